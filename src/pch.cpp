@@ -1,0 +1,1 @@
+// Compiles the precompiled header once (src/CMakeLists.txt reuses it everywhere).
