@@ -1,0 +1,303 @@
+// The field table (generated from config.h's X-macros), YAML and --set parsing, validation and
+// the resolved-config dump.
+#include "config/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <set>
+#include <sstream>
+
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/json.h"
+
+namespace ddm {
+namespace {
+
+std::string trim(const std::string& s) {
+  const size_t a = s.find_first_not_of(" \t\r\n");
+  if (a == std::string::npos) return "";
+  const size_t b = s.find_last_not_of(" \t\r\n");
+  return s.substr(a, b - a + 1);
+}
+
+template <class T>
+T parse_number(const std::string& raw, const char* what) {
+  const std::string s = trim(raw);
+  T v{};
+  if constexpr (std::is_floating_point_v<T>) {
+    // from_chars for double does not take "1e-4" with a leading '+', nor "inf": strtod does.
+    char* end = nullptr;
+    v = std::strtod(s.c_str(), &end);
+    if (s.empty() || *end != '\0' || !std::isfinite(v)) fail("expected {}, got '{}'", what, raw);
+  } else {
+    // Allow "1e5"-style integers as YAML users write them, when exact.
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size()) {
+      char* end = nullptr;
+      const double d = std::strtod(s.c_str(), &end);
+      if (s.empty() || *end != '\0' || d != std::floor(d) || std::fabs(d) > 9e15) fail("expected {}, got '{}'", what, raw);
+      v = static_cast<T>(d);
+    }
+  }
+  return v;
+}
+
+std::vector<std::string> split_list(const std::string& raw) {
+  std::string s = trim(raw);
+  if (s.size() >= 2 && s.front() == '[' && s.back() == ']') s = s.substr(1, s.size() - 2);
+  std::vector<std::string> parts;
+  if (trim(s).empty()) return parts;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) parts.push_back(trim(item));
+  return parts;
+}
+
+void parse_value(const std::string& s, int& out) { out = parse_number<int>(s, "an integer"); }
+void parse_value(const std::string& s, int64_t& out) { out = parse_number<int64_t>(s, "an integer"); }
+void parse_value(const std::string& s, double& out) { out = parse_number<double>(s, "a number"); }
+void parse_value(const std::string& s, std::string& out) { out = s; }
+void parse_value(const std::string& raw, bool& out) {
+  const std::string s = to_lower(trim(raw));
+  if (s == "true" || s == "yes" || s == "on" || s == "1") out = true;
+  else if (s == "false" || s == "no" || s == "off" || s == "0") out = false;
+  else fail("expected true or false, got '{}'", raw);
+}
+void parse_value(const std::string& s, IntList& out) {
+  out.clear();
+  for (const auto& p : split_list(s)) out.push_back(parse_number<int>(p, "a list of integers"));
+}
+void parse_value(const std::string& s, DoubleList& out) {
+  out.clear();
+  for (const auto& p : split_list(s)) out.push_back(parse_number<double>(p, "a list of numbers"));
+}
+template <NamedEnum E>
+void parse_value(const std::string& s, E& out) {
+  if (!try_parse_enum(trim(s), out)) fail("bad value '{}' (valid: {})", trim(s), enum_choices<E>());
+}
+
+void check_range(double v, const Range& r) {
+  if (v < r.lo || v > r.hi) {
+    if (r.hi == std::numeric_limits<double>::infinity())
+      fail("value {} must be {} {}", v, r.lo == 0 ? ">=" : ">", r.lo == 1e-300 ? 0.0 : r.lo);
+    fail("value {} out of range [{}, {}]", v, r.lo, r.hi);
+  }
+}
+template <class T>
+void check(const T& v, const Range& r) {
+  if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) check_range(static_cast<double>(v), r);
+  if constexpr (std::is_same_v<T, IntList> || std::is_same_v<T, DoubleList>)
+    for (const auto x : v) check_range(static_cast<double>(x), r);
+}
+
+template <class T>
+Json to_json(const T& v) {
+  if constexpr (NamedEnum<T>) return Json(to_string(v));
+  else return Json(v);
+}
+
+template <class T>
+std::string type_name() {
+  if constexpr (std::is_same_v<T, int> || std::is_same_v<T, int64_t>) return "int";
+  else if constexpr (std::is_same_v<T, double>) return "float";
+  else if constexpr (std::is_same_v<T, bool>) return "bool";
+  else if constexpr (std::is_same_v<T, std::string>) return "string";
+  else if constexpr (std::is_same_v<T, IntList>) return "list of int";
+  else if constexpr (std::is_same_v<T, DoubleList>) return "list of float";
+  else return "one of: " + enum_choices<T>(" | ");
+}
+
+template <class T>
+ConfigField make_field(std::string key, std::string help, Range range, std::function<T&(Config&)> access) {
+  ConfigField f;
+  f.key = std::move(key);
+  f.help = std::move(help);
+  f.type_name = type_name<T>();
+  f.set = [access, range](Config& c, const std::string& text) {
+    T v{};
+    parse_value(text, v);
+    check(v, range);
+    access(c) = std::move(v);
+  };
+  f.get = [access](const Config& c) { return to_json(access(const_cast<Config&>(c))); };
+  return f;
+}
+
+std::vector<ConfigField> build_table() {
+  std::vector<ConfigField> t;
+#define DDM_ROW(type, name, def, check, help) \
+  t.push_back(make_field<type>(prefix + #name, help, check, [section](Config& c) -> type& { return section(c).name; }));
+#define DDM_SECTION_ROWS(sec, Type, FIELDS)                  \
+  {                                                          \
+    auto section = [](Config& c) -> Type& { return c.sec; }; \
+    const std::string prefix = #sec ".";                     \
+    FIELDS(DDM_ROW)                                          \
+  }
+  DDM_CONFIG_SECTIONS(DDM_SECTION_ROWS)
+#undef DDM_SECTION_ROWS
+#undef DDM_ROW
+  return t;
+}
+
+const ConfigField* find_field(const std::string& key) {
+  for (const auto& f : config_fields())
+    if (f.key == key) return &f;
+  return nullptr;
+}
+
+bool is_section(const std::string& key) {
+  for (const auto& f : config_fields())
+    if (f.key.rfind(key + ".", 0) == 0) return true;
+  return false;
+}
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string unknown_key_message(const std::string& key) {
+  std::string best;
+  size_t best_d = 4;
+  for (const auto& f : config_fields()) {
+    const size_t d = edit_distance(key, f.key);
+    if (d < best_d) { best_d = d; best = f.key; }
+  }
+  return best.empty() ? format("unknown key '{}'", key) : format("unknown key '{}' (did you mean {}?)", key, best);
+}
+
+std::string yaml_leaf_text(const YAML::Node& v) {
+  if (v.IsNull()) return "";
+  if (v.IsScalar()) return v.Scalar();
+  std::string out;  // a sequence of scalars becomes "a,b,c"
+  for (const auto& e : v) {
+    if (!e.IsScalar()) throw Error("expected a list of plain values");
+    out += (out.empty() ? "" : ",") + e.Scalar();
+  }
+  return out;
+}
+
+void apply_yaml(Config& cfg, const YAML::Node& node, const std::string& prefix, const std::string& file,
+                std::set<std::string>& seen) {
+  for (const auto& kv : node) {
+    const std::string key = kv.first.Scalar();
+    const std::string full = prefix.empty() ? key : prefix + "." + key;
+    const YAML::Node& v = kv.second;
+    const std::string where = format("{}:{}", file, kv.first.Mark().line + 1);
+    if (!seen.insert(full).second) fail("{}: duplicate key '{}'", where, full);
+    if (v.IsMap()) {
+      if (!is_section(full)) fail("{}: {}", where, unknown_key_message(full));
+      apply_yaml(cfg, v, full, file, seen);
+      continue;
+    }
+    const ConfigField* f = find_field(full);
+    if (!f) {
+      if (is_section(full)) fail("{}: '{}' is a section and needs a mapping of keys", where, full);
+      fail("{}: {}", where, unknown_key_message(full));
+    }
+    try {
+      f->set(cfg, yaml_leaf_text(v));
+    } catch (const Error& e) {
+      fail("{}: {}: {}", where, full, e.what());
+    }
+  }
+}
+
+}  // namespace
+
+const std::vector<ConfigField>& config_fields() {
+  static const std::vector<ConfigField> table = build_table();
+  return table;
+}
+
+std::string Config::run_dir() const { return run.dir.empty() ? "runs/" + name : run.dir; }
+
+void apply_override(Config& cfg, const std::string& assignment) {
+  const size_t eq = assignment.find('=');
+  if (eq == std::string::npos) fail("--set {}: expected key.path=value", assignment);
+  const std::string key = trim(assignment.substr(0, eq));
+  const ConfigField* f = find_field(key);
+  if (!f) fail("--set {}: {}", assignment, unknown_key_message(key));
+  try {
+    f->set(cfg, assignment.substr(eq + 1));
+  } catch (const Error& e) {
+    fail("--set {}: {}", assignment, e.what());
+  }
+}
+
+Config load_config(const std::string& path, const std::vector<std::string>& overrides) {
+  Config cfg;
+  if (!path.empty()) {
+    const std::string text = read_file(path);
+    YAML::Node root;
+    try {
+      root = YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+      fail("{}:{}: YAML syntax error: {}", path, e.mark.line + 1, e.msg);
+    }
+    if (!root.IsNull() && !root.IsMap()) fail("{}: expected a mapping of sections (data:, train:, ...)", path);
+    std::set<std::string> seen;
+    if (root.IsMap()) apply_yaml(cfg, root, "", path, seen);
+    cfg.name = file_stem(path);
+    cfg.source = path;
+  }
+  for (const auto& o : overrides) apply_override(cfg, o);
+  validate(cfg);
+  return cfg;
+}
+
+void validate(const Config& cfg) {
+  const std::string src = cfg.source.empty() ? "config" : cfg.source;
+  if (cfg.data.dataset == DatasetKind::kImageFolder && cfg.data.resolution <= 0)
+    fail("{}: data.resolution must be set (> 0) for an image-folder data set", src);
+  if (!cfg.data.attribute.empty() && cfg.data.labels.empty())
+    fail("{}: data.attribute needs data.labels (the attribute table)", src);
+  if (cfg.shards.balanced && cfg.shards.method != ShardMethod::kKmeans)
+    fail("{}: shards.balanced applies to shards.method=kmeans only", src);
+  if (!cfg.shards.features.empty() && cfg.shards.method != ShardMethod::kKmeans)
+    fail("{}: shards.features applies to shards.method=kmeans only", src);
+}
+
+std::string dump_config(const Config& cfg) {
+  std::string out = "# ddm resolved configuration";
+  out += cfg.source.empty() ? " (defaults)\n" : " (from " + cfg.source + ")\n";
+  std::string section;
+  for (const auto& f : config_fields()) {
+    const size_t dot = f.key.find('.');
+    const std::string sec = f.key.substr(0, dot);
+    if (sec != section) {
+      out += sec + ":\n";
+      section = sec;
+    }
+    out += "  " + f.key.substr(dot + 1) + ": " + f.get(cfg).dump() + "  # " + f.help + "\n";  // JSON is YAML
+  }
+  return out;
+}
+
+void write_resolved_config(const Config& cfg, const std::string& dir) {
+  ensure_writable_dir(dir);
+  Config resolved = cfg;
+  resolved.run.dir = cfg.run_dir();  // record where the run really went
+  atomic_write(path_join(dir, "config.yaml"), dump_config(resolved));
+}
+
+std::string describe_config_fields() {
+  const Config defaults;
+  std::string out;
+  for (const auto& f : config_fields())
+    out += format("  {:<28} {} (default {}): {}\n", f.key, f.type_name, f.get(defaults).dump(), f.help);
+  return out;
+}
+
+}  // namespace ddm

@@ -1,0 +1,108 @@
+// Typed run configuration. Each field is declared exactly once, in the X-macro lists below
+// (type, name, default, check, help); the same lists generate the structs, the field table that
+// reads YAML and `--set key.path=value`, the validation and the resolved-config dump.
+// Precedence: defaults < YAML file < command line.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "config/enums.h"
+#include "util/json.h"
+
+namespace ddm {
+
+using IntList = std::vector<int>;
+using DoubleList = std::vector<double>;
+
+// A field's check: numbers must lie in [lo, hi]; other types ignore it.
+struct Range {
+  double lo = -std::numeric_limits<double>::infinity();
+  double hi = std::numeric_limits<double>::infinity();
+};
+inline constexpr Range kAny{};
+inline constexpr Range kPositive{1e-300, std::numeric_limits<double>::infinity()};
+inline constexpr Range kNonNegative{0, std::numeric_limits<double>::infinity()};
+inline constexpr Range kUnit{0, 1};
+
+// ---- data: which data set, and how it is read ------------------------------------------------
+#define DDM_DATA_FIELDS(X)                                                                          \
+  X(DatasetKind, dataset, DatasetKind::kFashionMnist, kAny, "data set kind")                         \
+  X(std::string, path, "/usr/share/datasets/fashion-mnist", kAny,                                    \
+    "folder holding the data set files (IDX, CIFAR-10 .bin, or images)")                             \
+  X(Split, split, Split::kTrain, kAny, "which split to read (IDX and CIFAR-10)")                     \
+  X(int, resolution, 0, (Range{0, 4096}), "image-folder: resize and centre-crop to this size")       \
+  X(int, channels, 3, (Range{1, 3}), "image-folder: 1 (grey) or 3 (RGB)")                            \
+  X(int, pad, 0, (Range{0, 64}), "zero pixels added on each side (2 turns 28x28 into 32x32)")        \
+  X(int64_t, limit, 0, kNonNegative, "use only the first N examples (0: all)")                       \
+  X(std::string, labels, "", kAny,                                                                   \
+    "image-folder: label file ('<file> <label>' lines, or CelebA's attribute table)")                \
+  X(std::string, attribute, "", kAny, "image-folder: attribute column used as a 0/1 label")          \
+  X(ToyShape, toy_shape, ToyShape::kGaussians, kAny, "toy2d: K Gaussians on a circle, or K rings")   \
+  X(int, toy_components, 8, (Range{1, 1000}), "toy2d: number of mixture components K")              \
+  X(int64_t, toy_samples, 4000, (Range{1, 1e8}), "toy2d: number of points")                          \
+  X(double, toy_radius, 1.0, kPositive, "toy2d: circle radius (Gaussians) or outer ring radius")     \
+  X(double, toy_std, 0.05, kPositive, "toy2d: standard deviation of each component")                 \
+  X(int64_t, toy_seed, 0, kNonNegative, "toy2d: seed of the point sampler")
+
+// ---- shards: `ddm prepare` ---------------------------------------------------------------------
+#define DDM_SHARDS_FIELDS(X)                                                                        \
+  X(int, k, 10, (Range{1, 100000}), "number of shards (experts) K")                                  \
+  X(ShardMethod, method, ShardMethod::kLabel, kAny, "partition by label, k-means or at random")      \
+  X(std::string, features, "", kAny, "k-means on this .npy feature file (N x F) instead of pixels")  \
+  X(bool, balanced, false, kAny, "k-means: equal-size clusters (balanced assignment)")               \
+  X(int64_t, seed, 0, kNonNegative, "seed for k-means initialisation and random shards")             \
+  X(int, kmeans_iters, 50, (Range{1, 10000}), "k-means: maximum Lloyd iterations")
+
+// ---- run: where results go and what executes them ------------------------------------------------
+#define DDM_RUN_FIELDS(X)                                                                           \
+  X(std::string, dir, "", kAny, "run folder (empty: runs/<config name>)")                            \
+  X(DeviceKind, device, DeviceKind::kAuto, kAny, "device for tensors")                               \
+  X(int, threads, 0, (Range{0, 1024}), "CPU threads for LibTorch (0: its default)")
+
+#define DDM_CONFIG_SECTIONS(S) \
+  S(data, DataConfig, DDM_DATA_FIELDS) S(shards, ShardsConfig, DDM_SHARDS_FIELDS) S(run, RunConfig, DDM_RUN_FIELDS)
+
+#define DDM_DECLARE_FIELD(type, name, def, check, help) type name = def;
+struct DataConfig { DDM_DATA_FIELDS(DDM_DECLARE_FIELD) };
+struct ShardsConfig { DDM_SHARDS_FIELDS(DDM_DECLARE_FIELD) };
+struct RunConfig { DDM_RUN_FIELDS(DDM_DECLARE_FIELD) };
+#undef DDM_DECLARE_FIELD
+
+struct Config {
+  std::string name = "default";  // the config file's stem; names the default run folder
+  std::string source;            // the YAML file it came from ("" for defaults)
+#define DDM_DECLARE_SECTION(sec, Type, FIELDS) Type sec;
+  DDM_CONFIG_SECTIONS(DDM_DECLARE_SECTION)
+#undef DDM_DECLARE_SECTION
+
+  std::string run_dir() const;  // run.dir, or runs/<name>
+};
+
+// One row of the field table.
+struct ConfigField {
+  std::string key;        // "data.path"
+  std::string type_name;  // "int", "path", "one of: a, b"
+  std::string help;
+  std::function<void(Config&, const std::string&)> set;  // parses and range-checks; throws Error
+  std::function<Json(const Config&)> get;                 // the value (strings, numbers, lists)
+};
+
+const std::vector<ConfigField>& config_fields();
+
+// Defaults, then the YAML file (if `path` is not empty), then each "key.path=value" override.
+// Errors name the file:line and key path, or the --set argument.
+Config load_config(const std::string& path, const std::vector<std::string>& overrides = {});
+void apply_override(Config& cfg, const std::string& assignment);
+// Cross-field checks (run after all sources are applied).
+void validate(const Config& cfg);
+// The resolved configuration as YAML with each field's help as a comment.
+std::string dump_config(const Config& cfg);
+// Writes <dir>/config.yaml atomically (every run records what it ran with).
+void write_resolved_config(const Config& cfg, const std::string& dir);
+// "  data.path (path, default ...): help" lines for `ddm <command> --help` and the README.
+std::string describe_config_fields();
+
+}  // namespace ddm

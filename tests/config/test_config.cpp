@@ -1,0 +1,87 @@
+// Configs: defaults < YAML < --set, and errors that name file:line and key.
+#include <gtest/gtest.h>
+
+#include "config/config.h"
+#include "test_util.h"
+#include "util/error.h"
+#include "util/fs.h"
+
+namespace ddm {
+TEST(Config, DefaultsAreTheEmbeddedDataSet) {
+  const Config c = load_config("");
+  EXPECT_EQ(c.data.dataset, DatasetKind::kFashionMnist);
+  EXPECT_EQ(c.data.path, "/usr/share/datasets/fashion-mnist");
+  EXPECT_EQ(c.shards.k, 10);
+  EXPECT_EQ(c.run_dir(), "runs/default");
+}
+
+TEST(Config, PrecedenceDefaultsThenYamlThenSet) {
+  test::TempDir dir;
+  test::write_bytes(dir / "exp.yaml", "data:\n  dataset: toy2d\n  toy_components: 4\nshards:\n  k: 4\n  seed: 3\n");
+  const Config c = load_config(dir / "exp.yaml", {"shards.seed=9", "data.toy_std=0.25"});
+  EXPECT_EQ(c.data.dataset, DatasetKind::kToy2d);  // YAML over default
+  EXPECT_EQ(c.data.toy_components, 4);
+  EXPECT_EQ(c.shards.seed, 9);  // --set over YAML
+  EXPECT_DOUBLE_EQ(c.data.toy_std, 0.25);  // --set over default
+  EXPECT_EQ(c.shards.method, ShardMethod::kLabel);  // default kept
+  EXPECT_EQ(c.name, "exp");
+  EXPECT_EQ(c.run_dir(), "runs/exp");
+}
+
+TEST(Config, UnknownKeyNamesFileLineAndSuggests) {
+  test::TempDir dir;
+  test::write_bytes(dir / "c.yaml", "data:\n  dataset: toy2d\nshards:\n  kk: 3\n");
+  EXPECT_EQ(test::error_of([&] { load_config(dir / "c.yaml"); }), dir / "c.yaml" + ":4: unknown key 'shards.kk' (did you mean shards.k?)");
+  test::write_bytes(dir / "d.yaml", "bogus:\n  x: 1\n");
+  EXPECT_EQ(test::error_of([&] { load_config(dir / "d.yaml"); }), dir / "d.yaml" + ":1: unknown key 'bogus'");
+}
+
+TEST(Config, BadValuesNameKeyAndListChoices) {
+  test::TempDir dir;
+  test::write_bytes(dir / "c.yaml", "shards:\n  method: spectral\n");
+  EXPECT_EQ(test::error_of([&] { load_config(dir / "c.yaml"); }),
+            dir / "c.yaml" + ":2: shards.method: bad value 'spectral' (valid: label, kmeans, random)");
+  test::write_bytes(dir / "r.yaml", "shards:\n  k: 0\n");
+  EXPECT_EQ(test::error_of([&] { load_config(dir / "r.yaml"); }), dir / "r.yaml" + ":2: shards.k: value 0 out of range [1, 100000]");
+  test::write_bytes(dir / "t.yaml", "data:\n  toy_std: wide\n");
+  EXPECT_EQ(test::error_of([&] { load_config(dir / "t.yaml"); }), dir / "t.yaml" + ":2: data.toy_std: expected a number, got 'wide'");
+  test::write_bytes(dir / "dup.yaml", "shards:\n  k: 2\n  k: 3\n");
+  EXPECT_NE(test::error_of([&] { load_config(dir / "dup.yaml"); }).find(":3: duplicate key 'shards.k'"), std::string::npos);
+  test::write_bytes(dir / "sec.yaml", "shards: 3\n");
+  EXPECT_NE(test::error_of([&] { load_config(dir / "sec.yaml"); }).find("is a section"), std::string::npos);
+  test::write_bytes(dir / "syntax.yaml", "shards:\n  k: [1, 2\n");
+  EXPECT_NE(test::error_of([&] { load_config(dir / "syntax.yaml"); }).find("YAML syntax error"), std::string::npos);
+  EXPECT_NE(test::error_of([&] { load_config(dir / "missing.yaml"); }).find("cannot read"), std::string::npos);
+}
+
+TEST(Config, SetOverrideErrors) {
+  EXPECT_EQ(test::error_of([] { load_config("", {"shards.k"}); }), "--set shards.k: expected key.path=value");
+  EXPECT_EQ(test::error_of([] { load_config("", {"shard.k=3"}); }), "--set shard.k=3: unknown key 'shard.k' (did you mean shards.k?)");
+  EXPECT_EQ(test::error_of([] { load_config("", {"shards.balanced=maybe"}); }),
+            "--set shards.balanced=maybe: expected true or false, got 'maybe'");
+}
+
+TEST(Config, CrossFieldValidation) {
+  EXPECT_NE(test::error_of([] { load_config("", {"data.dataset=image-folder"}); }).find("data.resolution"), std::string::npos);
+  EXPECT_NE(test::error_of([] { load_config("", {"shards.balanced=true"}); }).find("kmeans"), std::string::npos);
+}
+
+TEST(Config, ResolvedDumpReloadsToTheSameConfig) {
+  test::TempDir dir;
+  const Config c = load_config("", {"data.dataset=toy2d", "data.path=/a path/with \"quotes\"", "shards.method=kmeans",
+                                    "shards.balanced=true", "shards.seed=123456789012"});
+  write_resolved_config(c, dir.path());
+  const Config back = load_config(dir / "config.yaml");
+  for (const auto& f : config_fields()) {
+    if (f.key == "run.dir") continue;  // the dump records the resolved folder
+    EXPECT_EQ(f.get(back).dump(), f.get(c).dump()) << f.key;
+  }
+}
+
+TEST(Config, ShippedConfigsLoad) {
+  for (const char* name : {"toy2d", "fashion_mnist", "cifar10", "celebahq"}) {
+    const std::string path = std::string(DDM_SOURCE_DIR) + "/configs/" + name + ".yaml";
+    EXPECT_NO_THROW(load_config(path)) << path;
+  }
+}
+}  // namespace ddm
