@@ -1,0 +1,15 @@
+// IDX files (MNIST, Fashion-MNIST), gzipped or not: magic 0x00000803 for images (N x 28 x 28
+// uint8), 0x00000801 for labels; dimensions are big-endian int32.
+#pragma once
+#include <string>
+
+#include "data/raw.h"
+
+namespace ddm {
+
+// Reads images and, when `labels_path` is not empty, labels; errors name the file.
+RawData read_idx(const std::string& images_path, const std::string& labels_path);
+// Finds "<dir>/<stem>" or "<dir>/<stem>.gz"; fails naming both when neither exists.
+std::string find_idx_file(const std::string& dir, const std::string& stem);
+
+}  // namespace ddm
