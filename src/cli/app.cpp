@@ -1,0 +1,88 @@
+// Command dispatch, --version and the top-level error handler.
+#include "cli/app.h"
+
+#include <c10/util/Exception.h>
+#include <torch/cuda.h>
+#include <torch/version.h>
+
+#include <cstdio>
+#include <iostream>
+#include <new>
+
+#include "util/error.h"
+#include "util/log.h"
+#include "util/progress.h"
+
+#ifndef DDM_VERSION
+#define DDM_VERSION "unknown"
+#endif
+
+namespace ddm::cli {
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> table = {
+      {"prepare", "partition a data set into K shards (writes <run>/shards.json)", cmd_prepare},
+      {"info", "describe a data set (--config), a shard manifest or a checkpoint", cmd_info},
+  };
+  return table;
+}
+
+namespace {
+
+void print_usage() {
+  std::cout << "ddm " DDM_VERSION " - decentralized diffusion models on LibTorch\n\n"
+            << "usage: ddm <command> [--config FILE] [--set key.path=value ...] [options]\n"
+            << "       ddm <command> --help\n       ddm --version\n\ncommands:\n";
+  for (const auto& c : commands()) std::cout << format("  {:<14} {}\n", c.name, c.summary);
+}
+
+std::string first_line(const std::string& s) {
+  const size_t nl = s.find('\n');
+  return nl == std::string::npos ? s : s.substr(0, nl);
+}
+
+int report(const std::string& message, int status) {
+  ProgressBar::clear_line();
+  std::fprintf(stderr, "ddm: error: %s\n", first_line(message).c_str());
+  return status;
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+    print_usage();
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "--version" || args[0] == "version") {
+    std::cout << "ddm " DDM_VERSION << "\nLibTorch " << TORCH_VERSION << "\nCUDA: "
+              << (torch::cuda::is_available() ? format("available ({} device(s))", torch::cuda::device_count())
+                                              : std::string("not available"))
+              << "\n";
+    return 0;
+  }
+  const Command* cmd = nullptr;
+  for (const auto& c : commands())
+    if (args[0] == c.name) cmd = &c;
+  if (!cmd) {
+    std::string names;
+    for (const auto& c : commands()) names += std::string(names.empty() ? "" : ", ") + c.name;
+    return report(format("unknown command '{}' (commands: {})", args[0], names), 2);
+  }
+  try {
+    return cmd->run({args.begin() + 1, args.end()});
+  } catch (const UsageError& e) {
+    return report(e.what(), 2);
+  } catch (const Error& e) {
+    return report(e.what(), 1);
+  } catch (const c10::Error& e) {
+    return report(std::string("LibTorch: ") + e.what_without_backtrace(), 1);
+  } catch (const std::bad_alloc&) {
+    return report("out of memory", 1);
+  } catch (const std::exception& e) {
+    return report(e.what(), 1);
+  }
+}
+
+}  // namespace ddm::cli

@@ -1,0 +1,25 @@
+// The `ddm` command table and entry point.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace ddm::cli {
+
+using CommandFn = int (*)(const std::vector<std::string>& args);
+
+struct Command {
+  const char* name;
+  const char* summary;
+  CommandFn run;
+};
+
+const std::vector<Command>& commands();
+// Runs `ddm argv...`; turns every failure into one "ddm: error: ..." line and an exit status
+// (1: failure, 2: bad command line).
+int run(int argc, char** argv);
+
+// The commands (one file each: cmd_<name>.cpp).
+int cmd_prepare(const std::vector<std::string>& args);
+int cmd_info(const std::vector<std::string>& args);
+
+}  // namespace ddm::cli

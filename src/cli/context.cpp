@@ -1,0 +1,38 @@
+// Run-folder setup (see context.h).
+#include "cli/context.h"
+
+#include <torch/cuda.h>
+#include <torch/utils.h>
+
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/log.h"
+
+namespace ddm::cli {
+
+torch::Device resolve_device(DeviceKind kind) {
+  const bool cuda = torch::cuda::is_available();
+  switch (kind) {
+    case DeviceKind::kCpu: return torch::kCPU;
+    case DeviceKind::kCuda:
+      require(cuda, "run.device=cuda, but LibTorch cannot use CUDA here (CPU build or no GPU): use run.device=cpu");
+      return torch::kCUDA;
+    case DeviceKind::kAuto: return cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+  }
+  return torch::kCPU;
+}
+
+RunContext open_run(const Config& cfg, const std::string& subdir) {
+  RunContext ctx;
+  ctx.cfg = cfg;
+  ctx.dir = subdir.empty() ? cfg.run_dir() : path_join(cfg.run_dir(), subdir);
+  ctx.device = resolve_device(cfg.run.device);
+  if (cfg.run.threads > 0) torch::set_num_threads(cfg.run.threads);
+  ensure_writable_dir(ctx.dir);
+  log::set_file(path_join(ctx.dir, "log.txt"));
+  write_resolved_config(cfg, ctx.dir);
+  log::info("run folder {} (device {}, {} threads)", ctx.dir, ctx.device.str(), torch::get_num_threads());
+  return ctx;
+}
+
+}  // namespace ddm::cli
