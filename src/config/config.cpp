@@ -267,6 +267,11 @@ void validate(const Config& cfg) {
     fail("{}: shards.balanced applies to shards.method=kmeans only", src);
   if (!cfg.shards.features.empty() && cfg.shards.method != ShardMethod::kKmeans)
     fail("{}: shards.features applies to shards.method=kmeans only", src);
+  if (cfg.model.channel_mult.empty()) fail("{}: model.channel_mult must list at least one level", src);
+  if (cfg.model.channels % cfg.model.groups != 0)
+    fail("{}: model.channels ({}) must be a multiple of model.groups ({})", src, cfg.model.channels, cfg.model.groups);
+  if (cfg.diffusion.beta_max <= cfg.diffusion.beta_min)
+    fail("{}: diffusion.beta_max ({}) must exceed diffusion.beta_min ({})", src, cfg.diffusion.beta_max, cfg.diffusion.beta_min);
 }
 
 std::string dump_config(const Config& cfg) {

@@ -56,18 +56,67 @@ inline constexpr Range kUnit{0, 1};
   X(int64_t, seed, 0, kNonNegative, "seed for k-means initialisation and random shards")             \
   X(int, kmeans_iters, 50, (Range{1, 10000}), "k-means: maximum Lloyd iterations")
 
+// ---- diffusion: the forward process (design.md section 1) -----------------------------------------
+#define DDM_DIFFUSION_FIELDS(X)                                                                     \
+  X(ScheduleKind, schedule, ScheduleKind::kLinear, kAny, "VP schedule: linear (continuous DDPM) or cosine") \
+  X(double, beta_min, 0.1, kPositive, "linear: beta(0) (1000 x 1e-4)")                               \
+  X(double, beta_max, 20.0, kPositive, "linear: beta(1) (1000 x 0.02)")                              \
+  X(Prediction, prediction, Prediction::kEps, kAny, "what the network predicts: eps, x0 or v")       \
+  X(double, t_min, 1e-3, (Range{1e-6, 0.5}), "smallest time delta used in training and sampling")
+
+// ---- model: the denoiser network ---------------------------------------------------------------
+#define DDM_MODEL_FIELDS(X)                                                                         \
+  X(ModelArch, arch, ModelArch::kAuto, kAny, "network: unet (images), mlp (points); auto picks by data") \
+  X(int, channels, 128, (Range{1, 4096}), "unet: base channels")                                     \
+  X(IntList, channel_mult, (IntList{1, 2, 2, 2}), (Range{1, 64}), "unet: channel multiplier per level") \
+  X(int, num_res_blocks, 2, (Range{1, 64}), "unet: residual blocks per level")                        \
+  X(IntList, attn_resolutions, (IntList{16}), (Range{1, 4096}), "unet: feature-map sizes with self-attention") \
+  X(double, dropout, 0.1, (Range{0, 0.99}), "dropout in residual blocks")                             \
+  X(int, groups, 32, (Range{1, 1024}), "unet: GroupNorm groups")                                      \
+  X(int, mlp_width, 256, (Range{1, 65536}), "mlp: hidden width")                                      \
+  X(int, mlp_depth, 4, (Range{1, 64}), "mlp: hidden layers")
+
+// ---- train: expert (and later router) training ---------------------------------------------------
+#define DDM_TRAIN_FIELDS(X)                                                                         \
+  X(int64_t, steps, 100000, (Range{1, 1e12}), "optimiser steps")                                      \
+  X(int, batch_size, 128, (Range{1, 1 << 20}), "examples per step")                                   \
+  X(OptimizerKind, optimizer, OptimizerKind::kAdam, kAny, "adam or adamw (decoupled weight decay)")  \
+  X(double, lr, 2e-4, kPositive, "peak learning rate")                                                \
+  X(int64_t, warmup, 5000, kNonNegative, "linear learning-rate warm-up steps")                        \
+  X(double, beta1, 0.9, (Range{0, 0.999999}), "Adam beta1")                                           \
+  X(double, beta2, 0.999, (Range{0, 0.999999}), "Adam beta2")                                         \
+  X(double, adam_eps, 1e-8, kPositive, "Adam epsilon")                                                \
+  X(double, weight_decay, 0.0, kNonNegative, "weight decay (L2 for adam, decoupled for adamw)")        \
+  X(double, grad_clip, 1.0, kNonNegative, "clip the global gradient norm to this (0: off)")          \
+  X(double, ema_decay, 0.9999, kUnit, "EMA of the weights (0: off)")                                  \
+  X(int64_t, seed, 0, kNonNegative, "seed of initialisation, data order and noise")                  \
+  X(int64_t, log_every, 50, (Range{1, 1e12}), "steps between metrics.jsonl lines")                    \
+  X(int64_t, checkpoint_every, 2000, (Range{1, 1e12}), "steps between checkpoints")                   \
+  X(int, keep_checkpoints, 3, (Range{1, 1000}), "how many recent checkpoints to keep")                \
+  X(int64_t, preview_every, 0, kNonNegative, "steps between preview grids (0: only at the end)")      \
+  X(int, preview_count, 64, (Range{0, 4096}), "samples in a preview grid (0: none)")                  \
+  X(int, preview_steps, 50, (Range{1, 10000}), "DDIM steps of a preview")                             \
+  X(double, max_minutes, 0.0, kNonNegative, "stop (with a checkpoint) after this wall time (0: no limit)") \
+  X(bool, bf16, true, kAny, "CUDA: bf16 autocast")                                                   \
+  X(bool, channels_last, true, kAny, "CUDA: channels-last memory format")
+
 // ---- run: where results go and what executes them ------------------------------------------------
 #define DDM_RUN_FIELDS(X)                                                                           \
   X(std::string, dir, "", kAny, "run folder (empty: runs/<config name>)")                            \
   X(DeviceKind, device, DeviceKind::kAuto, kAny, "device for tensors")                               \
   X(int, threads, 0, (Range{0, 1024}), "CPU threads for LibTorch (0: its default)")
 
-#define DDM_CONFIG_SECTIONS(S) \
-  S(data, DataConfig, DDM_DATA_FIELDS) S(shards, ShardsConfig, DDM_SHARDS_FIELDS) S(run, RunConfig, DDM_RUN_FIELDS)
+#define DDM_CONFIG_SECTIONS(S)                                                                     \
+  S(data, DataConfig, DDM_DATA_FIELDS) S(shards, ShardsConfig, DDM_SHARDS_FIELDS)                     \
+  S(diffusion, DiffusionConfig, DDM_DIFFUSION_FIELDS) S(model, ModelConfig, DDM_MODEL_FIELDS)          \
+  S(train, TrainConfig, DDM_TRAIN_FIELDS) S(run, RunConfig, DDM_RUN_FIELDS)
 
 #define DDM_DECLARE_FIELD(type, name, def, check, help) type name = def;
 struct DataConfig { DDM_DATA_FIELDS(DDM_DECLARE_FIELD) };
 struct ShardsConfig { DDM_SHARDS_FIELDS(DDM_DECLARE_FIELD) };
+struct DiffusionConfig { DDM_DIFFUSION_FIELDS(DDM_DECLARE_FIELD) };
+struct ModelConfig { DDM_MODEL_FIELDS(DDM_DECLARE_FIELD) };
+struct TrainConfig { DDM_TRAIN_FIELDS(DDM_DECLARE_FIELD) };
 struct RunConfig { DDM_RUN_FIELDS(DDM_DECLARE_FIELD) };
 #undef DDM_DECLARE_FIELD
 

@@ -13,6 +13,13 @@ enum class ToyShape { kGaussians, kRings };
 enum class ShardMethod { kLabel, kKmeans, kRandom };
 // Where tensors live. auto = CUDA when LibTorch can use it, else CPU.
 enum class DeviceKind { kAuto, kCpu, kCuda };
+// diffusion/schedule: the VP noise schedule (design.md section 1) and what a network predicts.
+enum class ScheduleKind { kLinear, kCosine };
+enum class Prediction { kEps, kX0, kV };
+// models/: the denoiser network. auto = U-Net for images, MLP for points.
+enum class ModelArch { kAuto, kUnet, kMlp };
+// train/: the optimiser.
+enum class OptimizerKind { kAdam, kAdamW };
 
 }  // namespace ddm
 
@@ -23,5 +30,9 @@ DDM_ENUM_NAMES(ddm::Split, {ddm::Split::kTrain, "train"}, {ddm::Split::kTest, "t
 DDM_ENUM_NAMES(ddm::ToyShape, {ddm::ToyShape::kGaussians, "gaussians"}, {ddm::ToyShape::kRings, "rings"});
 DDM_ENUM_NAMES(ddm::ShardMethod, {ddm::ShardMethod::kLabel, "label"}, {ddm::ShardMethod::kKmeans, "kmeans"},
                {ddm::ShardMethod::kRandom, "random"});
+DDM_ENUM_NAMES(ddm::ScheduleKind, {ddm::ScheduleKind::kLinear, "linear"}, {ddm::ScheduleKind::kCosine, "cosine"});
+DDM_ENUM_NAMES(ddm::Prediction, {ddm::Prediction::kEps, "eps"}, {ddm::Prediction::kX0, "x0"}, {ddm::Prediction::kV, "v"});
+DDM_ENUM_NAMES(ddm::ModelArch, {ddm::ModelArch::kAuto, "auto"}, {ddm::ModelArch::kUnet, "unet"}, {ddm::ModelArch::kMlp, "mlp"});
+DDM_ENUM_NAMES(ddm::OptimizerKind, {ddm::OptimizerKind::kAdam, "adam"}, {ddm::OptimizerKind::kAdamW, "adamw"});
 DDM_ENUM_NAMES(ddm::DeviceKind, {ddm::DeviceKind::kAuto, "auto"}, {ddm::DeviceKind::kCpu, "cpu"},
                {ddm::DeviceKind::kCuda, "cuda"});

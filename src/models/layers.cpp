@@ -1,0 +1,54 @@
+// Functional-op layers and DDPM's initialisation (see layers.h).
+#include "models/layers.h"
+
+#include <cmath>
+
+namespace ddm::nn {
+namespace {
+
+// DDPM's default_init: variance_scaling(1, 'fan_avg', 'uniform').
+torch::Tensor init_weight(std::vector<int64_t> shape, int64_t fan_in, int64_t fan_out, Init init) {
+  if (init == Init::kZero) return torch::zeros(shape);
+  const double limit = std::sqrt(3.0 * 1.0 / ((fan_in + fan_out) / 2.0));
+  return torch::empty(shape).uniform_(-limit, limit);
+}
+
+}  // namespace
+
+Conv2d::Conv2d(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding, Init init)
+    : stride_(stride), padding_(padding < 0 ? kernel / 2 : padding) {
+  weight_ = register_parameter("weight", init_weight({out, in, kernel, kernel}, in * kernel * kernel, out * kernel * kernel, init));
+  bias_ = register_parameter("bias", torch::zeros({out}));
+}
+
+torch::Tensor Conv2d::forward(const torch::Tensor& x) const {
+  return torch::conv2d(x, weight_, bias_, stride_, padding_);
+}
+
+Linear::Linear(int64_t in, int64_t out, Init init) {
+  weight_ = register_parameter("weight", init_weight({out, in}, in, out, init));
+  bias_ = register_parameter("bias", torch::zeros({out}));
+}
+
+torch::Tensor Linear::forward(const torch::Tensor& x) const { return torch::linear(x, weight_, bias_); }
+
+GroupNorm::GroupNorm(int64_t groups, int64_t channels) : groups_(groups) {
+  weight_ = register_parameter("weight", torch::ones({channels}));
+  bias_ = register_parameter("bias", torch::zeros({channels}));
+}
+
+torch::Tensor GroupNorm::forward(const torch::Tensor& x) const {
+  return torch::group_norm(x, groups_, weight_, bias_, 1e-6);
+}
+
+torch::Tensor timestep_embedding(const torch::Tensor& t, int64_t dim) {
+  const int64_t half = dim / 2;
+  const auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(t.device());
+  const torch::Tensor freqs = torch::exp(torch::arange(half, opts) * (-std::log(10000.0) / static_cast<double>(half - 1)));
+  const torch::Tensor args = (t.to(torch::kFloat32) * 1000.0).unsqueeze(1) * freqs.unsqueeze(0);
+  torch::Tensor emb = torch::cat({torch::sin(args), torch::cos(args)}, 1);
+  if (dim % 2 == 1) emb = torch::constant_pad_nd(emb, {0, 1});
+  return emb;
+}
+
+}  // namespace ddm::nn

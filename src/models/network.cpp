@@ -1,0 +1,61 @@
+// The network factory and the architecture record (see network.h).
+#include "models/network.h"
+
+#include "models/mlp.h"
+#include "models/unet.h"
+#include "util/error.h"
+
+namespace ddm {
+
+ModelArch resolve_arch(ModelArch arch, const std::vector<int64_t>& sample_shape) {
+  const bool image = sample_shape.size() == 3;
+  if (arch == ModelArch::kAuto) return image ? ModelArch::kUnet : ModelArch::kMlp;
+  if (arch == ModelArch::kUnet) require(image, "model.arch=unet needs image data [C, H, W]; this data has {} dimension(s): use model.arch=mlp", sample_shape.size());
+  if (arch == ModelArch::kMlp) require(!image, "model.arch=mlp is for point data; this data is images: use model.arch=unet");
+  return arch;
+}
+
+Json architecture_json(const ModelConfig& cfg, const std::vector<int64_t>& sample_shape) {
+  Json j = Json::object();
+  const ModelArch arch = resolve_arch(cfg.arch, sample_shape);
+  j["arch"] = to_string(arch);
+  j["sample_shape"] = Json(sample_shape);
+  if (arch == ModelArch::kUnet) {
+    j["channels"] = cfg.channels;
+    j["channel_mult"] = Json(cfg.channel_mult);
+    j["num_res_blocks"] = cfg.num_res_blocks;
+    j["attn_resolutions"] = Json(cfg.attn_resolutions);
+    j["groups"] = cfg.groups;
+  } else {
+    j["mlp_width"] = cfg.mlp_width;
+    j["mlp_depth"] = cfg.mlp_depth;
+  }
+  j["dropout"] = cfg.dropout;
+  return j;
+}
+
+std::shared_ptr<Network> make_network(const ModelConfig& cfg, const std::vector<int64_t>& shape) {
+  if (resolve_arch(cfg.arch, shape) == ModelArch::kMlp) {
+    require(shape.size() == 1, "mlp: expected points [D], got a sample shape of {} dimensions", shape.size());
+    return std::make_shared<MlpNet>(shape[0], cfg.mlp_width, cfg.mlp_depth);
+  }
+  require(shape[1] == shape[2], "unet: images must be square, got {}x{}", shape[1], shape[2]);
+  UNetOptions o;
+  o.in_channels = shape[0];
+  o.resolution = shape[1];
+  o.channels = cfg.channels;
+  o.channel_mult = cfg.channel_mult;
+  o.num_res_blocks = cfg.num_res_blocks;
+  o.attn_resolutions = cfg.attn_resolutions;
+  o.dropout = cfg.dropout;
+  o.groups = cfg.groups;
+  return std::make_shared<UNet>(o);
+}
+
+int64_t parameter_count(const torch::nn::Module& m) {
+  int64_t n = 0;
+  for (const auto& p : m.parameters()) n += p.numel();
+  return n;
+}
+
+}  // namespace ddm

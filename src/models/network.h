@@ -1,0 +1,29 @@
+// A denoising network: (x_t, t) -> the prediction its parameterisation names (eps, x0 or v).
+// The factory builds the U-Net or the MLP from the model config and the data's sample shape;
+// `describe` and `architecture_json` record what was built, so a checkpoint can refuse to load
+// into a different architecture.
+#pragma once
+#include <torch/nn/module.h>
+#include <torch/types.h>
+
+#include <memory>
+#include <vector>
+
+#include "config/config.h"
+#include "util/json.h"
+
+namespace ddm {
+
+class Network : public torch::nn::Module {
+ public:
+  // x: [B, ...sample_shape], t: [B] in [0, 1]. Returns a tensor shaped like x.
+  virtual torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t) = 0;
+};
+
+// The architecture actually built: arch, sample shape and every model.* field that matters.
+Json architecture_json(const ModelConfig& cfg, const std::vector<int64_t>& sample_shape);
+ModelArch resolve_arch(ModelArch arch, const std::vector<int64_t>& sample_shape);
+std::shared_ptr<Network> make_network(const ModelConfig& cfg, const std::vector<int64_t>& sample_shape);
+int64_t parameter_count(const torch::nn::Module& m);
+
+}  // namespace ddm

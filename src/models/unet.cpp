@@ -1,0 +1,173 @@
+// The DDPM U-Net (see unet.h), with DDPM's block structure and initialisation.
+#include "models/unet.h"
+
+#include <algorithm>
+
+#include "util/error.h"
+
+namespace ddm {
+
+// GroupNorm -> SiLU -> conv -> + time projection -> GroupNorm -> SiLU -> dropout -> conv (zero
+// init), plus a 1x1 shortcut when the width changes.
+class ResBlock : public torch::nn::Module {
+ public:
+  ResBlock(int64_t in, int64_t out, int64_t temb, int64_t groups, double dropout) : dropout_(dropout) {
+    norm1_ = register_module("norm1", std::make_shared<nn::GroupNorm>(groups, in));
+    conv1_ = register_module("conv1", std::make_shared<nn::Conv2d>(in, out, 3));
+    temb_ = register_module("temb_proj", std::make_shared<nn::Linear>(temb, out));
+    norm2_ = register_module("norm2", std::make_shared<nn::GroupNorm>(groups, out));
+    conv2_ = register_module("conv2", std::make_shared<nn::Conv2d>(out, out, 3, 1, -1, nn::Init::kZero));
+    if (in != out) skip_ = register_module("skip", std::make_shared<nn::Conv2d>(in, out, 1));
+  }
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& temb_act) {
+    torch::Tensor h = conv1_->forward(torch::silu(norm1_->forward(x)));
+    h = h + temb_->forward(temb_act).unsqueeze(-1).unsqueeze(-1);
+    h = torch::silu(norm2_->forward(h));
+    if (dropout_ > 0) h = torch::dropout(h, dropout_, is_training());
+    h = conv2_->forward(h);
+    return (skip_ ? skip_->forward(x) : x) + h;
+  }
+
+ private:
+  double dropout_;
+  std::shared_ptr<nn::GroupNorm> norm1_, norm2_;
+  std::shared_ptr<nn::Conv2d> conv1_, conv2_, skip_;
+  std::shared_ptr<nn::Linear> temb_;
+};
+
+// Single-head self-attention over the H x W positions, with 1x1 q, k, v and output projections.
+class AttnBlock : public torch::nn::Module {
+ public:
+  AttnBlock(int64_t ch, int64_t groups) {
+    norm_ = register_module("norm", std::make_shared<nn::GroupNorm>(groups, ch));
+    q_ = register_module("q", std::make_shared<nn::Conv2d>(ch, ch, 1));
+    k_ = register_module("k", std::make_shared<nn::Conv2d>(ch, ch, 1));
+    v_ = register_module("v", std::make_shared<nn::Conv2d>(ch, ch, 1));
+    proj_ = register_module("proj", std::make_shared<nn::Conv2d>(ch, ch, 1, 1, -1, nn::Init::kZero));
+  }
+  torch::Tensor forward(const torch::Tensor& x) {
+    const int64_t b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
+    const torch::Tensor n = norm_->forward(x);
+    auto tokens = [&](const torch::Tensor& t) { return t.reshape({b, 1, c, h * w}).transpose(2, 3); };  // [B,1,HW,C]
+    torch::Tensor a = at::scaled_dot_product_attention(tokens(q_->forward(n)), tokens(k_->forward(n)), tokens(v_->forward(n)));
+    a = a.transpose(2, 3).reshape({b, c, h, w});
+    return x + proj_->forward(a);
+  }
+
+ private:
+  std::shared_ptr<nn::GroupNorm> norm_;
+  std::shared_ptr<nn::Conv2d> q_, k_, v_, proj_;
+};
+
+namespace {
+bool has_attention(const UNetOptions& o, int64_t res) {
+  return std::find(o.attn_resolutions.begin(), o.attn_resolutions.end(), static_cast<int>(res)) != o.attn_resolutions.end();
+}
+// Spatial size after a stride-2, padding-1, 3x3 convolution.
+int64_t downsampled(int64_t r) { return (r - 1) / 2 + 1; }
+}  // namespace
+
+UNet::UNet(const UNetOptions& o) : o_(o) {
+  require(!o.channel_mult.empty(), "unet: channel_mult is empty");
+  require(o.channels % o.groups == 0, "unet: channels ({}) must be a multiple of groups ({})", o.channels, o.groups);
+  const int64_t ch = o.channels, temb = 4 * ch;
+  const int levels = static_cast<int>(o.channel_mult.size());
+  temb0_ = register_module("temb0", std::make_shared<nn::Linear>(ch, temb));
+  temb1_ = register_module("temb1", std::make_shared<nn::Linear>(temb, temb));
+  conv_in_ = register_module("conv_in", std::make_shared<nn::Conv2d>(o.in_channels, ch, 3));
+
+  std::vector<int64_t> level_res{o.resolution};  // feature-map size at each level
+  for (int i = 1; i < levels; ++i) level_res.push_back(downsampled(level_res.back()));
+  std::vector<int64_t> skip_ch{ch};
+  int64_t cur = ch;
+  for (int i = 0; i < levels; ++i) {
+    const int64_t res = level_res[i];
+    const int64_t out = ch * o.channel_mult[i];
+    for (int j = 0; j < o.num_res_blocks; ++j) {
+      down_blocks_.push_back(register_module(format("down{}_block{}", i, j), std::make_shared<ResBlock>(cur, out, temb, o.groups, o.dropout)));
+      down_attn_.push_back(has_attention(o, res) ? register_module(format("down{}_attn{}", i, j), std::make_shared<AttnBlock>(out, o.groups)) : nullptr);
+      cur = out;
+      skip_ch.push_back(cur);
+    }
+    if (i + 1 < levels) {
+      downsample_.push_back(register_module(format("down{}_downsample", i), std::make_shared<nn::Conv2d>(cur, cur, 3, 2, 1)));
+      skip_ch.push_back(cur);
+    } else {
+      downsample_.push_back(nullptr);
+    }
+  }
+  mid_channels_ = cur;
+  mid1_ = register_module("mid_block1", std::make_shared<ResBlock>(cur, cur, temb, o.groups, o.dropout));
+  mid_attn_ = register_module("mid_attn", std::make_shared<AttnBlock>(cur, o.groups));
+  mid2_ = register_module("mid_block2", std::make_shared<ResBlock>(cur, cur, temb, o.groups, o.dropout));
+
+  upsample_.assign(static_cast<size_t>(levels), nullptr);
+  for (int i = levels - 1; i >= 0; --i) {
+    const int64_t out = ch * o.channel_mult[i], res = level_res[i];
+    for (int j = 0; j <= o.num_res_blocks; ++j) {
+      const int64_t skip = skip_ch.back();
+      skip_ch.pop_back();
+      up_blocks_.push_back(register_module(format("up{}_block{}", i, j), std::make_shared<ResBlock>(cur + skip, out, temb, o.groups, o.dropout)));
+      up_attn_.push_back(has_attention(o, res) ? register_module(format("up{}_attn{}", i, j), std::make_shared<AttnBlock>(out, o.groups)) : nullptr);
+      cur = out;
+    }
+    if (i > 0) upsample_[i] = register_module(format("up{}_upsample", i), std::make_shared<nn::Conv2d>(cur, cur, 3));
+  }
+  norm_out_ = register_module("norm_out", std::make_shared<nn::GroupNorm>(o.groups, cur));
+  conv_out_ = register_module("conv_out", std::make_shared<nn::Conv2d>(cur, o.in_channels, 3, 1, -1, nn::Init::kZero));
+}
+
+torch::Tensor UNet::embed_time(const torch::Tensor& t) {
+  torch::Tensor e = nn::timestep_embedding(t, o_.channels);
+  e = temb1_->forward(torch::silu(temb0_->forward(e)));
+  return torch::silu(e);  // every ResBlock applies SiLU before its projection: do it once here
+}
+
+torch::Tensor UNet::down_path(const torch::Tensor& x, const torch::Tensor& temb, std::vector<torch::Tensor>* skips) {
+  torch::Tensor h = conv_in_->forward(x);
+  if (skips) skips->push_back(h);
+  size_t b = 0;
+  for (size_t i = 0; i < downsample_.size(); ++i) {
+    for (int j = 0; j < o_.num_res_blocks; ++j, ++b) {
+      h = down_blocks_[b]->forward(h, temb);
+      if (down_attn_[b]) h = down_attn_[b]->forward(h);
+      if (skips) skips->push_back(h);
+    }
+    if (downsample_[i]) {
+      h = downsample_[i]->forward(h);
+      if (skips) skips->push_back(h);
+    }
+  }
+  h = mid1_->forward(h, temb);
+  h = mid_attn_->forward(h);
+  return mid2_->forward(h, temb);
+}
+
+torch::Tensor UNet::forward(const torch::Tensor& x, const torch::Tensor& t) {
+  const torch::Tensor temb = embed_time(t);
+  std::vector<torch::Tensor> skips;
+  torch::Tensor h = down_path(x, temb, &skips);
+  size_t b = 0;
+  for (int i = static_cast<int>(o_.channel_mult.size()) - 1; i >= 0; --i) {
+    for (int j = 0; j <= o_.num_res_blocks; ++j, ++b) {
+      h = up_blocks_[b]->forward(torch::cat({h, skips.back()}, 1), temb);
+      skips.pop_back();
+      if (up_attn_[b]) h = up_attn_[b]->forward(h);
+    }
+    if (upsample_[i]) {
+      // Nearest up-sampling to the size of the matching skip (odd sizes such as 28 -> 14 -> 7 -> 4
+      // come back as 7, 14, 28), then a 3x3 convolution.
+      const auto& target = skips.back();
+      h = torch::upsample_nearest2d(h, std::vector<int64_t>{target.size(2), target.size(3)});
+      h = upsample_[i]->forward(h);
+    }
+  }
+  return conv_out_->forward(torch::silu(norm_out_->forward(h)));
+}
+
+torch::Tensor UNet::encode(const torch::Tensor& x, const torch::Tensor& t) {
+  const torch::Tensor h = down_path(x, embed_time(t), nullptr);
+  return torch::silu(h).mean({2, 3});
+}
+
+}  // namespace ddm
