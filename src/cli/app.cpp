@@ -22,7 +22,9 @@ namespace ddm::cli {
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
       {"prepare", "partition a data set into K shards (writes <run>/shards.json)", cmd_prepare},
+      {"train-expert", "train one expert on its shard (--shard k), or the baseline on all data (--shard all)", cmd_train_expert},
       {"info", "describe a data set (--config), a shard manifest or a checkpoint", cmd_info},
+      {"bench", "benchmarks printing one JSON line: train", cmd_bench},
   };
   return table;
 }

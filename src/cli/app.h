@@ -21,5 +21,7 @@ int run(int argc, char** argv);
 // The commands (one file each: cmd_<name>.cpp).
 int cmd_prepare(const std::vector<std::string>& args);
 int cmd_info(const std::vector<std::string>& args);
+int cmd_train_expert(const std::vector<std::string>& args);
+int cmd_bench(const std::vector<std::string>& args);
 
 }  // namespace ddm::cli

@@ -7,6 +7,8 @@
 #include "cli/args.h"
 #include "data/dataset.h"
 #include "data/shards.h"
+#include "train/checkpoint.h"
+#include "train/expert.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -53,6 +55,28 @@ void describe_manifest(const std::string& path) {
   }
 }
 
+void describe_checkpoint(const std::string& path) {
+  const Checkpoint ckpt = load_checkpoint(path);
+  const Json& m = ckpt.meta;
+  std::cout << format("checkpoint   {}\n", path);
+  if (m.find("expert")) {
+    const ExpertMeta e = ExpertMeta::from_json(m.at("expert"), path);
+    int64_t params = 0;
+    for (const auto& [name, t] : ckpt.tensors)
+      if (name.rfind("ema.", 0) == 0) params += t.numel();
+    std::cout << format("kind         expert for shard {} of K = {}\n", e.shard == kAllShards ? std::string("all") : std::to_string(e.shard), e.k);
+    std::cout << format("data set     {} (samples of shape {})\n", e.dataset, torch::IntArrayRef(e.sample_shape));
+    std::cout << format("step         {}\n", e.step);
+    if (m.find("loss")) std::cout << format("loss         {}\n", m.at("loss").dump());
+    std::cout << format("network      {} ({} parameters)\n", e.architecture.dump(), params);
+    std::cout << format("schedule     {}, {}-prediction, t_min {}\n", e.schedule.describe(), to_string(e.prediction), e.t_min);
+  } else {
+    std::cout << format("metadata     {}\n", m.dump());
+  }
+  if (m.find("config")) std::cout << format("config       {}\n", m.at("config").dump());
+  if (m.find("libtorch")) std::cout << format("libtorch     {}\n", m.at("libtorch").as_string());
+}
+
 }  // namespace
 
 int cmd_info(const std::vector<std::string>& argv) {
@@ -70,7 +94,11 @@ int cmd_info(const std::vector<std::string>& argv) {
     describe_manifest(path);
     return 0;
   }
-  fail("{}: not a shard manifest (.json); give --config FILE to describe a data set", path);
+  if (is_checkpoint_file(path)) {
+    describe_checkpoint(path);
+    return 0;
+  }
+  fail("{}: neither a shard manifest (.json) nor a ddm checkpoint; give --config FILE to describe a data set", path);
 }
 
 }  // namespace ddm::cli

@@ -297,6 +297,46 @@ void write_resolved_config(const Config& cfg, const std::string& dir) {
   atomic_write(path_join(dir, "config.yaml"), dump_config(resolved));
 }
 
+Json config_to_json(const Config& cfg) {
+  Json out = Json::object();
+  out["name"] = cfg.name;
+  for (const auto& f : config_fields()) {
+    const size_t dot = f.key.find('.');
+    out[f.key.substr(0, dot)][f.key.substr(dot + 1)] = f.get(cfg);
+  }
+  return out;
+}
+
+Config config_from_json(const Json& j, const std::string& source) {
+  Config cfg;
+  for (const auto& [sec, fields] : j.items()) {
+    if (sec == "name") {
+      cfg.name = fields.as_string();
+      continue;
+    }
+    for (const auto& [key, value] : fields.items()) {
+      const std::string full = sec + "." + key;
+      const ConfigField* f = find_field(full);
+      if (!f) fail("{}: {}", source, unknown_key_message(full));
+      std::string text;
+      if (value.is_array()) {
+        for (size_t i = 0; i < value.size(); ++i) text += (i ? "," : "") + value[i].dump();
+      } else if (value.is_string()) {
+        text = value.as_string();
+      } else {
+        text = value.dump();
+      }
+      try {
+        f->set(cfg, text);
+      } catch (const Error& e) {
+        fail("{}: {}: {}", source, full, e.what());
+      }
+    }
+  }
+  cfg.source = source;
+  return cfg;
+}
+
 std::string describe_config_fields() {
   const Config defaults;
   std::string out;

@@ -151,6 +151,10 @@ void validate(const Config& cfg);
 std::string dump_config(const Config& cfg);
 // Writes <dir>/config.yaml atomically (every run records what it ran with).
 void write_resolved_config(const Config& cfg, const std::string& dir);
+// The configuration as nested JSON ({"data": {...}, ...}) for checkpoints and summaries, and back
+// (keys unknown to this version are errors naming `source`).
+Json config_to_json(const Config& cfg);
+Config config_from_json(const Json& j, const std::string& source);
 // "  data.path (path, default ...): help" lines for `ddm <command> --help` and the README.
 std::string describe_config_fields();
 

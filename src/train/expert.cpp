@@ -1,0 +1,154 @@
+// Expert metadata, loading and the training step (see expert.h).
+#include "train/expert.h"
+
+#include <ATen/autocast_mode.h>
+
+#include "diffusion/parameterization.h"
+#include "models/denoiser.h"
+#include "util/error.h"
+
+namespace ddm {
+namespace {
+
+// bf16 autocast for the forward pass on CUDA (a no-op elsewhere).
+class AutocastScope {
+ public:
+  explicit AutocastScope(bool on) : on_(on) {
+    if (!on_) return;
+    at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
+    at::autocast::set_autocast_enabled(at::kCUDA, true);
+  }
+  ~AutocastScope() {
+    if (!on_) return;
+    at::autocast::set_autocast_enabled(at::kCUDA, false);
+    at::autocast::clear_cache();
+  }
+
+ private:
+  bool on_;
+};
+
+}  // namespace
+
+Json ExpertMeta::to_json() const {
+  Json j = Json::object();
+  j["kind"] = "expert";
+  j["shard"] = shard == kAllShards ? Json("all") : Json(shard);
+  j["k"] = k;
+  j["dataset"] = dataset;
+  j["sample_shape"] = Json(sample_shape);
+  j["schedule"] = schedule.to_json();
+  j["prediction"] = to_string(prediction);
+  j["t_min"] = t_min;
+  j["architecture"] = architecture;
+  j["step"] = step;
+  return j;
+}
+
+ExpertMeta ExpertMeta::from_json(const Json& j, const std::string& source) {
+  try {
+    require(j.at("kind").as_string() == "expert", "a {} checkpoint, not an expert", j.at("kind").as_string());
+    ExpertMeta m;
+    const Json& shard = j.at("shard");
+    m.shard = shard.is_string() ? kAllShards : static_cast<int>(shard.as_int());
+    m.k = static_cast<int>(j.at("k").as_int());
+    m.dataset = j.at("dataset").as_string();
+    m.sample_shape = j.at("sample_shape").as_int_vector();
+    m.schedule = Schedule::from_json(j.at("schedule"));
+    m.prediction = parse_enum<Prediction>(j.at("prediction").as_string(), "prediction");
+    m.t_min = j.at("t_min").as_double();
+    m.architecture = j.at("architecture");
+    m.step = j.at("step").as_int();
+    return m;
+  } catch (const Error& e) {
+    fail("{}: {}", source, e.what());
+  }
+}
+
+DenoiseFn Expert::denoiser() const { return make_denoiser(net, meta.schedule, meta.prediction); }
+
+Expert load_expert(const std::string& path, torch::Device device) {
+  const Checkpoint ckpt = load_checkpoint(path);
+  Expert e;
+  e.path = path;
+  e.meta = ExpertMeta::from_json(ckpt.meta.at("expert"), path);
+  const Config cfg = config_from_json(ckpt.meta.at("config"), path);
+  e.net = make_network(cfg.model, e.meta.sample_shape);
+  ckpt.load_module("ema.", *e.net);
+  e.net->to(device);
+  e.net->eval();
+  return e;
+}
+
+void to_channels_last(torch::nn::Module& m) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : m.parameters())
+    if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+}
+
+ExpertStep::ExpertStep(const Config& cfg, const std::vector<int64_t>& sample_shape, torch::Device device)
+    : schedule(Schedule::from_config(cfg.diffusion)),
+      prediction(cfg.diffusion.prediction),
+      t_min(cfg.diffusion.t_min),
+      t_max(schedule.t_max()),
+      train_(cfg.train),
+      device_(device),
+      autocast_(device.is_cuda() && cfg.train.bf16),
+      channels_last_(device.is_cuda() && cfg.train.channels_last && sample_shape.size() == 3) {
+  // The same seed gives the same initial weights, whatever the device.
+  torch::manual_seed(cfg.train.seed);
+  net = make_network(cfg.model, sample_shape);
+  ema_net = make_network(cfg.model, sample_shape);
+  net->to(device);
+  ema_net->to(device);
+  if (channels_last_) {
+    to_channels_last(*net);
+    to_channels_last(*ema_net);
+  }
+  ema_ = std::make_unique<Ema>(ema_net, cfg.train.ema_decay);
+  ema_->reset(*net);
+  params_ = net->parameters();
+  opt_ = std::make_unique<Adam>(params_, cfg.train);
+  net->train();
+}
+
+StepStats ExpertStep::step(const torch::Tensor& x0_in, int64_t step) {
+  torch::Tensor x0 = channels_last_ ? x0_in.contiguous(torch::MemoryFormat::ChannelsLast) : x0_in;
+  const int64_t b = x0.size(0);
+  const auto opts = x0.options();
+  const torch::Tensor t = torch::rand({b}, opts) * (t_max - t_min) + t_min;
+  const torch::Tensor eps = torch::randn_like(x0);
+  const torch::Tensor a = as_column(schedule.alpha(t), x0.dim()), s = as_column(schedule.sigma(t), x0.dim());
+  const torch::Tensor xt = a * x0 + s * eps;
+  torch::Tensor out;
+  {
+    AutocastScope autocast(autocast_);
+    out = net->forward(xt, t);
+  }
+  const torch::Tensor loss = torch::mse_loss(out.to(torch::kFloat32), prediction_target(prediction, x0, eps, a, s));
+  opt_->zero_grad();
+  loss.backward();
+  StepStats st;
+  st.loss = loss.detach();
+  st.grad_norm = clip_grad_norm(params_, train_.grad_clip);
+  // A non-finite loss or gradient must not reach the weights: the caller stops on it.
+  if (!std::isfinite(st.grad_norm)) return st;
+  opt_->step(learning_rate(train_, step));
+  if (train_.ema_decay > 0) ema_->update(*net, step);
+  else ema_->reset(*net);
+  return st;
+}
+
+void ExpertStep::save(Checkpoint& ckpt) const {
+  ckpt.put_module("model.", *net);
+  ckpt.put_module("ema.", *ema_net);
+  opt_->save(ckpt, "opt.");
+}
+
+void ExpertStep::load(const Checkpoint& ckpt) {
+  ckpt.load_module("model.", *net);
+  ckpt.load_module("ema.", *ema_net);
+  opt_->load(ckpt, "opt.");
+}
+
+}  // namespace ddm
