@@ -23,6 +23,9 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
       {"prepare", "partition a data set into K shards (writes <run>/shards.json)", cmd_prepare},
       {"train-expert", "train one expert on its shard (--shard k), or the baseline on all data (--shard all)", cmd_train_expert},
+      {"train-router", "train the router (--kind mog-a|mog-da) on the shards", cmd_train_router},
+      {"router-profile", "mean |dalpha/dt| and entropy of alpha against t (choose MoG-da's intervals)", cmd_router_profile},
+      {"sample", "generate samples: N steps, routing rule, alpha source (writes PNGs, grid, .npz, summary)", cmd_sample},
       {"info", "describe a data set (--config), a shard manifest or a checkpoint", cmd_info},
       {"bench", "benchmarks printing one JSON line: train", cmd_bench},
   };

@@ -23,5 +23,8 @@ int cmd_prepare(const std::vector<std::string>& args);
 int cmd_info(const std::vector<std::string>& args);
 int cmd_train_expert(const std::vector<std::string>& args);
 int cmd_bench(const std::vector<std::string>& args);
+int cmd_train_router(const std::vector<std::string>& args);
+int cmd_router_profile(const std::vector<std::string>& args);
+int cmd_sample(const std::vector<std::string>& args);
 
 }  // namespace ddm::cli

@@ -270,6 +270,9 @@ void validate(const Config& cfg) {
   if (cfg.model.channel_mult.empty()) fail("{}: model.channel_mult must list at least one level", src);
   if (cfg.model.channels % cfg.model.groups != 0)
     fail("{}: model.channels ({}) must be a multiple of model.groups ({})", src, cfg.model.channels, cfg.model.groups);
+  if (!(cfg.diffusion.t_min < cfg.router.t1 && cfg.router.t1 < cfg.router.t2 && cfg.router.t2 < 1))
+    fail("{}: router interval bounds must satisfy diffusion.t_min < router.t1 < router.t2 < 1, got {} < {} < {} < 1", src,
+         cfg.diffusion.t_min, cfg.router.t1, cfg.router.t2);
   if (cfg.diffusion.beta_max <= cfg.diffusion.beta_min)
     fail("{}: diffusion.beta_max ({}) must exceed diffusion.beta_min ({})", src, cfg.diffusion.beta_max, cfg.diffusion.beta_min);
 }

@@ -100,6 +100,38 @@ inline constexpr Range kUnit{0, 1};
   X(bool, bf16, true, kAny, "CUDA: bf16 autocast")                                                   \
   X(bool, channels_last, true, kAny, "CUDA: channels-last memory format")
 
+// ---- router: `ddm train-router` (design.md section 4) ------------------------------------------------
+#define DDM_ROUTER_FIELDS(X)                                                                        \
+  X(RouterKind, kind, RouterKind::kMogA, kAny, "mog-a (learns alpha) or mog-da (learns d alpha/dt)") \
+  X(int64_t, steps, 2000, (Range{1, 1e12}), "mog-a: training steps; mog-da: stage-1 steps")          \
+  X(int64_t, stage2_steps, 1000, kNonNegative, "mog-da: stage-2 steps for each of the three interval networks") \
+  X(int, batch_size, 64, (Range{1, 1 << 20}), "router examples per step")                            \
+  X(double, lr, 1e-3, kPositive, "router learning rate (other optimiser settings: train.*)")          \
+  X(double, mse_weight, 1.0, kNonNegative, "weight of the MSE to the exact alpha (0: cross-entropy only)") \
+  X(double, deriv_weight, 1.0, kNonNegative, "mog-da stage 2: weight of the d alpha/dt MSE")          \
+  X(double, t1, 0.2, (Range{0, 1}), "mog-da: end of the near-data interval [t_min, t1)")               \
+  X(double, t2, 0.6, (Range{0, 1}), "mog-da: end of the transition interval [t1, t2)")                 \
+  X(double, holdout, 0.05, (Range{0, 0.5}), "share of examples held out for evaluation")              \
+  X(int, eval_samples, 512, (Range{1, 1 << 20}), "held-out noisy points per interval in the evaluation") \
+  X(int, channels, 0, (Range{0, 4096}), "image encoder base channels (0: model.channels)")
+
+// ---- sample: `ddm sample` (design.md section 5) ----------------------------------------------------
+#define DDM_SAMPLE_FIELDS(X)                                                                        \
+  X(int, steps, 50, (Range{1, 100000}), "ODE steps N")                                               \
+  X(SolverKind, solver, SolverKind::kDdim, kAny, "ddim or euler")                                    \
+  X(Spacing, spacing, Spacing::kUniform, kAny, "time grid: uniform, quadratic or logsnr")            \
+  X(RoutingRule, rule, RoutingRule::kSwitch, kAny, "switch, top1, topk, mixture or fixed")           \
+  X(int, topk, 2, (Range{1, 100000}), "topk: experts per step")                                      \
+  X(AlphaSource, alpha, AlphaSource::kRouter, kAny, "router (MoG-a), integrated (MoG-da) or oracle (exact)") \
+  X(bool, baseline, false, kAny, "sample the single expert trained on all data (no routing)")        \
+  X(int, expert, -1, (Range{-1, 100000}), "sample expert k alone, no routing (-1: all experts, routed)") \
+  X(int64_t, num, 64, (Range{1, 1e9}), "number of samples")                                           \
+  X(int, batch_size, 256, (Range{1, 1 << 20}), "samples generated at once")                           \
+  X(int64_t, seed, 0, kNonNegative, "seed of the initial noise and of the routing draws")             \
+  X(std::string, out, "", kAny, "output folder (empty: <run>/samples/<rule>-<alpha>-<steps>)")       \
+  X(bool, images, true, kAny, "write one PNG per sample (image data)")                                \
+  X(bool, clip_denoised, true, kAny, "images: clamp each expert's D to [-1, 1] (DDPM's clip_denoised)")
+
 // ---- run: where results go and what executes them ------------------------------------------------
 #define DDM_RUN_FIELDS(X)                                                                           \
   X(std::string, dir, "", kAny, "run folder (empty: runs/<config name>)")                            \
@@ -109,7 +141,8 @@ inline constexpr Range kUnit{0, 1};
 #define DDM_CONFIG_SECTIONS(S)                                                                     \
   S(data, DataConfig, DDM_DATA_FIELDS) S(shards, ShardsConfig, DDM_SHARDS_FIELDS)                     \
   S(diffusion, DiffusionConfig, DDM_DIFFUSION_FIELDS) S(model, ModelConfig, DDM_MODEL_FIELDS)          \
-  S(train, TrainConfig, DDM_TRAIN_FIELDS) S(run, RunConfig, DDM_RUN_FIELDS)
+  S(train, TrainConfig, DDM_TRAIN_FIELDS) S(router, RouterConfig, DDM_ROUTER_FIELDS)       \
+  S(sample, SampleConfig, DDM_SAMPLE_FIELDS) S(run, RunConfig, DDM_RUN_FIELDS)
 
 #define DDM_DECLARE_FIELD(type, name, def, check, help) type name = def;
 struct DataConfig { DDM_DATA_FIELDS(DDM_DECLARE_FIELD) };
@@ -117,6 +150,8 @@ struct ShardsConfig { DDM_SHARDS_FIELDS(DDM_DECLARE_FIELD) };
 struct DiffusionConfig { DDM_DIFFUSION_FIELDS(DDM_DECLARE_FIELD) };
 struct ModelConfig { DDM_MODEL_FIELDS(DDM_DECLARE_FIELD) };
 struct TrainConfig { DDM_TRAIN_FIELDS(DDM_DECLARE_FIELD) };
+struct RouterConfig { DDM_ROUTER_FIELDS(DDM_DECLARE_FIELD) };
+struct SampleConfig { DDM_SAMPLE_FIELDS(DDM_DECLARE_FIELD) };
 struct RunConfig { DDM_RUN_FIELDS(DDM_DECLARE_FIELD) };
 #undef DDM_DECLARE_FIELD
 

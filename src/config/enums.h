@@ -20,6 +20,14 @@ enum class Prediction { kEps, kX0, kV };
 enum class ModelArch { kAuto, kUnet, kMlp };
 // train/: the optimiser.
 enum class OptimizerKind { kAdam, kAdamW };
+// router/: MoG-a learns alpha; MoG-da learns d alpha / dt in three time-interval networks.
+enum class RouterKind { kMogA, kMogDa };
+// diffusion/solvers: the ODE step and the time grid.
+enum class SolverKind { kDdim, kEuler };
+enum class Spacing { kUniform, kQuadratic, kLogSnr };
+// sample/: which expert(s) give D at each step (design.md section 5), and where alpha comes from.
+enum class RoutingRule { kSwitch, kTop1, kTopK, kMixture, kFixed };
+enum class AlphaSource { kRouter, kIntegrated, kOracle };
 
 }  // namespace ddm
 
@@ -34,5 +42,13 @@ DDM_ENUM_NAMES(ddm::ScheduleKind, {ddm::ScheduleKind::kLinear, "linear"}, {ddm::
 DDM_ENUM_NAMES(ddm::Prediction, {ddm::Prediction::kEps, "eps"}, {ddm::Prediction::kX0, "x0"}, {ddm::Prediction::kV, "v"});
 DDM_ENUM_NAMES(ddm::ModelArch, {ddm::ModelArch::kAuto, "auto"}, {ddm::ModelArch::kUnet, "unet"}, {ddm::ModelArch::kMlp, "mlp"});
 DDM_ENUM_NAMES(ddm::OptimizerKind, {ddm::OptimizerKind::kAdam, "adam"}, {ddm::OptimizerKind::kAdamW, "adamw"});
+DDM_ENUM_NAMES(ddm::RouterKind, {ddm::RouterKind::kMogA, "mog-a"}, {ddm::RouterKind::kMogDa, "mog-da"});
+DDM_ENUM_NAMES(ddm::SolverKind, {ddm::SolverKind::kDdim, "ddim"}, {ddm::SolverKind::kEuler, "euler"});
+DDM_ENUM_NAMES(ddm::Spacing, {ddm::Spacing::kUniform, "uniform"}, {ddm::Spacing::kQuadratic, "quadratic"},
+               {ddm::Spacing::kLogSnr, "logsnr"});
+DDM_ENUM_NAMES(ddm::RoutingRule, {ddm::RoutingRule::kSwitch, "switch"}, {ddm::RoutingRule::kTop1, "top1"},
+               {ddm::RoutingRule::kTopK, "topk"}, {ddm::RoutingRule::kMixture, "mixture"}, {ddm::RoutingRule::kFixed, "fixed"});
+DDM_ENUM_NAMES(ddm::AlphaSource, {ddm::AlphaSource::kRouter, "router"}, {ddm::AlphaSource::kIntegrated, "integrated"},
+               {ddm::AlphaSource::kOracle, "oracle"});
 DDM_ENUM_NAMES(ddm::DeviceKind, {ddm::DeviceKind::kAuto, "auto"}, {ddm::DeviceKind::kCpu, "cpu"},
                {ddm::DeviceKind::kCuda, "cuda"});

@@ -7,13 +7,11 @@
 #include <functional>
 #include <vector>
 
-#include "config/enum_names.h"
+#include "config/enums.h"
 #include "diffusion/schedule.h"
 
 namespace ddm {
 
-enum class SolverKind { kDdim, kEuler };
-enum class Spacing { kUniform, kQuadratic, kLogSnr };
 
 // D(x, t): the denoised estimate of a batch x at time t.
 using DenoiseFn = std::function<torch::Tensor(const torch::Tensor& x, double t)>;
@@ -33,7 +31,3 @@ torch::Tensor solve_ode(const Schedule& sch, const DenoiseFn& denoise, torch::Te
                         SolverKind solver, const StepCallback& on_step = nullptr);
 
 }  // namespace ddm
-
-DDM_ENUM_NAMES(ddm::SolverKind, {ddm::SolverKind::kDdim, "ddim"}, {ddm::SolverKind::kEuler, "euler"});
-DDM_ENUM_NAMES(ddm::Spacing, {ddm::Spacing::kUniform, "uniform"}, {ddm::Spacing::kQuadratic, "quadratic"},
-               {ddm::Spacing::kLogSnr, "logsnr"});

@@ -39,7 +39,11 @@ std::shared_ptr<Network> make_network(const ModelConfig& cfg, const std::vector<
     require(shape.size() == 1, "mlp: expected points [D], got a sample shape of {} dimensions", shape.size());
     return std::make_shared<MlpNet>(shape[0], cfg.mlp_width, cfg.mlp_depth);
   }
-  require(shape[1] == shape[2], "unet: images must be square, got {}x{}", shape[1], shape[2]);
+  return std::make_shared<UNet>(unet_options(cfg, shape));
+}
+
+UNetOptions unet_options(const ModelConfig& cfg, const std::vector<int64_t>& shape) {
+  require(shape.size() == 3 && shape[1] == shape[2], "unet: images must be square [C, H, W], got {}", torch::IntArrayRef(shape));
   UNetOptions o;
   o.in_channels = shape[0];
   o.resolution = shape[1];
@@ -49,7 +53,7 @@ std::shared_ptr<Network> make_network(const ModelConfig& cfg, const std::vector<
   o.attn_resolutions = cfg.attn_resolutions;
   o.dropout = cfg.dropout;
   o.groups = cfg.groups;
-  return std::make_shared<UNet>(o);
+  return o;
 }
 
 int64_t parameter_count(const torch::nn::Module& m) {

@@ -101,6 +101,7 @@ UNet::UNet(const UNetOptions& o) : o_(o) {
   mid_attn_ = register_module("mid_attn", std::make_shared<AttnBlock>(cur, o.groups));
   mid2_ = register_module("mid_block2", std::make_shared<ResBlock>(cur, cur, temb, o.groups, o.dropout));
 
+  if (o.encoder_only) return;
   upsample_.assign(static_cast<size_t>(levels), nullptr);
   for (int i = levels - 1; i >= 0; --i) {
     const int64_t out = ch * o.channel_mult[i], res = level_res[i];
@@ -144,6 +145,7 @@ torch::Tensor UNet::down_path(const torch::Tensor& x, const torch::Tensor& temb,
 }
 
 torch::Tensor UNet::forward(const torch::Tensor& x, const torch::Tensor& t) {
+  require(!o_.encoder_only, "unet: forward() on an encoder-only network");
   const torch::Tensor temb = embed_time(t);
   std::vector<torch::Tensor> skips;
   torch::Tensor h = down_path(x, temb, &skips);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "models/layers.h"
+#include "config/config.h"
 #include "models/network.h"
 
 namespace ddm {
@@ -21,7 +22,11 @@ struct UNetOptions {
   std::vector<int> attn_resolutions{16};
   double dropout = 0.1;
   int64_t groups = 32;
+  bool encoder_only = false;  // build the down path and middle only (the router's encoder)
 };
+
+// The U-Net options that `model.*` and the data's sample shape [C, H, W] describe.
+UNetOptions unet_options(const ModelConfig& cfg, const std::vector<int64_t>& sample_shape);
 
 class ResBlock;
 class AttnBlock;

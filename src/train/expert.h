@@ -42,7 +42,8 @@ struct Expert {
   ExpertMeta meta;
   std::shared_ptr<Network> net;
   std::string path;
-  DenoiseFn denoiser() const;
+  // D(x, t); `clip` clamps it to [-1, 1] (image data only).
+  DenoiseFn denoiser(bool clip = false) const;
 };
 Expert load_expert(const std::string& path, torch::Device device);
 

@@ -13,9 +13,7 @@
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/plot.h"
-#include "util/progress.h"
-#include "util/signals.h"
-#include "util/timer.h"
+#include "train/loop.h"
 
 namespace ddm {
 namespace {
@@ -47,7 +45,8 @@ void save_expert_preview(const std::string& path, Network& ema_net, const Schedu
   full.insert(full.end(), shape.begin(), shape.end());
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(seed);
   const torch::Tensor noise = torch::randn(full, gen, torch::TensorOptions().dtype(torch::kFloat32)).to(device);
-  const DenoiseFn d = [&](const torch::Tensor& x, double t) { return network_denoise(ema_net, sch, pred, x, t); };
+  const bool clip = shape.size() == 3;  // images: the sampler's default sample.clip_denoised
+  const DenoiseFn d = [&](const torch::Tensor& x, double t) { return network_denoise(ema_net, sch, pred, x, t, clip); };
   const torch::Tensor x = solve_ode(sch, d, noise, time_grid(sch, steps, Spacing::kUniform, t_min), SolverKind::kDdim).cpu();
   if (was_training) ema_net.train();
   if (shape.size() == 3) {
@@ -70,7 +69,6 @@ void save_expert_preview(const std::string& path, Network& ema_net, const Schedu
 ExpertRunResult train_expert(const ExpertRunOptions& opts, const Dataset& data) {
   const Config& cfg = opts.cfg;
   const TrainConfig& tc = cfg.train;
-  ensure_writable_dir(opts.dir);
   const std::vector<int64_t> shape = data.sample_shape();
   const std::string who = opts.shard == kAllShards ? "expert all" : format("expert {}", opts.shard);
 
@@ -84,45 +82,10 @@ ExpertRunResult train_expert(const ExpertRunOptions& opts, const Dataset& data) 
   meta.prediction = es.prediction;
   meta.t_min = es.t_min;
   meta.architecture = architecture_json(cfg.model, shape);
-
   BatchStream stream(data.size(), tc.batch_size, static_cast<uint64_t>(tc.seed));
-  const CheckpointDir ckpts(opts.dir, tc.keep_checkpoints);
-  if (opts.restart) ckpts.remove_all();
-
   ExpertRunResult result;
-  int64_t step = 0;
-  if (const std::string last = ckpts.latest(); !last.empty()) {
-    const Checkpoint ckpt = load_checkpoint(last);
-    const ExpertMeta have = ExpertMeta::from_json(ckpt.meta.at("expert"), last);
-    check_resumable(have, meta, last);
-    es.load(ckpt);
-    stream.restore(ckpt.meta.at("data_position"), last);
-    set_cpu_rng_state(ckpt.get("rng.cpu"));
-    step = have.step;
-    meta.step = step;
-    result.checkpoint = last;
-    log::info("{}: resuming from {} (step {})", who, last, step);
-  } else {
-    log::info("{}: {} examples, {} parameters ({}), {} schedule, {}-prediction, device {}", who, data.size(),
-              parameter_count(*es.net), meta.architecture.at("arch").as_string(), es.schedule.describe(),
-              to_string(es.prediction), opts.device.str());
-  }
 
-  auto save = [&](double loss) {
-    Checkpoint ckpt;
-    meta.step = step;
-    ckpt.meta["format"] = "ddm-checkpoint-v1";
-    ckpt.meta["expert"] = meta.to_json();
-    ckpt.meta["config"] = config_to_json(cfg);
-    ckpt.meta["data_position"] = stream.state();
-    ckpt.meta["loss"] = loss;
-    ckpt.meta["libtorch"] = TORCH_VERSION;
-    es.save(ckpt);
-    ckpt.put("rng.cpu", cpu_rng_state());
-    result.checkpoint = ckpts.save(ckpt, step);
-    log::debug("{}: checkpoint {}", who, result.checkpoint);
-  };
-  auto preview = [&](const std::string& name) {
+  auto preview = [&](const std::string& name, int64_t step) {
     if (tc.preview_count <= 0) return;
     const std::string path = path_join(opts.dir, name);
     save_expert_preview(path, *es.ema_net, es.schedule, es.prediction, shape, es.t_min, tc.preview_count, tc.preview_steps,
@@ -130,68 +93,52 @@ ExpertRunResult train_expert(const ExpertRunOptions& opts, const Dataset& data) 
     result.preview = path;
   };
 
-  const JsonlWriter metrics(path_join(opts.dir, "metrics.jsonl"));
-  StopSignal stop_signal;
-  Stopwatch clock;
-  std::unique_ptr<ProgressBar> bar;
-  if (opts.progress) {
-    bar = std::make_unique<ProgressBar>(who, tc.steps, "step");
-    bar->start_at(step);
-  }
-  double window_loss = 0;
-  int64_t window_n = 0, window_start = step;
-  Stopwatch window_clock;
-  result.stop_reason = "done";
-  double last_loss = std::nan("");
-  while (step < tc.steps) {
-    const torch::Tensor x0 = data.batch(stream.next()).to(opts.device);
-    const StepStats st = es.step(x0, step);
-    const double loss = st.loss.item<double>();
-    if (!std::isfinite(loss) || !std::isfinite(st.grad_norm))
-      fail("{}: step {}: loss {} or gradient norm {} is not finite: training stopped without updating the weights; the last "
-           "good checkpoint is {}",
-           who, step + 1, loss, st.grad_norm, result.checkpoint.empty() ? std::string("(none yet)") : result.checkpoint);
-    ++step;
-    window_loss += loss;
-    ++window_n;
-    if (step % tc.log_every == 0 || step == tc.steps) {
-      last_loss = window_loss / static_cast<double>(window_n);
-      const double secs = window_clock.seconds();
-      Json row = Json::object();
-      row["step"] = step;
-      row["loss"] = last_loss;
-      row["lr"] = learning_rate(tc, step - 1);
-      row["grad_norm"] = st.grad_norm;
-      row["images_per_s"] = static_cast<double>((step - window_start) * tc.batch_size) / std::max(secs, 1e-9);
-      row["elapsed_s"] = clock.seconds();
-      metrics.write(row);
-      window_loss = 0;
-      window_n = 0;
-      window_start = step;
-      window_clock.reset();
-    }
-    if (bar) bar->update(step, format("loss {:.4f} | {:.0f} img/s", std::isnan(last_loss) ? loss : last_loss, bar->rate() * tc.batch_size));
-    if (step % tc.checkpoint_every == 0 || step == tc.steps) save(last_loss);
-    if (tc.preview_every > 0 && step % tc.preview_every == 0 && step < tc.steps) preview(format("preview_{:08d}.png", step));
-    if (opts.after_step) opts.after_step(step);
-    if (StopSignal::requested()) {
-      result.signal = StopSignal::signal_number();
-      result.stop_reason = StopSignal::signal_name();
-      StopSignal::reset();
-      break;
-    }
-    if (tc.max_minutes > 0 && clock.seconds() > tc.max_minutes * 60) {
-      result.stop_reason = "time limit";
-      break;
-    }
-  }
-  if (bar) bar->finish(format("loss {:.4f}", last_loss));
-  if (result.checkpoint.empty() || meta.step != step) save(last_loss);
-  result.step = step;
-  result.loss = last_loss;
-  if (result.signal == 0) preview("preview.png");
-  log::info("{}: stopped at step {} ({}), loss {:.5f}, {:.1f} s; checkpoint {}", who, step, result.stop_reason, last_loss,
-            clock.seconds(), result.checkpoint);
+  LoopSpec loop;
+  loop.who = who;
+  loop.dir = opts.dir;
+  loop.train = tc;
+  loop.examples_per_step = tc.batch_size;
+  loop.restart = opts.restart;
+  loop.progress = opts.progress;
+  loop.after_step = opts.after_step;
+  loop.step = [&](int64_t step) {
+    const StepStats st = es.step(data.batch(stream.next()).to(opts.device), step);
+    StepReport r;
+    r.loss = st.loss.item<double>();
+    if (!std::isfinite(st.grad_norm)) r.loss = st.grad_norm;  // a bad gradient stops the loop too
+    r.extra["grad_norm"] = st.grad_norm;
+    r.extra["lr"] = learning_rate(tc, step);
+    return r;
+  };
+  loop.save = [&](Checkpoint& ckpt, int64_t step) {
+    meta.step = step;
+    ckpt.meta["expert"] = meta.to_json();
+    ckpt.meta["config"] = config_to_json(cfg);
+    ckpt.meta["data_position"] = stream.state();
+    ckpt.meta["libtorch"] = TORCH_VERSION;
+    es.save(ckpt);
+    ckpt.put("rng.cpu", cpu_rng_state());
+  };
+  loop.resume = [&](const Checkpoint& ckpt) {
+    const ExpertMeta have = ExpertMeta::from_json(ckpt.meta.at("expert"), ckpt.source);
+    check_resumable(have, meta, ckpt.source);
+    es.load(ckpt);
+    stream.restore(ckpt.meta.at("data_position"), ckpt.source);
+    set_cpu_rng_state(ckpt.get("rng.cpu"));
+    return have.step;
+  };
+  loop.preview = [&](int64_t step) { preview(format("preview_{:08d}.png", step), step); };
+  log::info("{}: {} examples, {} parameters ({}), {} schedule, {}-prediction, device {}", who, data.size(),
+            parameter_count(*es.net), meta.architecture.at("arch").as_string(), es.schedule.describe(), to_string(es.prediction),
+            opts.device.str());
+
+  const LoopResult r = run_training_loop(loop);
+  result.step = r.step;
+  result.loss = r.loss;
+  result.checkpoint = r.checkpoint;
+  result.stop_reason = r.stop_reason;
+  result.signal = r.signal;
+  if (r.signal == 0) preview("preview.png", r.step);
   return result;
 }
 

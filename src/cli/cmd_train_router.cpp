@@ -1,0 +1,56 @@
+// `ddm train-router --kind mog-a|mog-da`: trains the router on the shard labels of the run's
+// manifest into <run>/router-<kind>/ and prints its held-out evaluation per time interval.
+#include <iostream>
+
+#include "cli/app.h"
+#include "cli/args.h"
+#include "cli/context.h"
+#include "router/router_trainer.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/log.h"
+
+namespace ddm::cli {
+
+void print_router_eval(const RouterRunResult& r, RouterKind kind) {
+  std::cout << format("held-out evaluation ({}):\n", to_string(kind));
+  std::cout << format("  {:<12} {:>13} {:>14} {:>11} {:>13}\n", "interval", "t", "cross-entropy", "|alpha| MAE", "|dalpha| MAE");
+  for (const auto& e : r.intervals)
+    std::cout << format("  {:<12} {:>6.3f}-{:<6.3f} {:>14.4f} {:>11.4f} {:>13}\n", e.name, e.lo, e.hi, e.cross_entropy, e.alpha_mae,
+                        std::isnan(e.dalpha_mae) ? std::string("-") : format("{:.4f}", e.dalpha_mae));
+  if (!std::isnan(r.integrated_alpha_mae))
+    std::cout << format("  alpha integrated along exact PF-ODE paths, MAE at t_min: {:.4f}\n", r.integrated_alpha_mae);
+}
+
+int cmd_train_router(const std::vector<std::string>& argv) {
+  Args args("train-router", "Train the router (MoG-a or MoG-da) on the shards of the run's manifest.");
+  args.add()("kind", "mog-a or mog-da (overrides router.kind)", cxxopts::value<std::string>())(
+      "restart", "ignore and delete earlier checkpoints in the router's folder (otherwise training resumes)");
+  if (!args.parse(argv)) return 0;
+  Config cfg = args.config();
+  if (args.has("kind")) apply_override(cfg, "router.kind=" + args.get<std::string>("kind"));
+  const std::string manifest_file = manifest_path(cfg);
+  if (!path_exists(manifest_file))
+    fail("{} not found: run `ddm prepare --config {}` first (the router learns its shards)", manifest_file,
+         cfg.source.empty() ? "CONFIG" : cfg.source);
+  const ShardManifest m = ShardManifest::load(manifest_file);
+  m.check_matches(cfg.data, manifest_file);
+  require(m.k >= 2, "{}: a router needs K >= 2 shards, the manifest has {}", manifest_file, m.k);
+
+  const RunContext ctx = open_run(cfg, "router-" + to_string(cfg.router.kind));
+  RouterRunOptions opts;
+  opts.cfg = cfg;
+  opts.dir = ctx.dir;
+  opts.device = ctx.device;
+  opts.restart = args.has("restart");
+  opts.progress = log::level() <= log::Level::kInfo;
+  const Dataset data = load_dataset(cfg.data);
+  const RouterRunResult r = train_router(opts, data, m);
+  std::cout << format("router {}: step {}, loss {:.5f} ({}); checkpoint {}\n", to_string(cfg.router.kind), r.loop.step, r.loop.loss,
+                      r.loop.stop_reason, r.loop.checkpoint);
+  print_router_eval(r, cfg.router.kind);
+  std::cout << format("evaluation written to {}\n", path_join(ctx.dir, "eval.json"));
+  return r.loop.signal ? 128 + r.loop.signal : 0;
+}
+
+}  // namespace ddm::cli

@@ -1,0 +1,55 @@
+// `ddm train-router`: trains MoG-a or MoG-da (design.md section 4) on the shard labels of a
+// manifest, with targets from the exact posterior, through the shared training loop
+// (checkpoints, resume, metrics). Ends with a held-out evaluation per time interval.
+#pragma once
+#include <torch/types.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "data/dataset.h"
+#include "data/shards.h"
+#include "router/exact_posterior.h"
+#include "router/router.h"
+#include "train/loop.h"
+
+namespace ddm {
+
+struct RouterRunOptions {
+  Config cfg;
+  std::string dir;
+  torch::Device device{torch::kCPU};
+  bool restart = false;
+  bool progress = true;
+  std::function<void(int64_t)> after_step;
+};
+
+// Held-out figures on one time interval: cross-entropy of alpha_hat against the cluster of x_0,
+// mean absolute errors (over points and clusters) of alpha_hat and d alpha/dt against the exact
+// values. For MoG-da also the error of alpha integrated along exact PF-ODE paths, at t_min.
+struct IntervalEval {
+  std::string name;
+  double lo = 0, hi = 0;
+  double cross_entropy = 0, alpha_mae = 0, dalpha_mae = std::nan("");
+};
+
+struct RouterRunResult {
+  LoopResult loop;
+  std::vector<IntervalEval> intervals;
+  double integrated_alpha_mae = std::nan("");  // MoG-da only
+  Json to_json() const;
+};
+
+RouterRunResult train_router(const RouterRunOptions& opts, const Dataset& data, const ShardManifest& manifest);
+
+// The evaluation alone (also used on a loaded router).
+RouterRunResult evaluate_router(const Router& router, const ExactPosterior& exact, const Dataset& data,
+                                const torch::Tensor& clusters, const torch::Tensor& heldout, int samples, uint64_t seed,
+                                torch::Device device);
+
+// The exact posterior for a data set and its shards (float64 for points, float32 for images).
+ExactPosterior make_exact_posterior(const Dataset& data, const ShardManifest& manifest, const Schedule& sch, torch::Device device);
+
+}  // namespace ddm

@@ -1,0 +1,136 @@
+// Routing rules and grouped dispatch (see routed_ensemble.h; design.md section 5).
+#include "sample/routed_ensemble.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include "util/error.h"
+
+namespace ddm {
+
+RoutedEnsemble::RoutedEnsemble(std::vector<DenoiseFn> experts, std::shared_ptr<AlphaProvider> alpha, RoutingRule rule, int topk,
+                               std::vector<double> priors, uint64_t seed)
+    : experts_(std::move(experts)),
+      alpha_(std::move(alpha)),
+      rule_(rule),
+      topk_(topk),
+      priors_(torch::tensor(priors, torch::kFloat64)),
+      gen_(at::make_generator<at::CPUGeneratorImpl>(seed)) {
+  const int k = static_cast<int>(experts_.size());
+  require(k >= 1, "routed ensemble: no experts");
+  require(static_cast<int>(priors.size()) == k, "routed ensemble: {} priors for {} experts", priors.size(), k);
+  require(rule == RoutingRule::kFixed || alpha_, "routing rule {} needs an alpha source", to_string(rule));
+  require(rule != RoutingRule::kTopK || (topk >= 1 && topk <= k), "sample.topk must lie in 1..{} (K), got {}", k, topk);
+}
+
+void RoutedEnsemble::begin(int64_t batch, torch::Device device) {
+  if (alpha_) alpha_->begin(batch, device);
+  step_ = 0;
+  previous_ = torch::Tensor();
+  if (rule_ == RoutingRule::kFixed) fixed_ = torch::multinomial(priors_.unsqueeze(0).expand({batch, -1}), 1, true, gen_).squeeze(1);
+}
+
+torch::Tensor RoutedEnsemble::dispatch(const torch::Tensor& x, double t, const torch::Tensor& choice) {
+  const torch::Tensor c = choice.to(torch::kCPU);
+  torch::Tensor out;
+  for (size_t k = 0; k < experts_.size(); ++k) {
+    const torch::Tensor rows = torch::nonzero(c == static_cast<int64_t>(k)).flatten();
+    if (rows.numel() == 0) continue;
+    const torch::Tensor r = rows.to(x.device());
+    const torch::Tensor d = experts_[k](x.index_select(0, r), t);
+    if (!out.defined()) out = torch::empty_like(x, d.options());
+    out.index_copy_(0, r, d);
+    evaluations_ += rows.numel();
+  }
+  return out;
+}
+
+torch::Tensor RoutedEnsemble::weighted(const torch::Tensor& x, double t, const torch::Tensor& w) {
+  // Each expert runs only on the rows that give it weight; rows and weights stay on x's device.
+  torch::Tensor out = torch::zeros_like(x);
+  const torch::Tensor used = (w > 0).to(torch::kCPU);
+  std::vector<int64_t> shape(static_cast<size_t>(x.dim()), 1);
+  for (size_t k = 0; k < experts_.size(); ++k) {
+    const torch::Tensor rows = torch::nonzero(used.select(1, static_cast<int64_t>(k))).flatten();
+    if (rows.numel() == 0) continue;
+    const torch::Tensor r = rows.to(x.device());
+    shape[0] = rows.numel();
+    const torch::Tensor wk = w.select(1, static_cast<int64_t>(k)).index_select(0, r).to(x.scalar_type()).reshape(shape);
+    out.index_add_(0, r, wk * experts_[k](x.index_select(0, r), t));
+    evaluations_ += rows.numel();
+  }
+  return out;
+}
+
+void RoutedEnsemble::record(double t, const torch::Tensor& alpha, const torch::Tensor& choice) {
+  if (stats_.size() <= step_) stats_.resize(step_ + 1);
+  StepRouting& s = stats_[step_];
+  s.t = t;
+  s.counts.resize(experts_.size(), 0);
+  if (alpha.defined()) {
+    const torch::Tensor a = alpha.to(torch::kFloat64);
+    s.entropy_sum += -(a * torch::log(a.clamp_min(1e-300))).sum().item<double>();
+  }
+  const torch::Tensor c = choice.to(torch::kCPU);
+  if (previous_.defined()) s.changes += (c != previous_).sum().item<int64_t>();
+  s.samples += c.size(0);
+  const torch::Tensor counts = torch::bincount(c, {}, static_cast<int64_t>(experts_.size()));
+  for (size_t k = 0; k < experts_.size(); ++k) s.counts[k] += counts[static_cast<int64_t>(k)].item<int64_t>();
+  previous_ = c;
+  ++step_;
+}
+
+torch::Tensor RoutedEnsemble::denoise(const torch::Tensor& x, double t) {
+  const int64_t b = x.size(0);
+  torch::Tensor alpha;
+  if (alpha_) alpha = alpha_->alpha(x, t);
+  torch::Tensor choice, d;
+  switch (rule_) {
+    case RoutingRule::kFixed:
+      require(fixed_.defined() && fixed_.size(0) == b, "routed ensemble: begin() not called for this batch");
+      choice = fixed_;
+      d = dispatch(x, t, choice);
+      break;
+    case RoutingRule::kSwitch:
+      choice = torch::multinomial(alpha.to(torch::kCPU, torch::kFloat64).clamp_min(0), 1, true, gen_).squeeze(1);
+      d = dispatch(x, t, choice);
+      break;
+    case RoutingRule::kTop1:
+      choice = alpha.argmax(1);
+      d = dispatch(x, t, choice);
+      break;
+    case RoutingRule::kTopK: {
+      const auto [vals, idx] = alpha.topk(topk_, 1);
+      const torch::Tensor w = torch::zeros_like(alpha).scatter_(1, idx, vals / vals.sum(1, true).clamp_min(1e-12));
+      choice = idx.select(1, 0);
+      d = weighted(x, t, w);
+      break;
+    }
+    case RoutingRule::kMixture:
+      choice = alpha.argmax(1);
+      d = weighted(x, t, alpha);
+      break;
+  }
+  record(t, alpha, choice);
+  return d;
+}
+
+DenoiseFn RoutedEnsemble::as_denoiser() {
+  return [this](const torch::Tensor& x, double t) { return denoise(x, t); };
+}
+
+Json RoutedEnsemble::stats_json() const {
+  Json rows = Json::array();
+  for (size_t n = 0; n < stats_.size(); ++n) {
+    const StepRouting& s = stats_[n];
+    Json r = Json::object();
+    r["step"] = static_cast<int64_t>(n);
+    r["t"] = s.t;
+    r["mean_entropy"] = alpha_ ? Json(s.entropy_sum / static_cast<double>(std::max<int64_t>(1, s.samples))) : Json();
+    r["switch_rate"] = n == 0 ? Json() : Json(static_cast<double>(s.changes) / static_cast<double>(std::max<int64_t>(1, s.samples)));
+    r["expert_counts"] = Json(s.counts);
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+}  // namespace ddm

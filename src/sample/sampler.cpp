@@ -1,0 +1,138 @@
+// Loading what sampling needs, and the batched generation loop (see sampler.h).
+#include "sample/sampler.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include "data/shards.h"
+#include "diffusion/solvers.h"
+#include "router/router_trainer.h"
+#include "sample/routed_ensemble.h"
+#include "train/checkpoint.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/progress.h"
+#include "util/timer.h"
+
+namespace ddm {
+namespace {
+
+std::string latest_in(const std::string& dir, const std::string& what) {
+  const std::string p = CheckpointDir(dir, 1).latest();
+  if (p.empty()) fail("no {} checkpoint in {} (train it first)", what, dir);
+  return p;
+}
+
+}  // namespace
+
+std::string SamplingModel::describe() const {
+  std::string s = experts.size() > 1                     ? format("{} experts", experts.size())
+                  : experts[0].meta.shard == kAllShards ? std::string("baseline expert (all data)")
+                                                        : format("expert {} alone", experts[0].meta.shard);
+  if (router) s += format(", {} router", to_string(router->meta.kind));
+  if (exact) s += ", exact posterior";
+  return s;
+}
+
+void check_compatible(const std::vector<Expert>& experts, const Router* router, int k) {
+  const Expert& first = experts.front();
+  for (size_t i = 0; i < experts.size(); ++i) {
+    const Expert& e = experts[i];
+    require(e.meta.schedule == first.meta.schedule, "{}: its schedule ({}) differs from {}'s ({})", e.path, e.meta.schedule.describe(),
+            first.path, first.meta.schedule.describe());
+    require(e.meta.sample_shape == first.meta.sample_shape, "{}: its samples have shape {}, {}'s have {}", e.path,
+            torch::IntArrayRef(e.meta.sample_shape), first.path, torch::IntArrayRef(first.meta.sample_shape));
+    if (e.meta.shard != kAllShards) {
+      require(e.meta.k == k, "{}: an expert for K = {} shards, but the manifest has K = {}", e.path, e.meta.k, k);
+      require(e.meta.shard == static_cast<int>(i), "{}: trained on shard {}, expected shard {}", e.path, e.meta.shard, i);
+    }
+  }
+  if (!router) return;
+  require(router->meta.k == k, "{}: a router for K = {}, but there are {} experts", router->path, router->meta.k, k);
+  require(router->meta.sample_shape == first.meta.sample_shape, "{}: the router's samples have shape {}, the experts' {}",
+          router->path, torch::IntArrayRef(router->meta.sample_shape), torch::IntArrayRef(first.meta.sample_shape));
+  require(router->meta.schedule == first.meta.schedule, "{}: the router's schedule ({}) differs from the experts' ({})", router->path,
+          router->meta.schedule.describe(), first.meta.schedule.describe());
+}
+
+SamplingModel load_sampling_model(const Config& cfg, torch::Device device) {
+  const SampleConfig& sc = cfg.sample;
+  SamplingModel m;
+  const std::string run = cfg.run_dir();
+  const bool single = sc.baseline || sc.expert >= 0;
+  if (single) {
+    m.experts.push_back(sc.baseline ? load_expert(latest_in(path_join(run, "expert-all"), "baseline (--shard all)"), device)
+                                    : load_expert(latest_in(path_join(run, format("expert-{}", sc.expert)), format("expert {}", sc.expert)), device));
+    m.priors = {1.0};
+  } else {
+    const std::string manifest_file = manifest_path(cfg);
+    if (!path_exists(manifest_file)) fail("{} not found: run `ddm prepare` and train the experts first", manifest_file);
+    const ShardManifest manifest = ShardManifest::load(manifest_file);
+    m.priors = manifest.priors();
+    for (int k = 0; k < manifest.k; ++k)
+      m.experts.push_back(load_expert(latest_in(path_join(run, format("expert-{}", k)), format("expert {}", k)), device));
+    const bool needs_alpha = sc.rule != RoutingRule::kFixed;
+    if (needs_alpha && sc.alpha == AlphaSource::kOracle) {
+      const Dataset data = load_dataset(cfg.data);
+      manifest.check_matches(cfg.data, manifest_file);
+      m.exact = std::make_shared<ExactPosterior>(make_exact_posterior(data, manifest, m.experts[0].meta.schedule, device));
+    } else if (needs_alpha) {
+      const std::string kind = sc.alpha == AlphaSource::kIntegrated ? "mog-da" : "mog-a";
+      auto r = std::make_shared<Router>(load_router(latest_in(path_join(run, "router-" + kind), kind + " router"), device));
+      if (sc.alpha == AlphaSource::kIntegrated)
+        require(r->meta.kind == RouterKind::kMogDa, "{}: sample.alpha=integrated needs a mog-da router", r->path);
+      m.router = r;
+    }
+    check_compatible(m.experts, m.router.get(), manifest.k);
+  }
+  m.schedule = m.experts[0].meta.schedule;
+  m.sample_shape = m.experts[0].meta.sample_shape;
+  m.t_min = m.experts[0].meta.t_min;
+  return m;
+}
+
+SampleResult generate_samples(const SamplingModel& model, const SampleConfig& sc, torch::Device device, bool progress,
+                              const std::function<void(int64_t, const torch::Tensor&)>& on_batch) {
+  torch::NoGradGuard no_grad;
+  const auto grid = time_grid(model.schedule, sc.steps, sc.spacing, model.t_min);
+  std::vector<DenoiseFn> experts;
+  for (const auto& e : model.experts) experts.push_back(e.denoiser(sc.clip_denoised));
+  std::shared_ptr<AlphaProvider> alpha;
+  if (model.router && sc.alpha == AlphaSource::kIntegrated) alpha = std::make_shared<IntegratedAlpha>(model.router);
+  else if (model.router) alpha = std::make_shared<RouterAlpha>(model.router);
+  else if (model.exact) alpha = std::make_shared<OracleAlpha>(model.exact);
+  const bool single = experts.size() == 1 && !alpha;
+  std::unique_ptr<RoutedEnsemble> ensemble;
+  if (!single)
+    ensemble = std::make_unique<RoutedEnsemble>(experts, alpha, sc.rule, sc.topk, model.priors, static_cast<uint64_t>(sc.seed) + 1);
+  const DenoiseFn denoise = single ? experts[0] : ensemble->as_denoiser();
+
+  at::Generator noise_gen = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(sc.seed));
+  std::unique_ptr<ProgressBar> bar;
+  if (progress) bar = std::make_unique<ProgressBar>("sample", sc.num, "img");
+  SampleResult res;
+  std::vector<torch::Tensor> parts;
+  Stopwatch clock;
+  for (int64_t first = 0; first < sc.num; first += sc.batch_size) {
+    const int64_t b = std::min<int64_t>(sc.batch_size, sc.num - first);
+    std::vector<int64_t> shape{b};
+    shape.insert(shape.end(), model.sample_shape.begin(), model.sample_shape.end());
+    const torch::Tensor noise = torch::randn(shape, noise_gen, torch::kFloat32).to(device);
+    if (ensemble) ensemble->begin(b, device);
+    const torch::Tensor x = solve_ode(model.schedule, denoise, noise, grid, sc.solver).cpu();
+    if (single) res.evaluations += b * static_cast<int64_t>(grid.size());
+    if (on_batch) on_batch(first, x);
+    parts.push_back(x);
+    if (bar) bar->update(first + b);
+  }
+  if (bar) bar->finish();
+  res.seconds = clock.seconds();
+  res.samples = torch::cat(parts);
+  if (ensemble) {
+    res.routing = ensemble->stats_json();
+    res.evaluations = ensemble->evaluations();
+  }
+  return res;
+}
+
+}  // namespace ddm

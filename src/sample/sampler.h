@@ -1,0 +1,48 @@
+// `ddm sample` without the command line: loads the experts, router or exact posterior that the
+// config asks for (checking they belong together before any work), then generates samples in
+// batches with the configured solver, grid and routing rule.
+#pragma once
+#include <torch/types.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "router/exact_posterior.h"
+#include "router/router.h"
+#include "train/expert.h"
+
+namespace ddm {
+
+struct SamplingModel {
+  std::vector<Expert> experts;  // K experts by shard, or the single baseline expert
+  std::shared_ptr<const Router> router;
+  std::shared_ptr<const ExactPosterior> exact;
+  std::vector<double> priors;
+  Schedule schedule;
+  std::vector<int64_t> sample_shape;
+  double t_min = 1e-3;
+  std::string describe() const;
+};
+
+// Experts from <run>/expert-<k>/ (or expert-all with sample.baseline), the router from
+// <run>/router-mog-a or router-mog-da, the exact posterior from the data set (oracle).
+SamplingModel load_sampling_model(const Config& cfg, torch::Device device);
+// Checks that experts (and router) share schedule, sample shape and K; fails naming the file.
+void check_compatible(const std::vector<Expert>& experts, const Router* router, int k);
+
+struct SampleResult {
+  torch::Tensor samples;  // [N, ...] final denoised estimates, model space, on the CPU
+  Json routing;           // per-step routing statistics (empty for the baseline)
+  int64_t evaluations = 0;
+  double seconds = 0;
+};
+
+// Generates cfg.sample.num samples, cfg.sample.batch_size at a time. `on_batch(first, x)` sees
+// each finished batch (to stream it to disk).
+SampleResult generate_samples(const SamplingModel& model, const SampleConfig& sc, torch::Device device, bool progress,
+                              const std::function<void(int64_t first, const torch::Tensor& x)>& on_batch = nullptr);
+
+}  // namespace ddm

@@ -1,0 +1,147 @@
+// Routing rules and dispatch (design.md section 5): switching is a martingale around the
+// mixture step, one-expert mixtures are exactly plain DDIM, grouped dispatch equals running every
+// expert on everything, and with exact experts `mixture` DDIM converges at about 1/N.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "diffusion/solvers.h"
+#include "models/denoiser.h"
+#include "models/mlp.h"
+#include "router/exact_posterior.h"
+#include "sample/routed_ensemble.h"
+
+namespace ddm {
+namespace {
+
+// alpha_hat fixed per row (a test stand-in for a router).
+class FixedAlpha : public AlphaProvider {
+ public:
+  explicit FixedAlpha(torch::Tensor a) : a_(std::move(a)) {}
+  torch::Tensor alpha(const torch::Tensor& x, double) override { return a_.expand({x.size(0), a_.size(1)}); }
+
+ private:
+  torch::Tensor a_;
+};
+
+// Expert k: D_k(x) = c_k + 0.3 x (distinct, affine, cheap).
+std::vector<DenoiseFn> affine_experts(int k, int dim) {
+  std::vector<DenoiseFn> e;
+  for (int i = 0; i < k; ++i) {
+    const torch::Tensor c = torch::full({1, dim}, static_cast<double>(i) - 1.0, torch::kFloat64);
+    e.push_back([c](const torch::Tensor& x, double) { return c + 0.3 * x; });
+  }
+  return e;
+}
+
+TEST(RoutedEnsemble, MeanOfSwitchStepsEqualsTheMixtureStep) {
+  const Schedule sch(ScheduleKind::kLinear);
+  const auto alpha = torch::tensor({{0.2, 0.5, 0.3}}, torch::kFloat64);
+  const auto x1 = torch::randn({1, 2}, torch::kFloat64);
+  const int64_t n = 40000;
+  const auto x = x1.expand({n, 2}).contiguous();
+  const double t = 0.6, t_next = 0.5;
+  RoutedEnsemble sw(affine_experts(3, 2), std::make_shared<FixedAlpha>(alpha), RoutingRule::kSwitch, 1, {0.2, 0.5, 0.3}, 7);
+  sw.begin(n, torch::kCPU);
+  const auto switched = ddim_step(sch, x, sw.denoise(x, t), t, t_next);
+  RoutedEnsemble mix(affine_experts(3, 2), std::make_shared<FixedAlpha>(alpha), RoutingRule::kMixture, 1, {0.2, 0.5, 0.3}, 7);
+  mix.begin(1, torch::kCPU);
+  const auto mixed = ddim_step(sch, x1, mix.denoise(x1, t), t, t_next);
+  // The switch step's spread is a(t') D-spread ~ 0.8 per coordinate: the mean's error ~ 0.8/sqrt(n).
+  const double tol = 5 * 0.8 / std::sqrt(static_cast<double>(n));
+  EXPECT_LT((switched.mean(0, true) - mixed).abs().max().item<double>(), tol);
+  EXPECT_EQ(sw.evaluations(), n);  // one evaluation per sample
+  EXPECT_EQ(mix.evaluations(), 3);  // K per sample
+}
+
+TEST(RoutedEnsemble, OneExpertMixtureIsPlainDdimBitForBit) {
+  torch::manual_seed(0);
+  auto net = std::make_shared<MlpNet>(2, 16, 2);
+  {
+    torch::NoGradGuard g;
+    for (auto& p : net->parameters()) p.normal_(0, 0.3);
+  }
+  const Schedule sch(ScheduleKind::kLinear);
+  const DenoiseFn expert = make_denoiser(net, sch, Prediction::kEps);
+  const auto noise = torch::randn({16, 2});
+  const auto grid = time_grid(sch, 12, Spacing::kUniform, 1e-3);
+  RoutedEnsemble mix({expert}, std::make_shared<FixedAlpha>(torch::ones({1, 1})), RoutingRule::kMixture, 1, {1.0}, 0);
+  mix.begin(16, torch::kCPU);
+  const auto a = solve_ode(sch, mix.as_denoiser(), noise, grid, SolverKind::kDdim);
+  const auto b = solve_ode(sch, expert, noise, grid, SolverKind::kDdim);
+  EXPECT_TRUE(torch::equal(a, b));
+}
+
+TEST(RoutedEnsemble, DispatchEqualsRunningEveryExpertAndSelectingRows) {
+  torch::manual_seed(1);
+  const Schedule sch(ScheduleKind::kLinear);
+  std::vector<DenoiseFn> experts;
+  for (int k = 0; k < 4; ++k) {
+    auto net = std::make_shared<MlpNet>(2, 16, 2);
+    torch::NoGradGuard g;
+    for (auto& p : net->parameters()) p.normal_(0, 0.3);
+    experts.push_back(make_denoiser(net, sch, Prediction::kEps));
+  }
+  RoutedEnsemble ens(experts, nullptr, RoutingRule::kFixed, 1, {0.25, 0.25, 0.25, 0.25}, 3);
+  const auto x = torch::randn({50, 2});
+  const auto choice = torch::randint(0, 4, {50}, torch::kInt64);
+  const auto got = ens.dispatch(x, 0.4, choice);
+  std::vector<torch::Tensor> all;
+  for (const auto& e : experts) all.push_back(e(x, 0.4));
+  const auto want = torch::stack(all).permute({1, 0, 2}).index({torch::arange(50), choice});
+  EXPECT_TRUE(torch::allclose(got, want, 1e-6, 1e-6));
+  EXPECT_EQ(ens.evaluations(), 50);
+}
+
+TEST(RoutedEnsemble, FixedRuleHoldsItsDrawAndStatisticsCountIt) {
+  RoutedEnsemble ens(affine_experts(3, 2), nullptr, RoutingRule::kFixed, 1, {0.2, 0.5, 0.3}, 11);
+  const Schedule sch(ScheduleKind::kLinear);
+  ens.begin(300, torch::kCPU);
+  solve_ode(sch, ens.as_denoiser(), torch::randn({300, 2}, torch::kFloat64), time_grid(sch, 4, Spacing::kUniform, 1e-3),
+            SolverKind::kDdim);
+  const auto& st = ens.stats();
+  ASSERT_EQ(st.size(), 5u);
+  for (size_t n = 1; n < st.size(); ++n) EXPECT_EQ(st[n].changes, 0);
+  EXPECT_NEAR(static_cast<double>(st[0].counts[1]) / 300, 0.5, 0.1);
+}
+
+TEST(RoutedEnsemble, MixtureOfExactExpertsConvergesAtOneOverN) {
+  // design.md section 6: exact experts D_k and exact alpha make `mixture` the exact PF-ODE
+  // velocity, so DDIM's pathwise error falls as O(1/N).
+  torch::manual_seed(4);
+  const int k = 4;
+  const auto cl = torch::arange(400, torch::kInt64) % k;
+  const auto ang = cl.to(torch::kFloat64) * (2 * M_PI / k);
+  const auto pts = torch::stack({torch::cos(ang), torch::sin(ang)}, 1) + 0.15 * torch::randn({400, 2}, torch::kFloat64);
+  const Schedule sch(ScheduleKind::kLinear);
+  auto exact = std::make_shared<ExactPosterior>(pts, cl, k, sch);
+  std::vector<DenoiseFn> experts;
+  for (int c = 0; c < k; ++c) experts.push_back([exact, c](const torch::Tensor& x, double t) { return exact->denoise_k(x, t, c); });
+  const auto noise = torch::randn({64, 2}, torch::kFloat64);
+  auto run = [&](int steps) {
+    RoutedEnsemble ens(experts, std::make_shared<OracleAlpha>(exact), RoutingRule::kMixture, 1, std::vector<double>(k, 0.25), 0);
+    ens.begin(64, torch::kCPU);
+    // x_N itself (not the final D): the ODE state whose pathwise error the theory bounds.
+    torch::Tensor xn;
+    solve_ode(sch, ens.as_denoiser(), noise.to(torch::kFloat32).to(torch::kFloat64), time_grid(sch, steps, Spacing::kUniform, 0.05),
+              SolverKind::kDdim, [&](int, const torch::Tensor& x) { xn = x; });
+    return xn;
+  };
+  const auto ref = run(1000);
+  std::vector<double> ln_n, ln_err;
+  for (int n : {10, 20, 40, 80}) {
+    ln_n.push_back(std::log(n));
+    ln_err.push_back(std::log((run(n) - ref).pow(2).sum(1).sqrt().mean().item<double>()));
+  }
+  // Least-squares slope of log err against log N.
+  double mx = 0, my = 0;
+  for (size_t i = 0; i < ln_n.size(); ++i) mx += ln_n[i] / 4, my += ln_err[i] / 4;
+  double sxy = 0, sxx = 0;
+  for (size_t i = 0; i < ln_n.size(); ++i) sxy += (ln_n[i] - mx) * (ln_err[i] - my), sxx += (ln_n[i] - mx) * (ln_n[i] - mx);
+  const double slope = sxy / sxx;
+  EXPECT_GT(slope, -1.3);
+  EXPECT_LT(slope, -0.7);
+}
+
+}  // namespace
+}  // namespace ddm
