@@ -83,4 +83,17 @@ inline int count_lines(const std::string& s) {
   return n + (!s.empty() && s.back() != '\n');
 }
 
+// Expects exit status `status` and output ending in exactly one "ddm: error: ..." line that
+// contains `needle` (log lines may come before it; no stack trace or abort after it).
+inline void expect_error(const test::CommandResult& r, int status, const std::string& needle) {
+  EXPECT_EQ(r.status, status) << r.output;
+  const size_t at = r.output.find("ddm: error: ");
+  ASSERT_NE(at, std::string::npos) << r.output;
+  EXPECT_TRUE(at == 0 || r.output[at - 1] == '\n') << r.output;
+  const std::string line = r.output.substr(at);
+  EXPECT_EQ(test::count_lines(line), 1) << r.output;
+  EXPECT_NE(line.find(needle), std::string::npos) << r.output;
+}
+
+
 }  // namespace ddm::test

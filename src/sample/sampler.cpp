@@ -84,6 +84,7 @@ SamplingModel load_sampling_model(const Config& cfg, torch::Device device) {
       m.router = r;
     }
     check_compatible(m.experts, m.router.get(), manifest.k);
+    require(sc.rule != RoutingRule::kTopK || sc.topk <= manifest.k, "sample.topk must lie in 1..{} (K), got {}", manifest.k, sc.topk);
   }
   m.schedule = m.experts[0].meta.schedule;
   m.sample_shape = m.experts[0].meta.sample_shape;

@@ -61,8 +61,9 @@ std::pair<Json, size_t> parse_header(const std::string& bytes, const std::string
   } catch (const Error&) {
     fail("{}: corrupted checkpoint header (no data_bytes)", path);
   }
-  if (bytes.size() != data_start + data_len + 4)
-    fail("{}: truncated or padded checkpoint (expected {} bytes, found {})", path, data_start + data_len + 4, bytes.size());
+  const uint64_t expected = data_start + data_len + 4;
+  if (bytes.size() < expected) fail("{}: truncated checkpoint (expected {} bytes, found {})", path, expected, bytes.size());
+  if (bytes.size() > expected) fail("{}: corrupted checkpoint ({} unexpected trailing bytes)", path, bytes.size() - expected);
   uint32_t stored = 0;
   std::memcpy(&stored, bytes.data() + bytes.size() - 4, 4);
   const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(0));
