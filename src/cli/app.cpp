@@ -27,7 +27,7 @@ const std::vector<Command>& commands() {
       {"router-profile", "mean |dalpha/dt| and entropy of alpha against t (choose MoG-da's intervals)", cmd_router_profile},
       {"sample", "generate samples: N steps, routing rule, alpha source (writes PNGs, grid, .npz, summary)", cmd_sample},
       {"info", "describe a data set (--config), a shard manifest or a checkpoint", cmd_info},
-      {"bench", "benchmarks printing one JSON line: train", cmd_bench},
+      {"bench", "benchmarks printing one JSON line: train, sample", cmd_bench},
   };
   return table;
 }

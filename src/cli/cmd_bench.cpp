@@ -12,6 +12,8 @@
 #include "data/dataset.h"
 #include "models/network.h"
 #include "train/batch_stream.h"
+#include "router/router.h"
+#include "sample/sampler.h"
 #include "train/expert.h"
 #include "util/error.h"
 #include "util/sysinfo.h"
@@ -57,17 +59,97 @@ int bench_train(const Args& args) {
   return 0;
 }
 
+// Sampling speed with freshly initialised networks of the configured architecture (speed does
+// not depend on the weights): K experts and, for rules that need alpha, a MoG-a router; or one
+// expert alone (`--single`, the baseline's cost).
+int bench_sample(const Args& args) {
+  Config cfg = args.config();
+  const torch::Device device = resolve_device(cfg.run.device);
+  if (cfg.run.threads > 0) torch::set_num_threads(cfg.run.threads);
+  const int iters = args.get<int>("iters");
+  require(iters >= 1, "bench: --iters must be >= 1");
+  const bool single = args.has("single");
+  const int k = single ? 1 : cfg.shards.k;
+  std::vector<int64_t> shape;
+  if (cfg.data.dataset == DatasetKind::kToy2d) shape = {2};
+  else shape = load_dataset(cfg.data).sample_shape();
+  SamplingModel model;
+  model.schedule = Schedule::from_config(cfg.diffusion);
+  model.sample_shape = shape;
+  model.t_min = cfg.diffusion.t_min;
+  model.priors.assign(static_cast<size_t>(k), 1.0 / k);
+  torch::manual_seed(0);
+  for (int i = 0; i < k; ++i) {
+    Expert e;
+    e.meta.shard = single ? kAllShards : i;
+    e.meta.k = k;
+    e.meta.sample_shape = shape;
+    e.meta.schedule = model.schedule;
+    e.meta.prediction = cfg.diffusion.prediction;
+    e.net = make_network(cfg.model, shape);
+    e.net->to(device);
+    e.net->eval();
+    model.experts.push_back(e);
+  }
+  if (!single && cfg.sample.rule != RoutingRule::kFixed) {
+    auto r = std::make_shared<Router>();
+    r->meta.kind = cfg.sample.alpha == AlphaSource::kIntegrated ? RouterKind::kMogDa : RouterKind::kMogA;
+    cfg.router.kind = r->meta.kind;
+    r->meta.k = k;
+    r->meta.priors = model.priors;
+    r->meta.sample_shape = shape;
+    r->meta.schedule = model.schedule;
+    for (int i = 0; i < (r->meta.kind == RouterKind::kMogDa ? 3 : 1); ++i) {
+      r->nets.push_back(std::make_shared<RouterNet>(cfg, shape, k, r->meta.kind == RouterKind::kMogDa));
+      r->nets.back()->to(device);
+      r->nets.back()->eval();
+    }
+    model.router = r;
+  } else if (!single) {
+    cfg.sample.alpha = AlphaSource::kRouter;
+  }
+  SampleConfig sc = cfg.sample;
+  sc.num = sc.batch_size;  // one warm-up batch
+  generate_samples(model, sc, device, false);
+  synchronize(device);
+  sc.num = static_cast<int64_t>(sc.batch_size) * iters;
+  const SampleResult r = generate_samples(model, sc, device, false);
+  synchronize(device);
+  Json row = Json::object();
+  row["bench"] = "sample";
+  row["config"] = cfg.name;
+  row["device"] = device.is_cuda() ? "cuda" : "cpu";
+  row["cpu"] = cpu_model();
+  row["threads"] = torch::get_num_threads();
+  row["experts"] = k;
+  row["rule"] = single ? std::string("single") : to_string(sc.rule);
+  row["alpha"] = single || sc.rule == RoutingRule::kFixed ? std::string("-") : to_string(sc.alpha);
+  row["steps"] = sc.steps;
+  row["batch"] = sc.batch_size;
+  row["samples"] = sc.num;
+  row["images_per_s"] = static_cast<double>(sc.num) / r.seconds;
+  row["evaluations_per_sample_step"] = static_cast<double>(r.evaluations) / static_cast<double>(sc.num * (sc.steps + 1));
+  row["peak_memory_mb"] = static_cast<double>(peak_rss_bytes()) / (1 << 20);
+  std::cout << row.dump() << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int cmd_bench(const std::vector<std::string>& argv) {
-  Args args("bench", "Benchmarks: `ddm bench train` (the expert training step). Prints one JSON line.", true, "WHAT");
-  args.add()("iters", "timed iterations", cxxopts::value<int>()->default_value("10"))(
-      "warmup", "untimed iterations first", cxxopts::value<int>()->default_value("2"));
+  Args args("bench",
+            "Benchmarks printing one JSON line: `ddm bench train` (the expert training step), `ddm bench sample` "
+            "(sampling with sample.rule, sample.steps, sample.batch_size).",
+            true, "WHAT");
+  args.add()("iters", "timed iterations (train: steps; sample: batches)", cxxopts::value<int>()->default_value("10"))(
+      "warmup", "untimed iterations first (train)", cxxopts::value<int>()->default_value("2"))(
+      "single", "sample: one expert alone, no routing (the baseline's cost)");
   if (!args.parse(argv)) return 0;
   const auto pos = args.positional();
-  if (pos.size() != 1) throw UsageError("bench: say what to benchmark: ddm bench train");
+  if (pos.size() != 1) throw UsageError("bench: say what to benchmark: ddm bench train|sample");
   if (pos[0] == "train") return bench_train(args);
-  throw UsageError(format("bench: unknown benchmark '{}' (valid: train)", pos[0]));
+  if (pos[0] == "sample") return bench_sample(args);
+  throw UsageError(format("bench: unknown benchmark '{}' (valid: train, sample)", pos[0]));
 }
 
 }  // namespace ddm::cli

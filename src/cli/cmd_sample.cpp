@@ -100,6 +100,22 @@ int cmd_sample(const std::vector<std::string>& argv) {
   summary["evaluations_per_sample_step"] = static_cast<double>(r.evaluations) / static_cast<double>(sc.num * (sc.steps + 1));
   summary["routing"] = r.routing;
   atomic_write(path_join(out, "summary.json"), summary.dump(2) + "\n");
+  if (r.routing.size() > 1) {  // per-step routing statistics as a plot
+    PlotSeries ent{"mean entropy of alpha_hat", {}, {}}, sw{"switch rate", {}, {}};
+    for (const auto& row : r.routing.elements()) {
+      const double n = static_cast<double>(row.at("step").as_int());
+      if (row.at("mean_entropy").is_number()) ent.x.push_back(n), ent.y.push_back(row.at("mean_entropy").as_double());
+      if (row.at("switch_rate").is_number()) sw.x.push_back(n), sw.y.push_back(row.at("switch_rate").as_double());
+    }
+    PlotOptions po;
+    po.title = format("routing per step: {}", sample_folder_name(sc));
+    po.xlabel = "step n (t from 1 to t_min)";
+    po.y_min = 0;
+    std::vector<PlotSeries> series;
+    if (!ent.x.empty()) series.push_back(ent);
+    series.push_back(sw);
+    save_plot(path_join(out, "routing.png"), series, po);
+  }
   std::cout << format("{} samples in {:.1f} s ({:.2f}/s, {:.2f} network evaluations per sample and step): {}\n", sc.num, r.seconds,
                       summary.at("images_per_s").as_double(), summary.at("evaluations_per_sample_step").as_double(), out);
   return 0;

@@ -149,6 +149,7 @@ RouterRunResult train_router(const RouterRunOptions& opts, const Dataset& data, 
   tc.warmup = std::min<int64_t>(tc.warmup, std::max<int64_t>(1, rc.steps / 10));
   tc.steps = da ? rc.steps + 3 * rc.stage2_steps : rc.steps;
   tc.preview_every = 0;
+  tc.max_minutes = rc.max_minutes;  // the router's own budget, not the experts'
   std::vector<std::unique_ptr<Adam>> optim;
   for (int i = 0; i < n_nets; ++i) optim.push_back(std::make_unique<Adam>(nets[i]->parameters(), tc));
 

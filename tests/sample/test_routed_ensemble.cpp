@@ -10,6 +10,7 @@
 #include "models/mlp.h"
 #include "router/exact_posterior.h"
 #include "sample/routed_ensemble.h"
+#include "sample/sampler.h"
 
 namespace ddm {
 namespace {
@@ -141,6 +142,49 @@ TEST(RoutedEnsemble, MixtureOfExactExpertsConvergesAtOneOverN) {
   const double slope = sxy / sxx;
   EXPECT_GT(slope, -1.3);
   EXPECT_LT(slope, -0.7);
+}
+
+}  // namespace
+}  // namespace ddm
+
+namespace ddm {
+namespace {
+
+// Experts and routers that do not belong together are refused before sampling.
+TEST(SamplingModel, MismatchedExpertsAndRoutersAreRefused) {
+  auto expert = [](int shard, int k, std::vector<int64_t> shape, ScheduleKind sch) {
+    Expert e;
+    e.path = format("expert-{}.ddm", shard);
+    e.meta.shard = shard;
+    e.meta.k = k;
+    e.meta.sample_shape = std::move(shape);
+    e.meta.schedule = Schedule(sch);
+    return e;
+  };
+  const std::vector<Expert> good{expert(0, 2, {2}, ScheduleKind::kLinear), expert(1, 2, {2}, ScheduleKind::kLinear)};
+  EXPECT_NO_THROW(check_compatible(good, nullptr, 2));
+  auto err = [](const std::function<void()>& f) {
+    try {
+      f();
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  EXPECT_NE(err([&] { check_compatible({good[0], expert(1, 2, {2}, ScheduleKind::kCosine)}, nullptr, 2); }).find("expert-1.ddm: its schedule (cosine)"),
+            std::string::npos);
+  EXPECT_NE(err([&] { check_compatible({good[0], expert(1, 2, {3}, ScheduleKind::kLinear)}, nullptr, 2); }).find("its samples have shape [3]"),
+            std::string::npos);
+  EXPECT_NE(err([&] { check_compatible({good[0], expert(1, 3, {2}, ScheduleKind::kLinear)}, nullptr, 2); }).find("an expert for K = 3"),
+            std::string::npos);
+  Router r;
+  r.path = "router.ddm";
+  r.meta.k = 3;
+  r.meta.sample_shape = {2};
+  EXPECT_NE(err([&] { check_compatible(good, &r, 2); }).find("router.ddm: a router for K = 3, but there are 2 experts"), std::string::npos);
+  r.meta.k = 2;
+  r.meta.sample_shape = {1, 28, 28};
+  EXPECT_NE(err([&] { check_compatible(good, &r, 2); }).find("the router's samples have shape [1, 28, 28]"), std::string::npos);
 }
 
 }  // namespace
