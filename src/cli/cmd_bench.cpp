@@ -101,6 +101,13 @@ int bench_sample(const Args& args) {
     r->meta.schedule = model.schedule;
     for (int i = 0; i < (r->meta.kind == RouterKind::kMogDa ? 3 : 1); ++i) {
       r->nets.push_back(std::make_shared<RouterNet>(cfg, shape, k, r->meta.kind == RouterKind::kMogDa));
+      {
+        // A trained router spreads a batch over the experts; its zero-initialised head would send
+        // every row to expert 0 under top1. Random heads give realistic group sizes.
+        torch::NoGradGuard no_grad;
+        for (auto& p : r->nets.back()->named_parameters())
+          if (p.key().find("head.weight") != std::string::npos) p.value().normal_(0, 1);
+      }
       r->nets.back()->to(device);
       r->nets.back()->eval();
     }
