@@ -133,6 +133,11 @@ inline constexpr Range kUnit{0, 1};
   X(bool, images, true, kAny, "write one PNG per sample (image data)")                                \
   X(bool, clip_denoised, true, kAny, "images: clamp each expert's D to [-1, 1] (DDPM's clip_denoised)")
 
+// ---- eval: `ddm trajectory` and friends (design.md section 7) ----------------------------------------
+#define DDM_EVAL_FIELDS(X)                                                                          \
+  X(IntList, trajectory_steps, (IntList{5, 10, 20, 50, 100, 200}), (Range{1, 100000}), "trajectory: step counts N") \
+  X(int, reference_steps, 1000, (Range{2, 1000000}), "trajectory: steps of the reference run")
+
 // ---- run: where results go and what executes them ------------------------------------------------
 #define DDM_RUN_FIELDS(X)                                                                           \
   X(std::string, dir, "", kAny, "run folder (empty: runs/<config name>)")                            \
@@ -143,7 +148,7 @@ inline constexpr Range kUnit{0, 1};
   S(data, DataConfig, DDM_DATA_FIELDS) S(shards, ShardsConfig, DDM_SHARDS_FIELDS)                     \
   S(diffusion, DiffusionConfig, DDM_DIFFUSION_FIELDS) S(model, ModelConfig, DDM_MODEL_FIELDS)          \
   S(train, TrainConfig, DDM_TRAIN_FIELDS) S(router, RouterConfig, DDM_ROUTER_FIELDS)       \
-  S(sample, SampleConfig, DDM_SAMPLE_FIELDS) S(run, RunConfig, DDM_RUN_FIELDS)
+  S(sample, SampleConfig, DDM_SAMPLE_FIELDS) S(eval, EvalConfig, DDM_EVAL_FIELDS) S(run, RunConfig, DDM_RUN_FIELDS)
 
 #define DDM_DECLARE_FIELD(type, name, def, check, help) type name = def;
 struct DataConfig { DDM_DATA_FIELDS(DDM_DECLARE_FIELD) };
@@ -153,6 +158,7 @@ struct ModelConfig { DDM_MODEL_FIELDS(DDM_DECLARE_FIELD) };
 struct TrainConfig { DDM_TRAIN_FIELDS(DDM_DECLARE_FIELD) };
 struct RouterConfig { DDM_ROUTER_FIELDS(DDM_DECLARE_FIELD) };
 struct SampleConfig { DDM_SAMPLE_FIELDS(DDM_DECLARE_FIELD) };
+struct EvalConfig { DDM_EVAL_FIELDS(DDM_DECLARE_FIELD) };
 struct RunConfig { DDM_RUN_FIELDS(DDM_DECLARE_FIELD) };
 #undef DDM_DECLARE_FIELD
 

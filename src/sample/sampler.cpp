@@ -98,6 +98,10 @@ SampleResult generate_samples(const SamplingModel& model, const SampleConfig& sc
   const auto grid = time_grid(model.schedule, sc.steps, sc.spacing, model.t_min);
   std::vector<DenoiseFn> experts;
   for (const auto& e : model.experts) experts.push_back(e.denoiser(sc.clip_denoised));
+  if (model.exact_experts) {
+    for (int k = 0; k < model.exact_experts->k(); ++k)
+      experts.push_back([ex = model.exact_experts, k](const torch::Tensor& x, double t) { return ex->denoise_k(x, t, k); });
+  }
   std::shared_ptr<AlphaProvider> alpha;
   if (model.router && sc.alpha == AlphaSource::kIntegrated) alpha = std::make_shared<IntegratedAlpha>(model.router);
   else if (model.router) alpha = std::make_shared<RouterAlpha>(model.router);

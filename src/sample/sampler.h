@@ -20,6 +20,8 @@ struct SamplingModel {
   std::vector<Expert> experts;  // K experts by shard, or the single baseline expert
   std::shared_ptr<const Router> router;
   std::shared_ptr<const ExactPosterior> exact;
+  // Exact experts D_k from the exact posterior instead of networks (tests, `ddm theory`).
+  std::shared_ptr<const ExactPosterior> exact_experts;
   std::vector<double> priors;
   Schedule schedule;
   std::vector<int64_t> sample_shape;
