@@ -27,5 +27,6 @@ int cmd_train_router(const std::vector<std::string>& args);
 int cmd_router_profile(const std::vector<std::string>& args);
 int cmd_sample(const std::vector<std::string>& args);
 int cmd_trajectory(const std::vector<std::string>& args);
+int cmd_fid(const std::vector<std::string>& args);
 
 }  // namespace ddm::cli

@@ -1,0 +1,95 @@
+// The feature classifier (see classifier.h).
+#include "eval/classifier.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include "train/checkpoint.h"
+#include "train/optimizer.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/log.h"
+
+namespace ddm {
+
+Classifier::Classifier(int64_t channels, int64_t classes) {
+  c1_ = register_module("c1", std::make_shared<nn::Conv2d>(channels, 32, 3));
+  c2_ = register_module("c2", std::make_shared<nn::Conv2d>(32, 64, 3, 2, 1));
+  c3_ = register_module("c3", std::make_shared<nn::Conv2d>(64, 128, 3, 2, 1));
+  c4_ = register_module("c4", std::make_shared<nn::Conv2d>(128, kFeatures, 3));
+  head_ = register_module("head", std::make_shared<nn::Linear>(kFeatures, classes));
+}
+
+torch::Tensor Classifier::features(const torch::Tensor& x) {
+  torch::Tensor h = torch::silu(c1_->forward(x));
+  h = torch::silu(c2_->forward(h));
+  h = torch::silu(c3_->forward(h));
+  h = torch::silu(c4_->forward(h));
+  return h.mean({2, 3});
+}
+
+torch::Tensor Classifier::forward(const torch::Tensor& x) { return head_->forward(features(x)); }
+
+torch::Tensor classifier_features(Classifier& net, const torch::Tensor& images, torch::Device device, int64_t batch) {
+  torch::NoGradGuard no_grad;
+  net.eval();
+  std::vector<torch::Tensor> out;
+  for (int64_t i = 0; i < images.size(0); i += batch)
+    out.push_back(net.features(images.slice(0, i, i + batch).to(device, torch::kFloat32)).to(torch::kCPU, torch::kFloat64));
+  return torch::cat(out);
+}
+
+TrainedClassifier load_or_train_classifier(const std::string& dir, const Dataset& data, int64_t steps, uint64_t seed,
+                                           torch::Device device) {
+  require(data.is_image(), "classifier features need image data, {} is not", data.name);
+  require(data.has_labels(), "classifier features need a labelled data set to train on; {} has no labels", data.name);
+  const std::string path = path_join(dir, "classifier.ddm");
+  const int64_t channels = data.sample_shape()[0], classes = data.num_classes();
+  TrainedClassifier tc;
+  tc.path = path;
+  torch::manual_seed(static_cast<int64_t>(seed));
+  tc.net = std::make_shared<Classifier>(channels, classes);
+  if (path_exists(path)) {
+    const Checkpoint ckpt = load_checkpoint(path);
+    const Json* m = ckpt.meta.find("classifier");
+    require(m && m->at("dataset").as_string() == data.name, "{}: a classifier for another data set; delete it to retrain", path);
+    ckpt.load_module("net.", *tc.net);
+    tc.heldout_accuracy = m->at("heldout_accuracy").as_double();
+    tc.net->to(device);
+    return tc;
+  }
+  tc.net->to(device);
+  // Hold out 10% for the accuracy it reports.
+  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+  const torch::Tensor perm = torch::randperm(data.size(), gen, torch::kInt64);
+  const int64_t n_hold = std::max<int64_t>(1, data.size() / 10);
+  const torch::Tensor hold = perm.slice(0, 0, n_hold), train = perm.slice(0, n_hold);
+  TrainConfig cfg;
+  cfg.lr = 2e-3;
+  Adam opt(tc.net->parameters(), cfg);
+  tc.net->train();
+  log::info("training the feature classifier on {} ({} classes, {} steps)", data.name, classes, steps);
+  for (int64_t s = 0; s < steps; ++s) {
+    const torch::Tensor idx = train.index_select(0, torch::randint(train.size(0), {128}, gen, torch::kInt64));
+    const torch::Tensor loss = torch::nll_loss(torch::log_softmax(tc.net->forward(data.batch(idx).to(device)), 1), data.labels.index_select(0, idx).to(device));
+    opt.zero_grad();
+    loss.backward();
+    opt.step(cfg.lr * std::min(1.0, (s + 1) / 100.0));
+  }
+  {
+    torch::NoGradGuard no_grad;
+    tc.net->eval();
+    const torch::Tensor pred = tc.net->forward(data.batch(hold).to(device)).argmax(1).cpu();
+    tc.heldout_accuracy = (pred == data.labels.index_select(0, hold)).to(torch::kFloat64).mean().item<double>();
+  }
+  Checkpoint ckpt;
+  ckpt.meta["classifier"]["dataset"] = data.name;
+  ckpt.meta["classifier"]["classes"] = classes;
+  ckpt.meta["classifier"]["steps"] = steps;
+  ckpt.meta["classifier"]["heldout_accuracy"] = tc.heldout_accuracy;
+  ckpt.put_module("net.", *tc.net);
+  save_checkpoint(path, ckpt);
+  log::info("feature classifier: held-out accuracy {:.4f}, saved to {}", tc.heldout_accuracy, path);
+  return tc;
+}
+
+}  // namespace ddm

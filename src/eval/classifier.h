@@ -1,0 +1,40 @@
+// A small CNN classifier on the data set's labels whose penultimate (128-d) features stand in for
+// InceptionV3 when its weights are absent: `ddm fid --features classifier`. The distance it gives
+// is a Frechet distance on these features, not FID, and is labelled so.
+#pragma once
+#include <torch/nn/module.h>
+
+#include <memory>
+#include <string>
+
+#include "config/config.h"
+#include "data/dataset.h"
+#include "models/layers.h"
+
+namespace ddm {
+
+class Classifier : public torch::nn::Module {
+ public:
+  Classifier(int64_t channels, int64_t classes);
+  torch::Tensor features(const torch::Tensor& x);  // [B, 128]
+  torch::Tensor forward(const torch::Tensor& x);   // logits [B, classes]
+  static constexpr int64_t kFeatures = 128;
+
+ private:
+  std::shared_ptr<nn::Conv2d> c1_, c2_, c3_, c4_;
+  std::shared_ptr<nn::Linear> head_;
+};
+
+struct TrainedClassifier {
+  std::shared_ptr<Classifier> net;
+  double heldout_accuracy = 0;
+  std::string path;
+};
+
+// Loads <dir>/classifier.ddm, or trains one on `data` (which needs labels) and saves it there.
+TrainedClassifier load_or_train_classifier(const std::string& dir, const Dataset& data, int64_t steps, uint64_t seed,
+                                           torch::Device device);
+// Features of images in model space [N, C, H, W], in batches.
+torch::Tensor classifier_features(Classifier& net, const torch::Tensor& images, torch::Device device, int64_t batch = 500);
+
+}  // namespace ddm
