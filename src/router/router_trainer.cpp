@@ -2,7 +2,6 @@
 #include "router/router_trainer.h"
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <torch/version.h>
 
 #include <cmath>
 
@@ -156,14 +155,7 @@ RouterRunResult train_router(const RouterRunOptions& opts, const Dataset& data, 
   BatchStream stream(train_idx.size(0), tc.batch_size, static_cast<uint64_t>(cfg.train.seed));
   const auto bounds = intervals_of(meta, t_max);
 
-  LoopSpec loop;
-  loop.who = who;
-  loop.dir = opts.dir;
-  loop.train = tc;
-  loop.examples_per_step = tc.batch_size;
-  loop.restart = opts.restart;
-  loop.progress = opts.progress;
-  loop.after_step = opts.after_step;
+  LoopSpec loop = make_loop_spec(who, opts.dir, tc, opts.restart, opts.progress, opts.after_step);
   loop.step = [&](int64_t step) {
     const bool stage2 = da && step >= rc.steps;
     if (da && step == rc.steps) {  // stage 2 starts: three copies of the stage-1 network, fresh optimisers
@@ -219,12 +211,10 @@ RouterRunResult train_router(const RouterRunOptions& opts, const Dataset& data, 
     ckpt.meta["router"] = meta.to_json();
     ckpt.meta["config"] = config_to_json(cfg);
     ckpt.meta["data_position"] = stream.state();
-    ckpt.meta["libtorch"] = TORCH_VERSION;
     for (int i = 0; i < n_nets; ++i) {
       ckpt.put_module(format("net{}.", i), *nets[i]);
       optim[i]->save(ckpt, format("opt{}.", i));
     }
-    ckpt.put("rng.cpu", cpu_rng_state());
   };
   loop.resume = [&](const Checkpoint& ckpt) {
     const RouterMeta have = RouterMeta::from_json(ckpt.meta.at("router"), ckpt.source);
@@ -238,7 +228,6 @@ RouterRunResult train_router(const RouterRunOptions& opts, const Dataset& data, 
       optim[i]->load(ckpt, format("opt{}.", i));
     }
     stream.restore(ckpt.meta.at("data_position"), ckpt.source);
-    set_cpu_rng_state(ckpt.get("rng.cpu"));
     return have.step;
   };
   log::info("{}: K = {}, {} training / {} held-out examples, {} network(s), exact targets over {} points", who, manifest.k,

@@ -2,7 +2,6 @@
 #include "train/expert_trainer.h"
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <torch/version.h>
 
 #include <cmath>
 
@@ -93,14 +92,7 @@ ExpertRunResult train_expert(const ExpertRunOptions& opts, const Dataset& data) 
     result.preview = path;
   };
 
-  LoopSpec loop;
-  loop.who = who;
-  loop.dir = opts.dir;
-  loop.train = tc;
-  loop.examples_per_step = tc.batch_size;
-  loop.restart = opts.restart;
-  loop.progress = opts.progress;
-  loop.after_step = opts.after_step;
+  LoopSpec loop = make_loop_spec(who, opts.dir, tc, opts.restart, opts.progress, opts.after_step);
   loop.step = [&](int64_t step) {
     const StepStats st = es.step(data.batch(stream.next()).to(opts.device), step);
     StepReport r;
@@ -115,16 +107,13 @@ ExpertRunResult train_expert(const ExpertRunOptions& opts, const Dataset& data) 
     ckpt.meta["expert"] = meta.to_json();
     ckpt.meta["config"] = config_to_json(cfg);
     ckpt.meta["data_position"] = stream.state();
-    ckpt.meta["libtorch"] = TORCH_VERSION;
     es.save(ckpt);
-    ckpt.put("rng.cpu", cpu_rng_state());
   };
   loop.resume = [&](const Checkpoint& ckpt) {
     const ExpertMeta have = ExpertMeta::from_json(ckpt.meta.at("expert"), ckpt.source);
     check_resumable(have, meta, ckpt.source);
     es.load(ckpt);
     stream.restore(ckpt.meta.at("data_position"), ckpt.source);
-    set_cpu_rng_state(ckpt.get("rng.cpu"));
     return have.step;
   };
   loop.preview = [&](int64_t step) { preview(format("preview_{:08d}.png", step), step); };

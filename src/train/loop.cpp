@@ -5,6 +5,9 @@
 #include <map>
 #include <memory>
 
+#include <torch/version.h>
+
+#include "train/batch_stream.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -13,6 +16,19 @@
 #include "util/timer.h"
 
 namespace ddm {
+
+LoopSpec make_loop_spec(std::string who, std::string dir, const TrainConfig& train, bool restart, bool progress,
+                        std::function<void(int64_t)> after_step) {
+  LoopSpec s;
+  s.who = std::move(who);
+  s.dir = std::move(dir);
+  s.train = train;
+  s.examples_per_step = train.batch_size;
+  s.restart = restart;
+  s.progress = progress;
+  s.after_step = std::move(after_step);
+  return s;
+}
 
 LoopResult run_training_loop(const LoopSpec& spec) {
   const TrainConfig& tc = spec.train;
@@ -23,7 +39,9 @@ LoopResult run_training_loop(const LoopSpec& spec) {
   LoopResult result;
   int64_t step = 0, saved_step = -1;
   if (const std::string last = ckpts.latest(); !last.empty()) {
-    step = spec.resume(load_checkpoint(last));
+    const Checkpoint ckpt = load_checkpoint(last);
+    step = spec.resume(ckpt);
+    set_cpu_rng_state(ckpt.get("rng.cpu"));
     saved_step = step;
     result.checkpoint = last;
     log::info("{}: resuming from {} (step {})", spec.who, last, step);
@@ -33,7 +51,9 @@ LoopResult run_training_loop(const LoopSpec& spec) {
     Checkpoint ckpt;
     ckpt.meta["format"] = "ddm-checkpoint-v1";
     ckpt.meta["loss"] = result.loss;
+    ckpt.meta["libtorch"] = TORCH_VERSION;
     spec.save(ckpt, step);
+    ckpt.put("rng.cpu", cpu_rng_state());
     result.checkpoint = ckpts.save(ckpt, step);
     saved_step = step;
   };

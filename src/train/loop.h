@@ -42,6 +42,12 @@ struct LoopResult {
   int signal = 0;
 };
 
+// The fields every trainer fills the same way.
+LoopSpec make_loop_spec(std::string who, std::string dir, const TrainConfig& train, bool restart, bool progress,
+                        std::function<void(int64_t)> after_step);
+
+// Besides what `save` adds, every checkpoint carries the CPU generator state and the LibTorch
+// version, restored after `resume` returns.
 LoopResult run_training_loop(const LoopSpec& spec);
 
 }  // namespace ddm
