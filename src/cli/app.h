@@ -3,6 +3,10 @@
 #include <string>
 #include <vector>
 
+namespace ddm {
+struct SampleConfig;
+}
+
 namespace ddm::cli {
 
 using CommandFn = int (*)(const std::vector<std::string>& args);
@@ -28,5 +32,8 @@ int cmd_router_profile(const std::vector<std::string>& args);
 int cmd_sample(const std::vector<std::string>& args);
 int cmd_trajectory(const std::vector<std::string>& args);
 int cmd_fid(const std::vector<std::string>& args);
+
+// "switch-router-50", "fixed-10", "baseline-25": names sample and trajectory folders.
+std::string sample_folder_name(const ddm::SampleConfig& sc);
 
 }  // namespace ddm::cli

@@ -52,10 +52,7 @@ int cmd_sample(const std::vector<std::string>& argv) {
   const torch::Device device = resolve_device(cfg.run.device);
   // Everything is loaded and checked before the output folder is touched.
   const SamplingModel model = load_sampling_model(cfg, device);
-  RunContext ctx = open_run(cfg, "");
-  (void)ctx;
-  ensure_writable_dir(out);
-  write_resolved_config(cfg, out);
+  open_folder(cfg, out);  // log.txt and config.yaml beside the samples
   log::info("sampling {} with {} ({} steps, {} solver, {} grid{})", sc.num, model.describe(), sc.steps, to_string(sc.solver),
             to_string(sc.spacing), sc.baseline || sc.expert >= 0 ? "" : format(", rule {}, alpha {}", to_string(sc.rule), to_string(sc.alpha)));
 

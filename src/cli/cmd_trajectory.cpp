@@ -14,8 +14,6 @@
 
 namespace ddm::cli {
 
-std::string sample_folder_name(const SampleConfig& sc);  // cmd_sample.cpp
-
 int cmd_trajectory(const std::vector<std::string>& argv) {
   Args args("trajectory", "Trajectory error against a many-step reference: err(N) = c N^-p (reference paper, E.3).");
   if (!args.parse(argv)) return 0;

@@ -23,9 +23,13 @@ torch::Device resolve_device(DeviceKind kind) {
 }
 
 RunContext open_run(const Config& cfg, const std::string& subdir) {
+  return open_folder(cfg, subdir.empty() ? cfg.run_dir() : path_join(cfg.run_dir(), subdir));
+}
+
+RunContext open_folder(const Config& cfg, const std::string& dir) {
   RunContext ctx;
   ctx.cfg = cfg;
-  ctx.dir = subdir.empty() ? cfg.run_dir() : path_join(cfg.run_dir(), subdir);
+  ctx.dir = dir;
   ctx.device = resolve_device(cfg.run.device);
   if (cfg.run.threads > 0) torch::set_num_threads(cfg.run.threads);
   ensure_writable_dir(ctx.dir);

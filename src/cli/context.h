@@ -20,5 +20,7 @@ struct RunContext {
 // `subdir`: the command's own folder inside the run ("" for the run folder itself,
 // "expert-3", "router-mog-da", ...).
 RunContext open_run(const Config& cfg, const std::string& subdir);
+// The same for any folder (`ddm sample --out DIR`).
+RunContext open_folder(const Config& cfg, const std::string& dir);
 
 }  // namespace ddm::cli

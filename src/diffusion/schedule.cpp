@@ -73,10 +73,6 @@ Schedule::Schedule(ScheduleKind kind, double beta_min, double beta_max)
 
 Schedule Schedule::from_config(const DiffusionConfig& cfg) { return Schedule(cfg.schedule, cfg.beta_min, cfg.beta_max); }
 
-double Schedule::log_abar(double t) const {
-  if (kind_ == ScheduleKind::kLinear) return linear_log_abar(t, beta_min_, beta_max_);
-  return 2.0 * std::log(alpha_of(*this, t));
-}
 double Schedule::alpha(double t) const { return alpha_of(*this, t); }
 double Schedule::sigma(double t) const { return sigma_of(*this, t); }
 double Schedule::dalpha(double t) const { return dalpha_of(*this, t); }

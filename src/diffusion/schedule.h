@@ -18,7 +18,6 @@ class Schedule {
   double beta_min() const { return beta_min_; }
   double beta_max() const { return beta_max_; }
 
-  double log_abar(double t) const;
   double alpha(double t) const;   // a(t)
   double sigma(double t) const;   // s(t)
   double dalpha(double t) const;  // a'(t)

@@ -64,6 +64,11 @@ torch::Tensor Router::prior(int64_t batch, torch::Device device) const {
   return torch::tensor(meta.priors, torch::kFloat32).to(device).unsqueeze(0).expand({batch, meta.k}).contiguous();
 }
 
+torch::Tensor integrate_alpha_step(const torch::Tensor& alpha, const torch::Tensor& g, double dt) {
+  const torch::Tensor a = (alpha + dt * g).clamp_min(0);
+  return a / a.sum(1, true).clamp_min(1e-12);
+}
+
 Router load_router(const std::string& path, torch::Device device) {
   const Checkpoint ckpt = load_checkpoint(path);
   Router r;

@@ -47,4 +47,8 @@ class Router {
 
 Router load_router(const std::string& path, torch::Device device);
 
+// One step of MoG-da's integrated alpha (design.md section 4):
+// alpha_{n+1} = Proj(alpha_n + dt g), Proj = clamp at 0, renormalise.
+torch::Tensor integrate_alpha_step(const torch::Tensor& alpha, const torch::Tensor& g, double dt);
+
 }  // namespace ddm

@@ -8,6 +8,7 @@
 #include "diffusion/parameterization.h"
 #include "diffusion/solvers.h"
 #include "train/batch_stream.h"
+#include "train/ema.h"
 #include "train/optimizer.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -88,8 +89,7 @@ RouterRunResult evaluate_router(const Router& router, const ExactPosterior& exac
     for (size_t n = 0; n + 1 < grid.size(); ++n) {
       const torch::Tensor g = router.dalpha(x, grid[n]);
       x = ddim_step(sch, x, exact.denoise(x, grid[n]).to(torch::kFloat32), grid[n], grid[n + 1]);
-      a = (a + (grid[n + 1] - grid[n]) * g).clamp_min(0);
-      a = a / a.sum(1, true).clamp_min(1e-12);
+      a = integrate_alpha_step(a, g, grid[n + 1] - grid[n]);
     }
     res.integrated_alpha_mae = (a.to(torch::kFloat64) - exact.alpha(x, grid.back()).to(torch::kFloat64)).abs().mean().item<double>();
   }
@@ -135,13 +135,7 @@ RouterRunResult train_router(const RouterRunOptions& opts, const Dataset& data, 
     nets.push_back(std::make_shared<RouterNet>(cfg, shape, manifest.k, da));
     nets.back()->to(opts.device);
   }
-  auto copy_weights = [](const RouterNet& from, RouterNet& to) {
-    torch::NoGradGuard no_grad;
-    const auto src = from.parameters();
-    auto dst = to.parameters();
-    for (size_t i = 0; i < src.size(); ++i) dst[i].copy_(src[i]);
-  };
-  for (int i = 1; i < n_nets; ++i) copy_weights(*nets[0], *nets[i]);  // the same initial weights
+  for (int i = 1; i < n_nets; ++i) copy_parameters(*nets[0], *nets[i]);  // the same initial weights
   TrainConfig tc = cfg.train;
   tc.lr = rc.lr;
   tc.batch_size = rc.batch_size;
@@ -159,7 +153,7 @@ RouterRunResult train_router(const RouterRunOptions& opts, const Dataset& data, 
   loop.step = [&](int64_t step) {
     const bool stage2 = da && step >= rc.steps;
     if (da && step == rc.steps) {  // stage 2 starts: three copies of the stage-1 network, fresh optimisers
-      for (int i = 1; i < 3; ++i) copy_weights(*nets[0], *nets[i]);
+      for (int i = 1; i < 3; ++i) copy_parameters(*nets[0], *nets[i]);
       for (int i = 0; i < 3; ++i) optim[i] = std::make_unique<Adam>(nets[i]->parameters(), tc);
       log::info("{}: stage 1 done at step {}; stage 2 trains one network per time interval", who, step);
     }

@@ -9,10 +9,7 @@ void IntegratedAlpha::begin(int64_t batch, torch::Device device) {
 }
 
 torch::Tensor IntegratedAlpha::alpha(const torch::Tensor& x, double t) {
-  if (last_g_.defined()) {
-    alpha_ = (alpha_ + (t - last_t_) * last_g_).clamp_min(0);
-    alpha_ = alpha_ / alpha_.sum(1, true).clamp_min(1e-12);
-  }
+  if (last_g_.defined()) alpha_ = integrate_alpha_step(alpha_, last_g_, t - last_t_);
   last_g_ = router_->dalpha(x, t);
   last_t_ = t;
   return alpha_;

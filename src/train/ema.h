@@ -8,6 +8,9 @@
 
 namespace ddm {
 
+// Copies `from`'s parameters into `to` (same architecture), without autograd.
+void copy_parameters(const torch::nn::Module& from, torch::nn::Module& to);
+
 class Ema {
  public:
   Ema(std::shared_ptr<torch::nn::Module> shadow, double decay);
