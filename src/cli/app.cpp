@@ -27,6 +27,8 @@ const std::vector<Command>& commands() {
       {"router-profile", "mean |dalpha/dt| and entropy of alpha against t (choose MoG-da's intervals)", cmd_router_profile},
       {"sample", "generate samples: N steps, routing rule, alpha source (writes PNGs, grid, .npz, summary)", cmd_sample},
       {"trajectory", "trajectory error against a many-step reference, fitted err = c N^-p (paper E.3)", cmd_trajectory},
+      {"theory", "exact experts on a 2-D mixture: pathwise error and W2 against N per rule and solver (design 6)", cmd_theory},
+      {"evaluate", "Table 1: classifier-feature FD per rule and N, class shares and confidence by rule", cmd_evaluate},
       {"fid", "Frechet distance of two image sets or stats files (--features classifier: not FID)", cmd_fid},
       {"info", "describe a data set (--config), a shard manifest or a checkpoint", cmd_info},
       {"bench", "benchmarks printing one JSON line: train, sample", cmd_bench},

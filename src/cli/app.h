@@ -31,6 +31,8 @@ int cmd_train_router(const std::vector<std::string>& args);
 int cmd_router_profile(const std::vector<std::string>& args);
 int cmd_sample(const std::vector<std::string>& args);
 int cmd_trajectory(const std::vector<std::string>& args);
+int cmd_theory(const std::vector<std::string>& args);
+int cmd_evaluate(const std::vector<std::string>& args);
 int cmd_fid(const std::vector<std::string>& args);
 
 // "switch-router-50", "fixed-10", "baseline-25": names sample and trajectory folders.

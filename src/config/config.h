@@ -133,10 +133,16 @@ inline constexpr Range kUnit{0, 1};
   X(bool, images, true, kAny, "write one PNG per sample (image data)")                                \
   X(bool, clip_denoised, true, kAny, "images: clamp each expert's D to [-1, 1] (DDPM's clip_denoised)")
 
-// ---- eval: `ddm trajectory` and friends (design.md section 7) ----------------------------------------
+// ---- eval: `ddm trajectory`, `ddm evaluate` and friends (design.md section 7) ----------------------------------------
 #define DDM_EVAL_FIELDS(X)                                                                          \
   X(IntList, trajectory_steps, (IntList{5, 10, 20, 50, 100, 200}), (Range{1, 100000}), "trajectory: step counts N") \
-  X(int, reference_steps, 1000, (Range{2, 1000000}), "trajectory: steps of the reference run")
+  X(int, reference_steps, 1000, (Range{2, 1000000}), "trajectory: steps of the reference run")        \
+  X(IntList, table_steps, (IntList{10, 25, 50, 100}), (Range{1, 100000}), "evaluate: step counts N (columns)") \
+  X(std::string, table_rows, "baseline,fixed,top1-router,switch-router,switch-integrated,mixture-router", kAny, \
+    "evaluate: rows, each baseline, fixed or <rule>-<alpha>")                                       \
+  X(int64_t, samples, 1000, (Range{2, 1e9}), "evaluate: samples per row and N")                     \
+  X(int64_t, classifier_steps, 1500, (Range{1, 1e9}), "feature classifier: training steps when it must be trained") \
+  X(std::string, inception_weights, "", kAny, "fid: pytorch-fid's pt_inception-2015-12-05-6726825d.pth (or its .npz conversion)")
 
 // ---- run: where results go and what executes them ------------------------------------------------
 #define DDM_RUN_FIELDS(X)                                                                           \

@@ -29,6 +29,26 @@ torch::Tensor Classifier::features(const torch::Tensor& x) {
 
 torch::Tensor Classifier::forward(const torch::Tensor& x) { return head_->forward(features(x)); }
 
+torch::Tensor Classifier::logits(const torch::Tensor& features) { return head_->forward(features); }
+
+ClassReport class_report(Classifier& net, const torch::Tensor& features) {
+  torch::NoGradGuard no_grad;
+  const torch::Tensor p = torch::softmax(net.logits(features.to(net.parameters()[0].device(), torch::kFloat32)), 1).cpu();
+  const int64_t classes = p.size(1);
+  const torch::Tensor counts = torch::bincount(p.argmax(1), {}, classes).to(torch::kFloat64) / static_cast<double>(p.size(0));
+  ClassReport r;
+  for (int64_t c = 0; c < classes; ++c) r.share.push_back(counts[c].item<double>());
+  r.mean_confidence = std::get<0>(p.max(1)).to(torch::kFloat64).mean().item<double>();
+  return r;
+}
+
+double ClassReport::tv_from(const std::vector<double>& proportions) const {
+  require(proportions.size() == share.size(), "class report: {} classes, {} proportions", share.size(), proportions.size());
+  double tv = 0;
+  for (size_t c = 0; c < share.size(); ++c) tv += std::fabs(share[c] - proportions[c]);
+  return tv / 2;
+}
+
 torch::Tensor classifier_features(Classifier& net, const torch::Tensor& images, torch::Device device, int64_t batch) {
   torch::NoGradGuard no_grad;
   net.eval();

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 #include "data/dataset.h"
@@ -18,6 +19,7 @@ class Classifier : public torch::nn::Module {
   Classifier(int64_t channels, int64_t classes);
   torch::Tensor features(const torch::Tensor& x);  // [B, 128]
   torch::Tensor forward(const torch::Tensor& x);   // logits [B, classes]
+  torch::Tensor logits(const torch::Tensor& features);  // the head alone: [B, 128] -> [B, classes]
   static constexpr int64_t kFeatures = 128;
 
  private:
@@ -36,5 +38,15 @@ TrainedClassifier load_or_train_classifier(const std::string& dir, const Dataset
                                            torch::Device device);
 // Features of images in model space [N, C, H, W], in batches.
 torch::Tensor classifier_features(Classifier& net, const torch::Tensor& images, torch::Device device, int64_t batch = 500);
+
+// What the classifier says of a set of generated images (the routing check of issue 6): the
+// share of samples it puts in each class and its mean confidence (max softmax probability).
+struct ClassReport {
+  std::vector<double> share;  // per class, sums to 1
+  double mean_confidence = 0;
+  // Total variation distance between `share` and the given class proportions.
+  double tv_from(const std::vector<double>& proportions) const;
+};
+ClassReport class_report(Classifier& net, const torch::Tensor& features);
 
 }  // namespace ddm

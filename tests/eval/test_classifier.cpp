@@ -5,6 +5,7 @@
 
 #include "eval/classifier.h"
 #include "eval/frechet.h"
+#include "util/image.h"
 #include "test_util.h"
 #include "util/fs.h"
 
@@ -49,7 +50,30 @@ TEST(FidCommand, ComparesStatisticsFilesAndRefusesWhatItCannotDo) {
   const size_t at = r.output.find("Frechet distance: ");
   ASSERT_NE(at, std::string::npos) << r.output;
   EXPECT_NEAR(std::stod(r.output.substr(at + 18)), frechet_distance(a, b), 1e-3);
-  test::expect_error(test::run_ddm("fid --features inception " + dir / "a.npz " + dir / "b.npz"), 1, "pt_inception-2015-12-05-6726825d.pth");
+  // Two statistics files need no network, whatever --features says; images do.
+  EXPECT_EQ(test::run_ddm("fid --features inception " + dir / "a.npz " + dir / "b.npz").status, 0);
+  auto png = [&](const std::string& name, int size, int channels) {
+    Image im;
+    im.width = im.height = size;
+    im.channels = channels;
+    im.pixels.assign(static_cast<size_t>(size) * size * channels, 100);
+    write_png(dir / name, im);
+  };
+  png("imgs/0.png", 8, 3);
+  png("imgs/1.png", 8, 3);
+  test::expect_error(test::run_ddm("fid --features inception " + dir / "imgs " + dir / "b.npz"), 1, "pt_inception-2015-12-05-6726825d.pth");
+  test::expect_error(test::run_ddm("fid --features inception --inception-weights " + dir / "none.pth " + dir / "imgs " + dir / "b.npz"), 1,
+                     "none.pth: no such Inception weights file (pytorch-fid's pt_inception-2015-12-05-6726825d.pth: download it once");
+  png("sizes/0.png", 8, 3);
+  png("sizes/1.png", 9, 3);
+  test::expect_error(test::run_ddm("fid --features inception --inception-weights x.pth " + dir / "sizes " + dir / "b.npz"), 1,
+                     "images of mixed sizes");
+  png("channels/0.png", 8, 3);
+  png("channels/1.png", 8, 1);
+  test::expect_error(test::run_ddm("fid --features inception --inception-weights x.pth " + dir / "channels " + dir / "b.npz"), 1,
+                     "images of mixed channels");
+  save_stats(dir / "c.npz", feature_stats(torch::randn({100, 6}, torch::kFloat64)));
+  test::expect_error(test::run_ddm("fid " + dir / "a.npz " + dir / "c.npz"), 1, "has 5-d statistics");
   test::write_bytes(dir / "x.txt", "hello");
   test::expect_error(test::run_ddm("fid " + dir / "a.npz " + dir / "nothing.npz"), 1, "nothing.npz");
 }

@@ -1,0 +1,180 @@
+// `ddm evaluate`: the reference paper's Table 1 on the run: for each row (the unconditional
+// baseline, `fixed`, and <rule>-<alpha> combinations) and each step count N, samples from the
+// same seeds, their Frechet distance to the data set on the feature classifier's features (not
+// FID: no Inception weights are needed), and the classifier's routing check: the share of
+// samples in each class and the mean confidence. Writes evaluation/table.md, evaluation.json
+// (rewritten after every cell, so an interrupted run keeps its cells), metrics.jsonl and a grid
+// per cell.
+#include <iostream>
+#include <sstream>
+
+#include "cli/app.h"
+#include "cli/args.h"
+#include "cli/context.h"
+#include "data/dataset.h"
+#include "data/grid.h"
+#include "eval/classifier.h"
+#include "eval/frechet.h"
+#include "sample/sampler.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/npy.h"
+
+namespace ddm::cli {
+namespace {
+
+struct Row {
+  std::string name;  // as in eval.table_rows
+  std::string label;
+  SampleConfig sc;
+};
+
+Row parse_row(const std::string& name, const SampleConfig& base) {
+  Row r{name, "", base};
+  r.sc.baseline = false;
+  r.sc.expert = -1;
+  if (name == "baseline") {
+    r.sc.baseline = true;
+    r.label = "baseline (one model, all data)";
+  } else if (name == "fixed") {
+    r.sc.rule = RoutingRule::kFixed;
+    r.label = "fixed (naive: expert ~ pi, once)";
+  } else {
+    const size_t dash = name.rfind('-');
+    require(dash != std::string::npos, "eval.table_rows: '{}' is not baseline, fixed or <rule>-<alpha> (e.g. switch-router)", name);
+    r.sc.rule = parse_enum<RoutingRule>(name.substr(0, dash), format("eval.table_rows: rule of '{}'", name));
+    r.sc.alpha = parse_enum<AlphaSource>(name.substr(dash + 1), format("eval.table_rows: alpha of '{}'", name));
+    const std::string alpha = r.sc.alpha == AlphaSource::kRouter ? "MoG-a" : r.sc.alpha == AlphaSource::kIntegrated ? "MoG-da, integrated" : "oracle";
+    r.label = format("{} ({})", to_string(r.sc.rule), alpha);
+  }
+  return r;
+}
+
+std::vector<Row> parse_rows(const std::string& csv, const SampleConfig& base) {
+  std::vector<Row> rows;
+  std::stringstream ss(csv);
+  for (std::string item; std::getline(ss, item, ',');)
+    if (!item.empty()) rows.push_back(parse_row(item, base));
+  require(!rows.empty(), "eval.table_rows: no rows");
+  return rows;
+}
+
+// Data-set statistics on the classifier's features, cached beside the classifier.
+FeatureStats data_stats(const TrainedClassifier& clf, const Dataset& data, torch::Device device) {
+  const std::string path = path_join(path_join(clf.path.substr(0, clf.path.rfind('/')), ""), "data-stats.npz");
+  if (path_exists(path)) return load_stats(path);
+  log::info("classifier features of the {} data images", data.size());
+  const FeatureStats s = feature_stats(classifier_features(*clf.net, data.all(), device));
+  save_stats(path, s);
+  return s;
+}
+
+}  // namespace
+
+int cmd_evaluate(const std::vector<std::string>& argv) {
+  Args args("evaluate",
+            "The reference paper's Table 1 on this run: classifier-feature FD (not FID) of each row (baseline, fixed, "
+            "<rule>-<alpha>) at each N, and the classifier's class shares and confidence by rule.");
+  args.add()("rows", "comma-separated rows (eval.table_rows)", cxxopts::value<std::string>())(
+      "steps", "comma-separated step counts (eval.table_steps)", cxxopts::value<std::string>())(
+      "num", "samples per cell (eval.samples)", cxxopts::value<int64_t>());
+  if (!args.parse(argv)) return 0;
+  Config cfg = args.config();
+  if (args.has("rows")) apply_override(cfg, "eval.table_rows=" + args.get<std::string>("rows"));
+  if (args.has("steps")) apply_override(cfg, "eval.table_steps=" + args.get<std::string>("steps"));
+  if (args.has("num")) apply_override(cfg, format("eval.samples={}", args.get<int64_t>("num")));
+  const EvalConfig& ec = cfg.eval;
+  const std::vector<Row> rows = parse_rows(ec.table_rows, cfg.sample);
+  const torch::Device device = resolve_device(cfg.run.device);
+  const Dataset data = load_dataset(cfg.data);
+  require(data.is_image() && data.has_labels(), "evaluate: needs a labelled image data set (the feature classifier); {} is not", data.name);
+  const TrainedClassifier clf = load_or_train_classifier(path_join(cfg.run_dir(), "classifier"), data, ec.classifier_steps, 0, device);
+  const FeatureStats ref = data_stats(clf, data, device);
+  std::vector<double> proportions(data.num_classes());
+  {
+    const torch::Tensor c = torch::bincount(data.labels, {}, data.num_classes()).to(torch::kFloat64) / static_cast<double>(data.size());
+    for (size_t k = 0; k < proportions.size(); ++k) proportions[k] = c[static_cast<int64_t>(k)].item<double>();
+  }
+  if (ec.samples <= Classifier::kFeatures)
+    log::warn("eval.samples = {} <= {} feature dimensions: covariances are rank-deficient and the distances unreliable", ec.samples,
+              Classifier::kFeatures);
+  const RunContext ctx = open_run(cfg, "evaluation");
+  const std::string grids = path_join(ctx.dir, "grids");
+  ensure_writable_dir(grids);
+  JsonlWriter metrics(path_join(ctx.dir, "metrics.jsonl"));
+
+  Json out = Json::object();
+  out["metric"] = "classifier-feature Frechet distance (not FID)";
+  out["classifier_heldout_accuracy"] = clf.heldout_accuracy;
+  out["samples"] = ec.samples;
+  out["config"] = config_to_json(cfg);
+  out["rows"] = Json::array();
+  std::vector<std::vector<double>> fd(rows.size());
+  std::vector<ClassReport> last_report(rows.size());
+  for (size_t ri = 0; ri < rows.size(); ++ri) {
+    Config row_cfg = cfg;
+    row_cfg.sample = rows[ri].sc;
+    const SamplingModel model = load_sampling_model(row_cfg, device);
+    Json row_json = Json::object();
+    row_json["name"] = rows[ri].name;
+    row_json["label"] = rows[ri].label;
+    row_json["cells"] = Json::array();
+    for (int n : ec.table_steps) {
+      SampleConfig sc = rows[ri].sc;
+      sc.steps = n;
+      sc.num = ec.samples;
+      const SampleResult s = generate_samples(model, sc, device, false);
+      const torch::Tensor feats = classifier_features(*clf.net, s.samples, device);
+      const double d = frechet_distance(feature_stats(feats), ref);
+      const ClassReport cr = class_report(*clf.net, feats);
+      save_grid(path_join(grids, format("{}-{}.png", rows[ri].name, n)), s.samples.slice(0, 0, std::min<int64_t>(64, s.samples.size(0))));
+      fd[ri].push_back(d);
+      last_report[ri] = cr;
+      Json cell = Json::object();
+      cell["row"] = rows[ri].name;
+      cell["steps"] = n;
+      cell["fd"] = d;
+      cell["mean_confidence"] = cr.mean_confidence;
+      cell["class_tv"] = cr.tv_from(proportions);
+      Json share = Json::array();
+      for (double v : cr.share) share.push_back(v);
+      cell["class_share"] = share;
+      cell["seconds"] = s.seconds;
+      cell["evaluations_per_sample_step"] = static_cast<double>(s.evaluations) / static_cast<double>(sc.num * sc.steps);
+      metrics.write(cell);
+      row_json["cells"].push_back(cell);
+      log::info("evaluate: {:<18} N = {:>4}  FD {:8.3f}  confidence {:.3f}  class TV {:.3f}  ({:.1f} s)", rows[ri].name, n, d,
+                cr.mean_confidence, cr.tv_from(proportions), s.seconds);
+    }
+    out["rows"].push_back(row_json);
+    atomic_write(path_join(ctx.dir, "evaluation.json"), out.dump(2) + "\n");
+  }
+
+  // Table 1 layout, then the routing check at the largest N.
+  std::string table = format("Classifier-feature FD to the data set (lower is better; not FID; {} samples per cell, classifier "
+                             "held-out accuracy {:.3f}):\n\n| rule |",
+                             ec.samples, clf.heldout_accuracy);
+  for (int n : ec.table_steps) table += format(" N = {} |", n);
+  table += "\n|---|";
+  for (size_t i = 0; i < ec.table_steps.size(); ++i) table += "---:|";
+  table += "\n";
+  for (size_t ri = 0; ri < rows.size(); ++ri) {
+    table += format("| {} |", rows[ri].label);
+    for (double d : fd[ri]) table += format(" {:.2f} |", d);
+    table += "\n";
+  }
+  table += format("\nRouting check at N = {} (classifier's view of the samples; data: class shares {:.0f}% each):\n\n| rule | mean confidence | "
+                  "TV to data's class shares | share per class (%) |\n|---|---:|---:|---|\n",
+                  ec.table_steps.back(), 100.0 * proportions[0]);
+  for (size_t ri = 0; ri < rows.size(); ++ri) {
+    std::string shares;
+    for (double v : last_report[ri].share) shares += format("{}{:.0f}", shares.empty() ? "" : " ", 100 * v);
+    table += format("| {} | {:.3f} | {:.3f} | {} |\n", rows[ri].label, last_report[ri].mean_confidence, last_report[ri].tv_from(proportions), shares);
+  }
+  atomic_write(path_join(ctx.dir, "table.md"), table);
+  std::cout << table << format("\nwrote {}/table.md, evaluation.json and grids/\n", ctx.dir);
+  return 0;
+}
+
+}  // namespace ddm::cli

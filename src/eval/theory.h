@@ -1,0 +1,54 @@
+// `ddm theory` without the command line: on a low-dimensional labelled mixture, exact experts
+// D_k and the exact posterior alpha (design.md section 3) replace networks, so the only errors
+// left are the solver's and the routing rule's. For each rule, solver and step count N it
+// measures, against the exact PF-ODE (mixture DDIM with many steps, from the same noise):
+//   pathwise RMS error  sqrt(mean ||x_N - x_ref||^2)   (what appendix E.3 fits),
+//   W2 distance          between the two sample sets, by exact optimal assignment,
+// and fits both to c N^-p. Design section 6: mixture converges pathwise at O(1/N); switch is
+// bounded in W2 by O(N^-1/2) while its paths need not converge; fixed is exact in distribution
+// for exact experts but not pathwise; top1 is biased. `floor_w2` is W2 between the reference
+// and a second reference from independent noise: finite-sample W2 cannot go below about this.
+#pragma once
+#include <torch/types.h>
+
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "diffusion/schedule.h"
+#include "eval/fit.h"
+#include "util/json.h"
+
+namespace ddm {
+
+struct TheoryCurve {
+  RoutingRule rule = RoutingRule::kMixture;
+  SolverKind solver = SolverKind::kDdim;
+  std::vector<int> steps;
+  std::vector<double> path_rms, w2;
+  PowerFit path_fit, w2_fit;
+  std::string label() const;
+};
+
+struct TheoryResult {
+  int reference_steps = 0;
+  int64_t samples = 0;
+  double floor_w2 = 0;
+  std::vector<TheoryCurve> curves;
+  Json to_json() const;
+};
+
+struct TheoryOptions {
+  std::vector<RoutingRule> rules{RoutingRule::kMixture, RoutingRule::kSwitch, RoutingRule::kTop1, RoutingRule::kFixed};
+  std::vector<SolverKind> solvers{SolverKind::kDdim, SolverKind::kEuler};
+  std::vector<int> steps{5, 10, 20, 50, 100, 200};
+  int reference_steps = 1000;
+  int64_t samples = 1000;
+  uint64_t seed = 0;
+};
+
+// points: float [N, D] with int64 labels [N] in 0..k-1 (the clusters, one exact expert each).
+TheoryResult run_theory(const torch::Tensor& points, const torch::Tensor& labels, int k, const Schedule& schedule, double t_min,
+                        Spacing spacing, const TheoryOptions& opt);
+
+}  // namespace ddm
