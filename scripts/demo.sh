@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The main job on the embedded default data set (Fashion-MNIST from Debian's
 # dataset-fashion-mnist): set up if needed, build, then run the decentralized pipeline and say
-# what it did. `--profile quick` (default: about 30 minutes on 2 CPU cores) or `--profile full`
-# (configs/fashion_mnist.yaml: 15 minutes per expert on CPU; meant for a GPU).
+# what it did: partition, 10 experts and the baseline, both routers, then `ddm evaluate` (the
+# reference paper's Table 1 with a feature classifier, and the routing check). `--profile quick`
+# (default: within 30 minutes on 2 CPU cores) or `--profile full` (configs/fashion_mnist.yaml:
+# 15 minutes per expert on CPU, the full table at N = 10, 25, 50, 100; meant for a GPU).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -32,13 +34,9 @@ step "3. train the routers: MoG-a (alpha) and MoG-da (d alpha/dt, three interval
 "$ddm" train-router --config "$config" --kind mog-a -q "$@"
 "$ddm" train-router --config "$config" --kind mog-da -q "$@"
 
-step "4. sample with each routing rule"
-"$ddm" sample --config "$config" --baseline -q "$@"
-"$ddm" sample --config "$config" --rule fixed -q "$@"
-"$ddm" sample --config "$config" --rule top1 --alpha router -q "$@"
-"$ddm" sample --config "$config" --rule switch --alpha router -q "$@"
-"$ddm" sample --config "$config" --rule switch --alpha integrated -q "$@"
-"$ddm" sample --config "$config" --rule mixture --alpha router -q "$@"
+step "4. evaluate: Table 1 (classifier-feature FD per rule and N) and the routing check"
+"$ddm" evaluate --config "$config" -q "$@"
 
 step "done"
-echo "run folder $run: experts in expert-*/, routers in router-*/ (eval.json), samples in samples/*/grid.png"
+echo "run folder $run: experts in expert-*/, routers in router-*/ (eval.json), the table in evaluation/table.md,"
+echo "samples of every row and N in evaluation/grids/*.png (64 each)"

@@ -78,7 +78,8 @@ int cmd_evaluate(const std::vector<std::string>& argv) {
             "<rule>-<alpha>) at each N, and the classifier's class shares and confidence by rule.");
   args.add()("rows", "comma-separated rows (eval.table_rows)", cxxopts::value<std::string>())(
       "steps", "comma-separated step counts (eval.table_steps)", cxxopts::value<std::string>())(
-      "num", "samples per cell (eval.samples)", cxxopts::value<int64_t>());
+      "num", "samples per cell (eval.samples)", cxxopts::value<int64_t>())(
+      "out", "output folder (default <run>/evaluation)", cxxopts::value<std::string>());
   if (!args.parse(argv)) return 0;
   Config cfg = args.config();
   if (args.has("rows")) apply_override(cfg, "eval.table_rows=" + args.get<std::string>("rows"));
@@ -99,7 +100,7 @@ int cmd_evaluate(const std::vector<std::string>& argv) {
   if (ec.samples <= Classifier::kFeatures)
     log::warn("eval.samples = {} <= {} feature dimensions: covariances are rank-deficient and the distances unreliable", ec.samples,
               Classifier::kFeatures);
-  const RunContext ctx = open_run(cfg, "evaluation");
+  const RunContext ctx = args.has("out") ? open_folder(cfg, args.get<std::string>("out")) : open_run(cfg, "evaluation");
   const std::string grids = path_join(ctx.dir, "grids");
   ensure_writable_dir(grids);
   JsonlWriter metrics(path_join(ctx.dir, "metrics.jsonl"));
@@ -112,6 +113,7 @@ int cmd_evaluate(const std::vector<std::string>& argv) {
   out["rows"] = Json::array();
   std::vector<std::vector<double>> fd(rows.size());
   std::vector<ClassReport> last_report(rows.size());
+  std::vector<Json> last_cell(rows.size());
   for (size_t ri = 0; ri < rows.size(); ++ri) {
     Config row_cfg = cfg;
     row_cfg.sample = rows[ri].sc;
@@ -140,9 +142,19 @@ int cmd_evaluate(const std::vector<std::string>& argv) {
       Json share = Json::array();
       for (double v : cr.share) share.push_back(v);
       cell["class_share"] = share;
+      // Routing along the way (sample/routed_ensemble.h): how often the chosen expert changed,
+      // averaged over steps, and the entropy of alpha_hat at the last step.
+      double switches = 0;
+      int switch_steps = 0;
+      for (const Json& st : s.routing.elements())
+        if (st.at("switch_rate").is_number()) switches += st.at("switch_rate").as_double(), ++switch_steps;
+      if (switch_steps > 0) cell["switch_rate"] = switches / switch_steps;
+      if (!s.routing.elements().empty() && s.routing.elements().back().at("mean_entropy").is_number())
+        cell["final_entropy"] = s.routing.elements().back().at("mean_entropy").as_double();
       cell["seconds"] = s.seconds;
-      cell["evaluations_per_sample_step"] = static_cast<double>(s.evaluations) / static_cast<double>(sc.num * sc.steps);
+      cell["evaluations_per_sample_step"] = static_cast<double>(s.evaluations) / static_cast<double>(sc.num * (sc.steps + 1));
       metrics.write(cell);
+      last_cell[ri] = cell;
       row_json["cells"].push_back(cell);
       log::info("evaluate: {:<18} N = {:>4}  FD {:8.3f}  confidence {:.3f}  class TV {:.3f}  ({:.1f} s)", rows[ri].name, n, d,
                 cr.mean_confidence, cr.tv_from(proportions), s.seconds);
@@ -164,13 +176,19 @@ int cmd_evaluate(const std::vector<std::string>& argv) {
     for (double d : fd[ri]) table += format(" {:.2f} |", d);
     table += "\n";
   }
-  table += format("\nRouting check at N = {} (classifier's view of the samples; data: class shares {:.0f}% each):\n\n| rule | mean confidence | "
-                  "TV to data's class shares | share per class (%) |\n|---|---:|---:|---|\n",
+  table += format("\nRouting check at N = {} (classifier's view of the samples; data: class shares {:.0f}% each; switch rate: share "
+                  "of sample-steps whose expert changed; entropy of alpha_hat at the last step):\n\n| rule | mean confidence | TV to "
+                  "data's class shares | share per class (%) | switch rate | final entropy |\n|---|---:|---:|---|---:|---:|\n",
                   ec.table_steps.back(), 100.0 * proportions[0]);
+  auto number = [](const Json& cell, const char* key) {
+    const Json* v = cell.find(key);
+    return v && v->is_number() ? format("{:.2f}", v->as_double()) : std::string("-");
+  };
   for (size_t ri = 0; ri < rows.size(); ++ri) {
     std::string shares;
     for (double v : last_report[ri].share) shares += format("{}{:.0f}", shares.empty() ? "" : " ", 100 * v);
-    table += format("| {} | {:.3f} | {:.3f} | {} |\n", rows[ri].label, last_report[ri].mean_confidence, last_report[ri].tv_from(proportions), shares);
+    table += format("| {} | {:.3f} | {:.3f} | {} | {} | {} |\n", rows[ri].label, last_report[ri].mean_confidence,
+                    last_report[ri].tv_from(proportions), shares, number(last_cell[ri], "switch_rate"), number(last_cell[ri], "final_entropy"));
   }
   atomic_write(path_join(ctx.dir, "table.md"), table);
   std::cout << table << format("\nwrote {}/table.md, evaluation.json and grids/\n", ctx.dir);

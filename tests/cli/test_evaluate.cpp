@@ -1,0 +1,58 @@
+// `ddm evaluate` end to end on a tiny labelled image set in Fashion-MNIST's IDX format: two
+// shards, tiny U-Net experts, both routers, then the Table-1 evaluation with its routing check.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "data/data_files.h"
+#include "test_util.h"
+#include "util/fs.h"
+#include "util/json.h"
+
+namespace ddm {
+namespace {
+
+TEST(Evaluate, WritesTheTableForEveryRowAndStepCount) {
+  test::TempDir dir;
+  std::vector<uint8_t> labels;
+  for (int i = 0; i < 120; ++i) labels.push_back(static_cast<uint8_t>(i % 2));
+  std::filesystem::create_directories(dir / "data");
+  test::write_gz(dir / "data/train-images-idx3-ubyte.gz", test::idx_images(120, 28, 28));
+  test::write_gz(dir / "data/train-labels-idx1-ubyte.gz", test::idx_labels(labels));
+  test::write_bytes(dir / "c.yaml", format("data: {{dataset: fashion-mnist, path: {}}}\n"
+                                           "shards: {{k: 2, method: label}}\n"
+                                           "model: {{channels: 8, groups: 4, channel_mult: [1, 2], num_res_blocks: 1, attn_resolutions: []}}\n"
+                                           "train: {{steps: 4, batch_size: 8, warmup: 1, checkpoint_every: 4, preview_count: 4, preview_steps: 2}}\n"
+                                           "router: {{steps: 4, stage2_steps: 2, batch_size: 8, eval_samples: 8}}\n"
+                                           "eval: {{classifier_steps: 20}}\n"
+                                           "run: {{dir: {}}}\n",
+                                           dir / "data", dir / "run"));
+  const std::string cfg = "--config " + dir / "c.yaml -q ";
+  ASSERT_EQ(test::run_ddm("prepare " + cfg).status, 0);
+  for (const char* k : {"0", "1", "all"}) ASSERT_EQ(test::run_ddm(std::string("train-expert --shard ") + k + " " + cfg).status, 0) << k;
+  for (const char* kind : {"mog-a", "mog-da"}) ASSERT_EQ(test::run_ddm(std::string("train-router --kind ") + kind + " " + cfg).status, 0);
+
+  test::expect_error(test::run_ddm("evaluate --rows switch-best " + cfg), 1, "valid: router, integrated, oracle");
+  const auto r = test::run_ddm("evaluate --rows baseline,fixed,top1-router,switch-integrated,mixture-router --steps 2,3 --num 6 " + cfg);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("| mixture (MoG-a) |"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("not FID"), std::string::npos) << r.output;
+  const Json e = Json::parse(read_file(dir / "run/evaluation/evaluation.json"));
+  ASSERT_EQ(e.at("rows").size(), 5u);
+  for (const Json& row : e.at("rows").elements()) {
+    ASSERT_EQ(row.at("cells").size(), 2u);
+    for (const Json& cell : row.at("cells").elements()) {
+      EXPECT_GE(cell.at("fd").as_double(), 0.0);
+      double total = 0;
+      for (const Json& s : cell.at("class_share").elements()) total += s.as_double();
+      EXPECT_NEAR(total, 1.0, 1e-9);
+      EXPECT_GT(cell.at("mean_confidence").as_double(), 0.49);  // at least 1/classes
+    }
+  }
+  EXPECT_TRUE(path_exists(dir / "run/evaluation/table.md"));
+  EXPECT_TRUE(path_exists(dir / "run/evaluation/grids/mixture-router-3.png"));
+  EXPECT_NE(read_file(dir / "run/evaluation/metrics.jsonl").find("\"row\":\"fixed\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ddm
