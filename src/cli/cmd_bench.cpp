@@ -5,6 +5,7 @@
 #include <torch/utils.h>
 
 #include <iostream>
+#include <sstream>
 
 #include "cli/app.h"
 #include "cli/args.h"
@@ -71,8 +72,24 @@ int bench_sample(const Args& args) {
   const bool single = args.has("single");
   const int k = single ? 1 : cfg.shards.k;
   std::vector<int64_t> shape;
-  if (cfg.data.dataset == DatasetKind::kToy2d) shape = {2};
-  else shape = load_dataset(cfg.data).sample_shape();
+  if (args.has("shape")) {  // no data needed (e.g. the CIFAR-10 network without CIFAR-10 on disk)
+    std::stringstream ss(args.get<std::string>("shape"));
+    for (std::string d; std::getline(ss, d, ',');) {
+      size_t used = 0;
+      int64_t v = 0;
+      try {
+        v = std::stoll(d, &used);
+      } catch (const std::exception&) {
+      }
+      if (used != d.size() || v < 1) throw UsageError(format("bench: --shape {}: expected positive integers C,H,W", args.get<std::string>("shape")));
+      shape.push_back(v);
+    }
+    require(shape.size() == 3 || shape.size() == 1, "bench: --shape must be C,H,W (images) or D (points)");
+  } else if (cfg.data.dataset == DatasetKind::kToy2d) {
+    shape = {2};
+  } else {
+    shape = load_dataset(cfg.data).sample_shape();
+  }
   SamplingModel model;
   model.schedule = Schedule::from_config(cfg.diffusion);
   model.sample_shape = shape;
@@ -129,6 +146,7 @@ int bench_sample(const Args& args) {
   row["cpu"] = cpu_model();
   row["threads"] = torch::get_num_threads();
   row["experts"] = k;
+  row["params"] = parameter_count(*model.experts[0].net);
   row["rule"] = single ? std::string("single") : to_string(sc.rule);
   row["alpha"] = single || sc.rule == RoutingRule::kFixed ? std::string("-") : to_string(sc.alpha);
   row["steps"] = sc.steps;
@@ -150,7 +168,8 @@ int cmd_bench(const std::vector<std::string>& argv) {
             true, "WHAT");
   args.add()("iters", "timed iterations (train: steps; sample: batches)", cxxopts::value<int>()->default_value("10"))(
       "warmup", "untimed iterations first (train)", cxxopts::value<int>()->default_value("2"))(
-      "single", "sample: one expert alone, no routing (the baseline's cost)");
+      "single", "sample: one expert alone, no routing (the baseline's cost)")(
+      "shape", "sample: sample shape C,H,W instead of the data set's", cxxopts::value<std::string>());
   if (!args.parse(argv)) return 0;
   const auto pos = args.positional();
   if (pos.size() != 1) throw UsageError("bench: say what to benchmark: ddm bench train|sample");
