@@ -37,7 +37,7 @@ void plot_curves(const std::string& path, const TheoryResult& r, bool w2) {
   }
   if (w2 && !r.curves.empty()) {
     const auto& steps = r.curves[0].steps;
-    series.push_back({"finite-sample floor", {double(steps.front()), double(steps.back())}, {r.floor_w2, r.floor_w2}, false, color});
+    series.push_back({"finite-sample floor (independent sets)", {double(steps.front()), double(steps.back())}, {r.floor_w2, r.floor_w2}, false, color});
   }
   PlotOptions po;
   po.log_x = po.log_y = true;
@@ -76,8 +76,9 @@ int cmd_theory(const std::vector<std::string>& argv) {
   const TheoryResult r = run_theory(data.data.to(torch::kFloat64), data.labels, static_cast<int>(data.num_classes()),
                                     Schedule::from_config(cfg.diffusion), cfg.diffusion.t_min, cfg.sample.spacing, opt);
 
-  std::cout << format("exact experts on {} (K = {}), {} samples, reference {} mixture DDIM steps; W2 floor {:.4f}\n", data.name,
-                      data.num_classes(), r.samples, r.reference_steps, r.floor_w2);
+  std::cout << format("exact experts on {} (K = {}), {} samples, reference {} mixture DDIM steps; W2 floor (reference to "
+                      "independent draws of the data) {:.4f} +- {:.4f}\n",
+                      data.name, data.num_classes(), r.samples, r.reference_steps, r.floor_w2, r.floor_w2_sd);
   std::string head = format("  {:<15}", "rule solver");
   for (int n : opt.steps) head += format(" {:>8}", format("N={}", n));
   std::cout << head << "   p (fit)   R^2\n";

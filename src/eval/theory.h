@@ -6,8 +6,9 @@
 //   W2 distance          between the two sample sets, by exact optimal assignment,
 // and fits both to c N^-p. Design section 6: mixture converges pathwise at O(1/N); switch is
 // bounded in W2 by O(N^-1/2) while its paths need not converge; fixed is exact in distribution
-// for exact experts but not pathwise; top1 is biased. `floor_w2` is W2 between the reference
-// and a second reference from independent noise: finite-sample W2 cannot go below about this.
+// for exact experts but not pathwise; top1 is biased. `floor_w2` is the mean W2 between the
+// reference and independent draws of as many points from the data set (the distribution the
+// exact PF-ODE ends in): a finite-sample W2 between two independent sets is about this large.
 #pragma once
 #include <torch/types.h>
 
@@ -30,10 +31,12 @@ struct TheoryCurve {
   std::string label() const;
 };
 
+inline constexpr int kFloorDraws = 5;
+
 struct TheoryResult {
   int reference_steps = 0;
   int64_t samples = 0;
-  double floor_w2 = 0;
+  double floor_w2 = 0, floor_w2_sd = 0;  // over kFloorDraws draws
   std::vector<TheoryCurve> curves;
   Json to_json() const;
 };
