@@ -5,7 +5,6 @@
 #include <torch/utils.h>
 
 #include <iostream>
-#include <sstream>
 
 #include "cli/app.h"
 #include "cli/args.h"
@@ -17,6 +16,7 @@
 #include "sample/sampler.h"
 #include "train/expert.h"
 #include "util/error.h"
+#include "util/fs.h"
 #include "util/sysinfo.h"
 #include "util/timer.h"
 
@@ -73,8 +73,7 @@ int bench_sample(const Args& args) {
   const int k = single ? 1 : cfg.shards.k;
   std::vector<int64_t> shape;
   if (args.has("shape")) {  // no data needed (e.g. the CIFAR-10 network without CIFAR-10 on disk)
-    std::stringstream ss(args.get<std::string>("shape"));
-    for (std::string d; std::getline(ss, d, ',');) {
+    for (const std::string& d : split(args.get<std::string>("shape"), ',')) {
       size_t used = 0;
       int64_t v = 0;
       try {

@@ -5,8 +5,8 @@
 // samples in each class and the mean confidence. Writes evaluation/table.md, evaluation.json
 // (rewritten after every cell, so an interrupted run keeps its cells), metrics.jsonl and a grid
 // per cell.
+#include <filesystem>
 #include <iostream>
-#include <sstream>
 
 #include "cli/app.h"
 #include "cli/args.h"
@@ -53,8 +53,7 @@ Row parse_row(const std::string& name, const SampleConfig& base) {
 
 std::vector<Row> parse_rows(const std::string& csv, const SampleConfig& base) {
   std::vector<Row> rows;
-  std::stringstream ss(csv);
-  for (std::string item; std::getline(ss, item, ',');)
+  for (const std::string& item : split(csv, ','))
     if (!item.empty()) rows.push_back(parse_row(item, base));
   require(!rows.empty(), "eval.table_rows: no rows");
   return rows;
@@ -62,7 +61,7 @@ std::vector<Row> parse_rows(const std::string& csv, const SampleConfig& base) {
 
 // Data-set statistics on the classifier's features, cached beside the classifier.
 FeatureStats data_stats(const TrainedClassifier& clf, const Dataset& data, torch::Device device) {
-  const std::string path = path_join(path_join(clf.path.substr(0, clf.path.rfind('/')), ""), "data-stats.npz");
+  const std::string path = (std::filesystem::path(clf.path).parent_path() / "data-stats.npz").string();
   if (path_exists(path)) return load_stats(path);
   log::info("classifier features of the {} data images", data.size());
   const FeatureStats s = feature_stats(classifier_features(*clf.net, data.all(), device));

@@ -3,7 +3,6 @@
 // pathwise RMS error and W2 to the exact PF-ODE against N, per rule and solver, with fitted
 // exponents; a table, theory.json and two log-log plots.
 #include <iostream>
-#include <sstream>
 
 #include "cli/app.h"
 #include "cli/args.h"
@@ -20,8 +19,7 @@ namespace {
 template <class E>
 std::vector<E> parse_list(const std::string& csv, const std::string& what) {
   std::vector<E> out;
-  std::stringstream ss(csv);
-  for (std::string item; std::getline(ss, item, ',');) out.push_back(parse_enum<E>(item, what));
+  for (const std::string& item : split(csv, ',')) out.push_back(parse_enum<E>(item, what));
   require(!out.empty(), "{}: empty list", what);
   return out;
 }

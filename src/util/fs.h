@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 #include <string_view>
 
 namespace ddm {
@@ -21,5 +22,7 @@ int64_t file_size(const std::string& path);
 std::string path_join(const std::string& a, const std::string& b);
 std::string file_stem(const std::string& path);  // "a/b/c.tar.gz" -> "c.tar"
 std::string to_lower(std::string s);
+// "a,b,,c" -> {"a", "b", "", "c"} (empty input: no items). Lists on the command line.
+std::vector<std::string> split(const std::string& s, char sep);
 
 }  // namespace ddm
