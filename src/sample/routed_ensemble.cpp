@@ -2,7 +2,7 @@
 #include "sample/routed_ensemble.h"
 
 #include <ATen/CPUGeneratorImpl.h>
-
+#include "sample/parallel_tasks.h"
 #include "util/error.h"
 
 namespace ddm {
@@ -29,35 +29,50 @@ void RoutedEnsemble::begin(int64_t batch, torch::Device device) {
   if (rule_ == RoutingRule::kFixed) fixed_ = torch::multinomial(priors_.unsqueeze(0).expand({batch, -1}), 1, true, gen_).squeeze(1);
 }
 
+std::vector<RoutedEnsemble::Group> RoutedEnsemble::groups(const torch::Tensor& member, const torch::Device& device) const {
+  // member: [B, K] bool on the CPU, true where expert k serves row b.
+  std::vector<Group> out;
+  for (size_t k = 0; k < experts_.size(); ++k) {
+    const torch::Tensor rows = torch::nonzero(member.select(1, static_cast<int64_t>(k))).flatten();
+    if (rows.numel() > 0) out.push_back({k, rows.to(device), {}});
+  }
+  return out;
+}
+
+void RoutedEnsemble::run(std::vector<Group>& groups, const torch::Tensor& x, double t,
+                         const std::function<torch::Tensor(const Group&, torch::Tensor)>& finish) {
+  std::vector<int64_t> cost;
+  for (const Group& g : groups) cost.push_back(g.rows.numel());
+  // Concurrent groups on a CPU; on a GPU the launches queue on one stream anyway.
+  const auto task = [&](size_t i) { groups[i].d = finish(groups[i], experts_[groups[i].k](x.index_select(0, groups[i].rows), t)); };
+  if (x.device().is_cpu()) {
+    run_tasks(cost, task);
+  } else {
+    for (size_t i = 0; i < groups.size(); ++i) task(i);
+  }
+  for (int64_t c : cost) evaluations_ += c;
+}
+
 torch::Tensor RoutedEnsemble::dispatch(const torch::Tensor& x, double t, const torch::Tensor& choice) {
   const torch::Tensor c = choice.to(torch::kCPU);
-  torch::Tensor out;
-  for (size_t k = 0; k < experts_.size(); ++k) {
-    const torch::Tensor rows = torch::nonzero(c == static_cast<int64_t>(k)).flatten();
-    if (rows.numel() == 0) continue;
-    const torch::Tensor r = rows.to(x.device());
-    const torch::Tensor d = experts_[k](x.index_select(0, r), t);
-    if (!out.defined()) out = torch::empty_like(x, d.options());
-    out.index_copy_(0, r, d);
-    evaluations_ += rows.numel();
-  }
+  std::vector<Group> gs = groups(c.unsqueeze(1) == torch::arange(static_cast<int64_t>(experts_.size()), c.options()), x.device());
+  run(gs, x, t, [](const Group&, torch::Tensor d) { return d; });
+  torch::Tensor out = torch::empty_like(x, gs.front().d.options());
+  for (const Group& g : gs) out.index_copy_(0, g.rows, g.d);
   return out;
 }
 
 torch::Tensor RoutedEnsemble::weighted(const torch::Tensor& x, double t, const torch::Tensor& w) {
   // Each expert runs only on the rows that give it weight; rows and weights stay on x's device.
-  torch::Tensor out = torch::zeros_like(x);
-  const torch::Tensor used = (w > 0).to(torch::kCPU);
+  std::vector<Group> gs = groups((w > 0).to(torch::kCPU), x.device());
   std::vector<int64_t> shape(static_cast<size_t>(x.dim()), 1);
-  for (size_t k = 0; k < experts_.size(); ++k) {
-    const torch::Tensor rows = torch::nonzero(used.select(1, static_cast<int64_t>(k))).flatten();
-    if (rows.numel() == 0) continue;
-    const torch::Tensor r = rows.to(x.device());
-    shape[0] = rows.numel();
-    const torch::Tensor wk = w.select(1, static_cast<int64_t>(k)).index_select(0, r).to(x.scalar_type()).reshape(shape);
-    out.index_add_(0, r, wk * experts_[k](x.index_select(0, r), t));
-    evaluations_ += rows.numel();
-  }
+  run(gs, x, t, [&](const Group& g, torch::Tensor d) {
+    std::vector<int64_t> s = shape;
+    s[0] = g.rows.numel();
+    return w.select(1, static_cast<int64_t>(g.k)).index_select(0, g.rows).to(d.scalar_type()).reshape(s) * d;
+  });
+  torch::Tensor out = torch::zeros_like(x);
+  for (const Group& g : gs) out.index_add_(0, g.rows, g.d);
   return out;
 }
 

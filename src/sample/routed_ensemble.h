@@ -13,6 +13,7 @@
 
 #include <ATen/core/Generator.h>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -48,6 +49,15 @@ class RoutedEnsemble {
   int64_t evaluations() const { return evaluations_; }
 
  private:
+  struct Group {
+    size_t k;            // expert
+    torch::Tensor rows;  // its rows of the batch, on x's device
+    torch::Tensor d;     // its (finished) output on those rows
+  };
+  std::vector<Group> groups(const torch::Tensor& member, const torch::Device& device) const;
+  // Runs each group's expert (concurrently on a multi-threaded CPU), then `finish` on its output.
+  void run(std::vector<Group>& groups, const torch::Tensor& x, double t,
+           const std::function<torch::Tensor(const Group&, torch::Tensor)>& finish);
   torch::Tensor weighted(const torch::Tensor& x, double t, const torch::Tensor& weights);  // sum_k w_k D_k
   void record(double t, const torch::Tensor& alpha, const torch::Tensor& choice);
 

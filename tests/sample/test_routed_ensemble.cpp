@@ -3,6 +3,9 @@
 // expert on everything, and with exact experts `mixture` DDIM converges at about 1/N.
 #include <gtest/gtest.h>
 
+#include <ATen/Parallel.h>
+
+#include <atomic>
 #include <cmath>
 
 #include "diffusion/solvers.h"
@@ -92,6 +95,45 @@ TEST(RoutedEnsemble, DispatchEqualsRunningEveryExpertAndSelectingRows) {
   const auto want = torch::stack(all).permute({1, 0, 2}).index({torch::arange(50), choice});
   EXPECT_TRUE(torch::allclose(got, want, 1e-6, 1e-6));
   EXPECT_EQ(ens.evaluations(), 50);
+}
+
+// On a multi-threaded CPU the experts' groups run concurrently (one per thread): same rows,
+// same outputs as one after another, and the caller's grad mode reaches the workers.
+TEST(RoutedEnsemble, ConcurrentGroupsMatchSerialAndKeepTheCallersGradMode) {
+  const int threads = at::get_num_threads();
+  torch::manual_seed(2);
+  const Schedule sch(ScheduleKind::kLinear);
+  std::vector<std::shared_ptr<MlpNet>> nets;
+  std::atomic<int> grad_on{0}, in_parallel{0};
+  std::vector<DenoiseFn> experts;
+  for (int k = 0; k < 4; ++k) {
+    nets.push_back(std::make_shared<MlpNet>(2, 16, 2));
+    experts.push_back([&, net = nets.back()](const torch::Tensor& x, double t) {
+      grad_on += at::GradMode::is_enabled();
+      in_parallel += at::in_parallel_region();
+      return net->forward(x, torch::full({x.size(0)}, t));
+    });
+  }
+  const auto x = torch::randn({40, 2});
+  const auto choice = torch::randint(0, 4, {40}, torch::kInt64);
+  const auto alpha = torch::softmax(torch::randn({40, 4}), 1);
+  auto run = [&](int n) {
+    at::set_num_threads(n);
+    torch::NoGradGuard no_grad;
+    RoutedEnsemble fixed(experts, nullptr, RoutingRule::kFixed, 1, {0.25, 0.25, 0.25, 0.25}, 3);
+    RoutedEnsemble mix(experts, std::make_shared<FixedAlpha>(alpha), RoutingRule::kMixture, 1, {0.25, 0.25, 0.25, 0.25}, 3);
+    mix.begin(40, torch::kCPU);
+    return std::make_pair(fixed.dispatch(x, 0.3, choice), mix.denoise(x, 0.3));
+  };
+  const auto serial = run(1);
+  EXPECT_EQ(in_parallel.load(), 0);
+  const auto concurrent = run(2);
+  at::set_num_threads(threads);
+  EXPECT_EQ(in_parallel.load(), 8);  // 4 groups in dispatch + 4 in the mixture, all on workers
+  EXPECT_EQ(grad_on.load(), 0);
+  EXPECT_TRUE(torch::equal(serial.first, concurrent.first));
+  EXPECT_TRUE(torch::allclose(serial.second, concurrent.second, 1e-6, 1e-6));
+  EXPECT_FALSE(concurrent.first.requires_grad());
 }
 
 TEST(RoutedEnsemble, FixedRuleHoldsItsDrawAndStatisticsCountIt) {
