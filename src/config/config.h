@@ -114,6 +114,7 @@ inline constexpr Range kUnit{0, 1};
   X(double, holdout, 0.05, (Range{0, 0.5}), "share of examples held out for evaluation")              \
   X(int, eval_samples, 512, (Range{1, 1 << 20}), "held-out noisy points per interval in the evaluation") \
   X(int, channels, 0, (Range{0, 4096}), "image encoder base channels (0: model.channels)")          \
+  X(int, downsample, 1, (Range{1, 8}), "image encoder: average-pool the input by this factor first (a cheaper router)") \
   X(double, max_minutes, 0.0, kNonNegative, "stop router training (with a checkpoint) after this wall time (0: no limit)")
 
 // ---- sample: `ddm sample` (design.md section 5) ----------------------------------------------------

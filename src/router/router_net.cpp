@@ -1,11 +1,19 @@
 // Router networks (see router_net.h).
 #include "router/router_net.h"
 
+#include <numeric>
+
+#include "util/error.h"
+
 namespace ddm {
 namespace {
 ModelConfig encoder_config(const Config& cfg) {
   ModelConfig m = cfg.model;
-  if (cfg.router.channels > 0) m.channels = cfg.router.channels;
+  if (cfg.router.channels > 0) {
+    m.channels = cfg.router.channels;
+    // A narrow encoder keeps GroupNorm valid: groups divide the base width.
+    m.groups = std::gcd(m.groups, m.channels);
+  }
   m.dropout = 0;
   return m;
 }
@@ -15,7 +23,11 @@ RouterNet::RouterNet(const Config& cfg, const std::vector<int64_t>& shape, int k
   const ModelConfig m = encoder_config(cfg);
   int64_t width = 0;
   if (resolve_arch(m.arch, shape) == ModelArch::kUnet) {
-    UNetOptions o = unet_options(m, shape);
+    // The router only classifies: a pooled input (router.downsample) cuts its cost by f^2.
+    downsample_ = cfg.router.downsample;
+    require(shape[1] % downsample_ == 0 && shape[2] % downsample_ == 0, "router.downsample={} must divide the image size {}x{}",
+            downsample_, shape[1], shape[2]);
+    UNetOptions o = unet_options(m, {shape[0], shape[1] / downsample_, shape[2] / downsample_});
     o.encoder_only = true;
     unet_ = register_module("encoder", std::make_shared<UNet>(o));
     width = unet_->encoder_width();
@@ -28,7 +40,9 @@ RouterNet::RouterNet(const Config& cfg, const std::vector<int64_t>& shape, int k
 }
 
 RouterOut RouterNet::forward(const torch::Tensor& x, const torch::Tensor& t) {
-  const torch::Tensor h = unet_ ? unet_->encode(x, t) : mlp_->encode(x, t);
+  const torch::Tensor h = !unet_ ? mlp_->encode(x, t)
+                          : downsample_ > 1 ? unet_->encode(torch::avg_pool2d(x, downsample_), t)
+                                            : unet_->encode(x, t);
   RouterOut out;
   out.logits = alpha_head_->forward(h);
   if (deriv_head_) {
@@ -41,6 +55,7 @@ RouterOut RouterNet::forward(const torch::Tensor& x, const torch::Tensor& t) {
 Json router_architecture_json(const Config& cfg, const std::vector<int64_t>& shape, int k) {
   Json j = architecture_json(encoder_config(cfg), shape);
   j["k"] = k;
+  if (shape.size() == 3 && cfg.router.downsample > 1) j["downsample"] = cfg.router.downsample;  // old routers unchanged
   j["derivative_head"] = cfg.router.kind == RouterKind::kMogDa;
   return j;
 }

@@ -27,6 +27,7 @@ class RouterNet : public torch::nn::Module {
   std::shared_ptr<UNet> unet_;
   std::shared_ptr<MlpNet> mlp_;
   std::shared_ptr<nn::Linear> alpha_head_, deriv_head_;
+  int64_t downsample_ = 1;
 };
 
 // The architecture the router was built with (checked when loading).

@@ -1,0 +1,56 @@
+// The router's image encoder: narrower (router.channels, GroupNorm groups follow) and on a
+// pooled input (router.downsample), the cheap router that keeps `switch` close to `fixed`.
+#include <gtest/gtest.h>
+
+#include "router/router_net.h"
+
+namespace ddm {
+namespace {
+
+Config small_image_config() {
+  Config c;
+  c.model.channels = 16;
+  c.model.channel_mult = {1, 2};
+  c.model.num_res_blocks = 1;
+  c.model.attn_resolutions = {};
+  c.model.groups = 8;
+  return c;
+}
+
+int64_t parameters(torch::nn::Module& m) {
+  int64_t n = 0;
+  for (const auto& p : m.parameters()) n += p.numel();
+  return n;
+}
+
+TEST(RouterNet, NarrowPooledEncoderGivesLogitsPerExpert) {
+  Config c = small_image_config();
+  RouterNet full(c, {1, 28, 28}, 5, true);
+  c.router.channels = 4;  // gcd(8, 4): 4 groups
+  c.router.downsample = 2;
+  RouterNet cheap(c, {1, 28, 28}, 5, true);
+  EXPECT_LT(parameters(cheap) * 8, parameters(full));
+  const torch::Tensor x = torch::randn({3, 1, 28, 28});
+  const RouterOut out = cheap.forward(x, torch::full({3}, 0.5));
+  EXPECT_EQ(out.logits.sizes(), (std::vector<int64_t>{3, 5}));
+  EXPECT_TRUE(torch::allclose(out.dalpha.sum(1), torch::zeros({3}), 0, 1e-6));
+  const Json arch = router_architecture_json(c, {1, 28, 28}, 5);
+  EXPECT_EQ(arch.at("downsample").as_int(), 2);
+  EXPECT_EQ(arch.at("groups").as_int(), 4);
+  // A router without pooling keeps the architecture record it always had (resumable).
+  EXPECT_EQ(router_architecture_json(small_image_config(), {1, 28, 28}, 5).find("downsample"), nullptr);
+}
+
+TEST(RouterNet, PoolingThatDoesNotDivideTheImageIsRefused) {
+  Config c = small_image_config();
+  c.router.downsample = 3;
+  try {
+    RouterNet net(c, {1, 28, 28}, 5, false);
+    FAIL() << "expected an error";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("router.downsample=3"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace ddm
