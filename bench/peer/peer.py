@@ -6,12 +6,18 @@ JSON line per run, with the fields of `ddm bench sample`.
 
   peer.py --net fashion|cifar --rule fixed|switch|mixture|single --steps N --batch B [--iters I]
           [--device cpu|cuda] [--compile] [--bf16]
+  peer.py --net fashion|cifar --train --batch B [--iters I]   (one training step, as `ddm bench train`)
+  peer.py --net fashion|cifar --flops [--device cuda]  (FLOPs of one expert forward per image; on
+          CUDA also the measured bf16 matrix-multiply peak, for the share of peak in the suite)
 
 Networks: `fashion` is configs/fashion_mnist.yaml's U-Net on 32x32 grey images (channels 32,
 multipliers 1,2,2,2, 2 blocks, attention at 8x8; ddm bench runs it with data.pad=2 and
 model.attn_resolutions=[8]); `cifar` is DDPM's 35.7M CIFAR-10 U-Net. The router of `switch` and
-`mixture` is, as in ddm's MoG-a, the expert U-Net's down path and middle block, pooled, with a
-linear head; rows are grouped by expert and each expert runs once per step on its rows."""
+`mixture` is, as in ddm's MoG-a, a U-Net down path and middle block, pooled, with a linear head,
+of the width and input pooling of the net's ddm config (fashion: router.channels 16 on a 2x-pooled
+image; cifar: the full encoder); rows are grouped by expert and each expert runs once per step on
+its rows. The training step is ddm's: eps-prediction MSE at a uniform t, Adam, gradient norm
+clipped to 1, an EMA of the weights."""
 import argparse
 import json
 import os
@@ -22,21 +28,24 @@ import torch
 from diffusers import DDIMScheduler, UNet2DModel
 
 NETS = {
-    # channels, multipliers, attention level, image channels, resolution
-    "fashion": dict(block_out_channels=(32, 64, 64, 64), attn_level=2, in_channels=1, size=32),
-    "cifar": dict(block_out_channels=(128, 256, 256, 256), attn_level=1, in_channels=3, size=32),
+    # channels, multipliers, attention level, image channels, resolution; the router's base
+    # channels and input pooling (configs/<net>.yaml's router.channels, router.downsample)
+    "fashion": dict(block_out_channels=(32, 64, 64, 64), attn_level=2, in_channels=1, size=32, router=(16, 2)),
+    "cifar": dict(block_out_channels=(128, 256, 256, 256), attn_level=1, in_channels=3, size=32, router=(128, 1)),
 }
 
 
-def make_unet(net):
+def make_unet(net, base=None, size=None):
     spec = NETS[net]
+    base = base or spec["block_out_channels"][0]
+    channels = tuple(c * base // spec["block_out_channels"][0] for c in spec["block_out_channels"])
     down = ["DownBlock2D"] * 4
     down[spec["attn_level"]] = "AttnDownBlock2D"
     up = ["UpBlock2D"] * 4
     up[3 - spec["attn_level"]] = "AttnUpBlock2D"
-    return UNet2DModel(sample_size=spec["size"], in_channels=spec["in_channels"], out_channels=spec["in_channels"],
-                       layers_per_block=2, block_out_channels=spec["block_out_channels"], down_block_types=tuple(down),
-                       up_block_types=tuple(up), norm_num_groups=32, downsample_padding=0, flip_sin_to_cos=False,
+    return UNet2DModel(sample_size=size or spec["size"], in_channels=spec["in_channels"], out_channels=spec["in_channels"],
+                       layers_per_block=2, block_out_channels=channels, down_block_types=tuple(down),
+                       up_block_types=tuple(up), norm_num_groups=min(32, base), downsample_padding=0, flip_sin_to_cos=False,
                        freq_shift=1, attention_head_dim=None, dropout=0.0)
 
 
@@ -45,14 +54,15 @@ class Router(torch.nn.Module):
 
     def __init__(self, net, k):
         super().__init__()
-        u = make_unet(net)
+        base, self.pool = NETS[net]["router"]
+        u = make_unet(net, base, NETS[net]["size"] // self.pool)
         self.conv_in, self.time_proj, self.time_embedding = u.conv_in, u.time_proj, u.time_embedding
         self.down_blocks, self.mid_block = u.down_blocks, u.mid_block
         self.head = torch.nn.Linear(u.config.block_out_channels[-1], k)
 
     def forward(self, x, t):
         emb = self.time_embedding(self.time_proj(t).to(x.dtype))
-        h = self.conv_in(x)
+        h = self.conv_in(torch.nn.functional.avg_pool2d(x, self.pool) if self.pool > 1 else x)
         for block in self.down_blocks:
             h, _ = block(h, emb)
         h = self.mid_block(h, emb)
@@ -70,9 +80,15 @@ def main():
     p.add_argument("--device", default="cpu")
     p.add_argument("--compile", action="store_true")
     p.add_argument("--bf16", action="store_true")
+    p.add_argument("--train", action="store_true")
+    p.add_argument("--flops", action="store_true")
     a = p.parse_args()
     torch.manual_seed(0)
     dev = torch.device(a.device)
+    if a.train:
+        return train_step(a, dev)
+    if a.flops:
+        return flops(a, dev)
     k = 1 if a.rule == "single" else a.experts
     experts = [make_unet(a.net).to(dev).eval() for _ in range(k)]
     params = sum(q.numel() for q in experts[0].parameters())
@@ -89,12 +105,12 @@ def main():
     def eps_of(e, x, t):
         return fns[e](x, t).sample
 
-    def run_batch():
+    def run_batch(batch):
         sched.set_timesteps(a.steps)
-        x = torch.randn(shape, device=dev)
-        fixed = torch.multinomial(priors, a.batch, replacement=True)
+        x = torch.randn((batch,) + shape[1:], device=dev)
+        fixed = torch.multinomial(priors, batch, replacement=True)
         for t in sched.timesteps:
-            tt = torch.full((a.batch,), int(t), device=dev)
+            tt = torch.full((batch,), int(t), device=dev)
             if a.rule == "single":
                 eps = eps_of(0, x, tt)
             elif a.rule == "mixture":
@@ -112,20 +128,81 @@ def main():
 
     ctx = torch.autocast(dev.type, dtype=torch.bfloat16) if a.bf16 else torch.autocast(dev.type, enabled=False)
     with torch.inference_mode(), ctx:
-        run_batch()  # warm-up (and compilation)
+        # Warm-up (and compilation): full size on CUDA, a small batch on a CPU (as ddm bench).
+        run_batch(a.batch if dev.type == "cuda" else min(a.batch, 16))
         if dev.type == "cuda":
             torch.cuda.synchronize()
             torch.cuda.reset_peak_memory_stats()
         start = time.perf_counter()
         for _ in range(a.iters):
-            run_batch()
+            run_batch(a.batch)
         if dev.type == "cuda":
             torch.cuda.synchronize()
         seconds = time.perf_counter() - start
     peak = torch.cuda.max_memory_allocated() / 2**20 if dev.type == "cuda" else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"bench": "sample", "impl": "peer" + ("-compiled" if a.compile else "-eager"), "net": a.net, "device": dev.type,
                       "threads": torch.get_num_threads(), "experts": k, "rule": a.rule, "steps": a.steps, "batch": a.batch,
-                      "parameters": params, "images_per_s": a.batch * a.iters / seconds, "peak_memory_mb": peak,
+                      "parameters": params,
+                      "router_parameters": sum(q.numel() for q in router.parameters()) if router is not None else 0, "images_per_s": a.batch * a.iters / seconds, "peak_memory_mb": peak,
+                      "torch": torch.__version__}))
+
+
+def flops(a, dev):
+    from torch.utils.flop_counter import FlopCounterMode
+    spec = NETS[a.net]
+    net = make_unet(a.net).eval()
+    x = torch.randn((1, spec["in_channels"], spec["size"], spec["size"]))
+    with torch.inference_mode(), FlopCounterMode(display=False) as counter:
+        net(x, torch.tensor([500]))
+    out = {"bench": "flops", "net": a.net, "forward_gflop_per_image": counter.get_total_flops() / 1e9}
+    if dev.type == "cuda":  # the device's measured bf16 matrix-multiply peak (best of 20 at 8192^3)
+        m = torch.randn(8192, 8192, device=dev, dtype=torch.bfloat16)
+        best = float("inf")
+        for _ in range(20):
+            torch.cuda.synchronize()
+            start = time.perf_counter()
+            m @ m
+            torch.cuda.synchronize()
+            best = min(best, time.perf_counter() - start)
+        out["bf16_matmul_peak_tflops"] = 2 * 8192**3 / best / 1e12
+    print(json.dumps(out))
+
+
+def train_step(a, dev):
+    net = make_unet(a.net).to(dev).train()
+    ema = make_unet(a.net).to(dev).eval().requires_grad_(False)
+    ema.load_state_dict(net.state_dict())
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    spec = NETS[a.net]
+    x0 = torch.rand((a.batch, spec["in_channels"], spec["size"], spec["size"]), device=dev) * 2 - 1
+    abar = torch.cumprod(1 - torch.linspace(1e-4, 0.02, 1000, device=dev), 0)
+
+    def step():
+        t = torch.randint(0, 1000, (a.batch,), device=dev)
+        eps = torch.randn_like(x0)
+        ab = abar[t][:, None, None, None]
+        loss = torch.nn.functional.mse_loss(net(ab.sqrt() * x0 + (1 - ab).sqrt() * eps, t).sample, eps)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+        opt.step()
+        with torch.no_grad():
+            torch._foreach_lerp_(list(ema.parameters()), list(net.parameters()), 1 - 0.999)
+
+    for _ in range(2):  # warm-up, as ddm bench train
+        step()
+    if dev.type == "cuda":
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    for _ in range(a.iters):
+        step()
+    if dev.type == "cuda":
+        torch.cuda.synchronize()
+    seconds = time.perf_counter() - start
+    peak = torch.cuda.max_memory_allocated() / 2**20 if dev.type == "cuda" else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"bench": "train", "impl": "peer-eager", "net": a.net, "device": dev.type, "threads": torch.get_num_threads(),
+                      "batch": a.batch, "iters": a.iters, "parameters": sum(q.numel() for q in net.parameters()),
+                      "step_ms": 1000 * seconds / a.iters, "images_per_s": a.batch * a.iters / seconds, "peak_memory_mb": peak,
                       "torch": torch.__version__}))
 
 

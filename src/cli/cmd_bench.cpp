@@ -132,8 +132,12 @@ int bench_sample(const Args& args) {
     cfg.sample.alpha = AlphaSource::kRouter;
   }
   SampleConfig sc = cfg.sample;
-  sc.num = sc.batch_size;  // one warm-up batch
-  generate_samples(model, sc, device, false);
+  // One warm-up batch: full size on CUDA (cuDNN tunes per shape), a small one on a CPU, where
+  // it only needs to touch the allocator and the thread pool.
+  SampleConfig warm = sc;
+  warm.batch_size = device.is_cuda() ? sc.batch_size : std::min(sc.batch_size, 16);
+  warm.num = warm.batch_size;
+  generate_samples(model, warm, device, false);
   synchronize(device);
   sc.num = static_cast<int64_t>(sc.batch_size) * iters;
   const SampleResult r = generate_samples(model, sc, device, false);
@@ -146,6 +150,7 @@ int bench_sample(const Args& args) {
   row["threads"] = torch::get_num_threads();
   row["experts"] = k;
   row["params"] = parameter_count(*model.experts[0].net);
+  row["router_params"] = model.router ? parameter_count(*model.router->nets[0]) : 0;
   row["rule"] = single ? std::string("single") : to_string(sc.rule);
   row["alpha"] = single || sc.rule == RoutingRule::kFixed ? std::string("-") : to_string(sc.alpha);
   row["steps"] = sc.steps;

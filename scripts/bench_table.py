@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""Prints a results file of scripts/bench.sh as a table (Markdown with --md): ddm's images/s per
+row, the peer's (eager; compiled on CUDA) and ddm / peer; the model FLOP rate ddm reaches (the
+expert forward's FLOPs, counted on the peer's identical network, times network evaluations per
+second) and, on CUDA, its share of the measured bf16 matrix-multiply peak.
+  scripts/bench_table.py bench/results/<date>-<device>.json [--md]"""
+import json
+import sys
+
+
+def main():
+    path = sys.argv[1]
+    md = "--md" in sys.argv[2:]
+    d = json.load(open(path))
+    rows = d["rows"]
+    flops = {r["net"]: r for r in rows if r.get("bench") == "flops"}
+    key = lambda r: (r.get("bench"), r.get("net"), r.get("rule"), r.get("steps"), r.get("batch"))
+    peers = {(r["impl"],) + key(r): r for r in rows if r.get("impl", "").startswith("peer")}
+    head = ["net", "bench", "rule", "N", "batch", "ddm img/s", "peer eager", "ddm/eager", "peer compiled", "ddm/compiled",
+            "ddm GFLOP/s", "share of bf16 peak"]
+    table = []
+    for r in rows:
+        if r.get("impl") != "ddm":
+            continue
+        e, c = peers.get(("peer-eager",) + key(r)), peers.get(("peer-compiled",) + key(r))
+        f = flops.get(r["net"], {})
+        rate = share = None
+        if r["bench"] == "sample" and "forward_gflop_per_image" in f:
+            evals = r["evaluations_per_sample_step"] * (r["steps"] + 1)  # network evaluations per image
+            rate = r["images_per_s"] * evals * f["forward_gflop_per_image"]
+            if "bf16_matmul_peak_tflops" in f:
+                share = rate / (1000 * f["bf16_matmul_peak_tflops"])
+        num = lambda v, p=2: "-" if v is None else f"{v:.{p}f}"
+        ratio = lambda p: "-" if p is None else f"{r['images_per_s'] / p['images_per_s']:.2f}"
+        table.append([r["net"], r["bench"], r.get("rule", "-"), str(r.get("steps", "-")), str(r["batch"]),
+                      num(r["images_per_s"]), num(e and e["images_per_s"]), ratio(e), num(c and c["images_per_s"]), ratio(c),
+                      num(rate, 1), "-" if share is None else f"{100 * share:.0f}%"])
+    print(f"{d['date']}  {d['device']}  ({d['cpu']}, {d['cores']} cores)")
+    if md:
+        print("| " + " | ".join(head) + " |")
+        print("|" + "---|" * len(head))
+        for t in table:
+            print("| " + " | ".join(t) + " |")
+    else:
+        widths = [max(len(h), *(len(t[i]) for t in table)) for i, h in enumerate(head)] if table else [len(h) for h in head]
+        print("  ".join(h.rjust(w) for h, w in zip(head, widths)))
+        for t in table:
+            print("  ".join(v.rjust(w) for v, w in zip(t, widths)))
+    print(f"({path})")
+
+
+if __name__ == "__main__":
+    main()
