@@ -131,6 +131,7 @@ int bench_sample(const Args& args) {
   } else if (!single) {
     cfg.sample.alpha = AlphaSource::kRouter;
   }
+  prepare_for_device(model, cfg.sample, device);
   SampleConfig sc = cfg.sample;
   // One warm-up batch: full size on CUDA (cuDNN tunes per shape), a small one on a CPU, where
   // it only needs to touch the allocator and the thread pool.

@@ -4,6 +4,7 @@
 #include <torch/cuda.h>
 #include <torch/utils.h>
 
+#include "models/cuda_speed.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -12,14 +13,11 @@ namespace ddm::cli {
 
 torch::Device resolve_device(DeviceKind kind) {
   const bool cuda = torch::cuda::is_available();
-  switch (kind) {
-    case DeviceKind::kCpu: return torch::kCPU;
-    case DeviceKind::kCuda:
-      require(cuda, "run.device=cuda, but LibTorch cannot use CUDA here (CPU build or no GPU): use run.device=cpu");
-      return torch::kCUDA;
-    case DeviceKind::kAuto: return cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
-  }
-  return torch::kCPU;
+  require(kind != DeviceKind::kCuda || cuda,
+          "run.device=cuda, but LibTorch cannot use CUDA here (CPU build or no GPU): use run.device=cpu");
+  if (kind == DeviceKind::kCpu || !cuda) return torch::kCPU;
+  enable_cuda_fast_math();  // cuDNN autotuning, TF32
+  return torch::kCUDA;
 }
 
 RunContext open_run(const Config& cfg, const std::string& subdir) {

@@ -132,7 +132,9 @@ inline constexpr Range kUnit{0, 1};
   X(int64_t, seed, 0, kNonNegative, "seed of the initial noise and of the routing draws")             \
   X(std::string, out, "", kAny, "output folder (empty: <run>/samples/<rule>-<alpha>-<steps>)")       \
   X(bool, images, true, kAny, "write one PNG per sample (image data)")                                \
-  X(bool, clip_denoised, true, kAny, "images: clamp each expert's D to [-1, 1] (DDPM's clip_denoised)")
+  X(bool, clip_denoised, true, kAny, "images: clamp each expert's D to [-1, 1] (DDPM's clip_denoised)") \
+  X(bool, bf16, true, kAny, "CUDA: bf16 autocast for the networks")                                 \
+  X(bool, channels_last, true, kAny, "CUDA: channels-last memory format")
 
 // ---- eval: `ddm trajectory`, `ddm evaluate` and friends (design.md section 7) ----------------------------------------
 #define DDM_EVAL_FIELDS(X)                                                                          \

@@ -5,6 +5,7 @@
 
 #include "data/shards.h"
 #include "diffusion/solvers.h"
+#include "models/cuda_speed.h"
 #include "router/router_trainer.h"
 #include "sample/routed_ensemble.h"
 #include "train/checkpoint.h"
@@ -89,12 +90,25 @@ SamplingModel load_sampling_model(const Config& cfg, torch::Device device) {
   m.schedule = m.experts[0].meta.schedule;
   m.sample_shape = m.experts[0].meta.sample_shape;
   m.t_min = m.experts[0].meta.t_min;
+  prepare_for_device(m, sc, device);
   return m;
+}
+
+void prepare_for_device(SamplingModel& model, const SampleConfig& sc, torch::Device device) {
+  // CPU: channels-last measured no faster here (6.2 vs 6.6 images/s at batch 256), so CUDA only.
+  if (!device.is_cuda() || !sc.channels_last || model.sample_shape.size() != 3) return;
+  for (auto& e : model.experts) to_channels_last(*e.net);
+  if (model.router)
+    for (const auto& net : model.router->nets) to_channels_last(*net);
 }
 
 SampleResult generate_samples(const SamplingModel& model, const SampleConfig& sc, torch::Device device, bool progress,
                               const std::function<void(int64_t, const torch::Tensor&)>& on_batch) {
   torch::NoGradGuard no_grad;
+  // CUDA: bf16 networks (each expert casts its D back to float32, so the solver stays in
+  // float32) and NHWC inputs to match prepare_for_device's weights.
+  const AutocastScope autocast(device.is_cuda() && sc.bf16);
+  const bool nhwc = device.is_cuda() && sc.channels_last && model.sample_shape.size() == 3;
   const auto grid = time_grid(model.schedule, sc.steps, sc.spacing, model.t_min);
   std::vector<DenoiseFn> experts;
   for (const auto& e : model.experts) experts.push_back(e.denoiser(sc.clip_denoised));
@@ -122,7 +136,8 @@ SampleResult generate_samples(const SamplingModel& model, const SampleConfig& sc
     const int64_t b = std::min<int64_t>(sc.batch_size, sc.num - first);
     std::vector<int64_t> shape{b};
     shape.insert(shape.end(), model.sample_shape.begin(), model.sample_shape.end());
-    const torch::Tensor noise = torch::randn(shape, noise_gen, torch::kFloat32).to(device);
+    torch::Tensor noise = torch::randn(shape, noise_gen, torch::kFloat32).to(device);
+    if (nhwc) noise = noise.contiguous(torch::MemoryFormat::ChannelsLast);
     if (ensemble) ensemble->begin(b, device);
     const torch::Tensor x = solve_ode(model.schedule, denoise, noise, grid, sc.solver).cpu();
     if (single) res.evaluations += b * static_cast<int64_t>(grid.size());

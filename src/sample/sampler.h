@@ -32,6 +32,8 @@ struct SamplingModel {
 // Experts from <run>/expert-<k>/ (or expert-all with sample.baseline), the router from
 // <run>/router-mog-a or router-mog-da, the exact posterior from the data set (oracle).
 SamplingModel load_sampling_model(const Config& cfg, torch::Device device);
+// On CUDA with sample.channels_last: the experts' and router's weights in channels-last (NHWC).
+void prepare_for_device(SamplingModel& model, const SampleConfig& sc, torch::Device device);
 // Checks that experts (and router) share schedule, sample shape and K; fails naming the file.
 void check_compatible(const std::vector<Expert>& experts, const Router* router, int k);
 

@@ -1,34 +1,12 @@
 // Expert metadata, loading and the training step (see expert.h).
 #include "train/expert.h"
 
-#include <ATen/autocast_mode.h>
-
 #include "diffusion/parameterization.h"
+#include "models/cuda_speed.h"
 #include "models/denoiser.h"
 #include "util/error.h"
 
 namespace ddm {
-namespace {
-
-// bf16 autocast for the forward pass on CUDA (a no-op elsewhere).
-class AutocastScope {
- public:
-  explicit AutocastScope(bool on) : on_(on) {
-    if (!on_) return;
-    at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
-    at::autocast::set_autocast_enabled(at::kCUDA, true);
-  }
-  ~AutocastScope() {
-    if (!on_) return;
-    at::autocast::set_autocast_enabled(at::kCUDA, false);
-    at::autocast::clear_cache();
-  }
-
- private:
-  bool on_;
-};
-
-}  // namespace
 
 Json ExpertMeta::to_json() const {
   Json j = Json::object();
@@ -80,12 +58,6 @@ Expert load_expert(const std::string& path, torch::Device device) {
   e.net->to(device);
   e.net->eval();
   return e;
-}
-
-void to_channels_last(torch::nn::Module& m) {
-  torch::NoGradGuard no_grad;
-  for (auto& p : m.parameters())
-    if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
 }
 
 ExpertStep::ExpertStep(const Config& cfg, const std::vector<int64_t>& sample_shape, torch::Device device)

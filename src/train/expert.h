@@ -74,7 +74,4 @@ class ExpertStep {
   std::unique_ptr<Ema> ema_;
 };
 
-// Converts a network's 4-D parameters to channels-last (CUDA speed-up).
-void to_channels_last(torch::nn::Module& m);
-
 }  // namespace ddm

@@ -1,0 +1,90 @@
+// The CUDA path (issue 7, docs/gpu.md): sampling on a GPU gives what the CPU gives, in float32
+// and (looser) with bf16 autocast and channels-last weights. Skipped without CUDA.
+#include <gtest/gtest.h>
+#include <torch/cuda.h>
+
+#include "models/network.h"
+#include "sample/sampler.h"
+
+namespace ddm {
+namespace {
+
+// K = 3 fresh tiny U-Net experts on 1x16x16 images and, for `mixture`, a MoG-a router.
+SamplingModel tiny_model(const Config& cfg) {
+  SamplingModel m;
+  m.schedule = Schedule::from_config(cfg.diffusion);
+  m.sample_shape = {1, 16, 16};
+  m.priors = {0.3, 0.3, 0.4};
+  torch::manual_seed(0);
+  for (int k = 0; k < 3; ++k) {
+    Expert e;
+    e.meta.shard = k;
+    e.meta.k = 3;
+    e.meta.sample_shape = m.sample_shape;
+    e.meta.schedule = m.schedule;
+    e.meta.prediction = cfg.diffusion.prediction;
+    e.net = make_network(cfg.model, m.sample_shape);
+    e.net->eval();
+    m.experts.push_back(e);
+  }
+  auto r = std::make_shared<Router>();
+  r->meta.k = 3;
+  r->meta.priors = m.priors;
+  r->meta.sample_shape = m.sample_shape;
+  r->meta.schedule = m.schedule;
+  r->nets.push_back(std::make_shared<RouterNet>(cfg, m.sample_shape, 3, false));
+  {
+    torch::NoGradGuard g;
+    for (auto& p : r->nets[0]->named_parameters())
+      if (p.key().find("head.weight") != std::string::npos) p.value().normal_(0, 1);
+  }
+  r->nets[0]->eval();
+  m.router = r;
+  return m;
+}
+
+Config tiny_config() {
+  Config c;
+  c.model.channels = 16;
+  c.model.channel_mult = {1, 2};
+  c.model.num_res_blocks = 1;
+  c.model.attn_resolutions = {8};
+  c.model.groups = 8;
+  c.model.dropout = 0;
+  c.sample.steps = 8;
+  c.sample.num = 12;
+  c.sample.batch_size = 12;
+  c.sample.alpha = AlphaSource::kRouter;
+  return c;
+}
+
+void to_device(SamplingModel& m, torch::Device d) {
+  for (auto& e : m.experts) e.net->to(d);
+  for (auto& n : m.router->nets) n->to(d);
+}
+
+class CudaSampling : public ::testing::TestWithParam<RoutingRule> {};
+
+TEST_P(CudaSampling, MatchesTheCpuInFloat32AndCloselyInBf16ChannelsLast) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  Config cfg = tiny_config();
+  cfg.sample.rule = GetParam();
+  SamplingModel model = tiny_model(cfg);
+  const torch::Tensor cpu = generate_samples(model, cfg.sample, torch::kCPU, false).samples;
+  to_device(model, torch::kCUDA);
+  SampleConfig fp32 = cfg.sample;
+  fp32.bf16 = false;
+  fp32.channels_last = false;
+  const torch::Tensor gpu = generate_samples(model, fp32, torch::kCUDA, false).samples;
+  EXPECT_LT((gpu - cpu).abs().max().item<double>(), 2e-2);  // TF32 convolutions: ~1e-3 relative
+  prepare_for_device(model, cfg.sample, torch::kCUDA);       // channels-last weights
+  const torch::Tensor fast = generate_samples(model, cfg.sample, torch::kCUDA, false).samples;
+  EXPECT_EQ(fast.scalar_type(), torch::kFloat32);
+  EXPECT_LT((fast - cpu).abs().mean().item<double>(), 5e-2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Rules, CudaSampling, ::testing::Values(RoutingRule::kFixed, RoutingRule::kMixture),
+                         [](const auto& info) { return to_string(info.param); });
+
+}  // namespace
+}  // namespace ddm
