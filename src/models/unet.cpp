@@ -7,6 +7,10 @@
 
 namespace ddm {
 
+// SiLU of a fresh activation (a GroupNorm's output): in place when no gradient is recorded,
+// which saves a large allocation and a pass over memory per block when sampling.
+torch::Tensor silu_fresh(torch::Tensor h) { return at::GradMode::is_enabled() ? torch::silu(h) : torch::silu_(h); }
+
 // GroupNorm -> SiLU -> conv -> + time projection -> GroupNorm -> SiLU -> dropout -> conv (zero
 // init), plus a 1x1 shortcut when the width changes.
 class ResBlock : public torch::nn::Module {
@@ -20,12 +24,13 @@ class ResBlock : public torch::nn::Module {
     if (in != out) skip_ = register_module("skip", std::make_shared<nn::Conv2d>(in, out, 1));
   }
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& temb_act) {
-    torch::Tensor h = conv1_->forward(torch::silu(norm1_->forward(x)));
-    h = h + temb_->forward(temb_act).unsqueeze(-1).unsqueeze(-1);
-    h = torch::silu(norm2_->forward(h));
+    // conv outputs are fresh: the additions go in place (autograd needs neither operand).
+    torch::Tensor h = conv1_->forward(silu_fresh(norm1_->forward(x)));
+    h.add_(temb_->forward(temb_act).unsqueeze(-1).unsqueeze(-1));
+    h = silu_fresh(norm2_->forward(h));
     if (dropout_ > 0) h = torch::dropout(h, dropout_, is_training());
     h = conv2_->forward(h);
-    return (skip_ ? skip_->forward(x) : x) + h;
+    return h.add_(skip_ ? skip_->forward(x) : x);
   }
 
  private:
@@ -164,7 +169,7 @@ torch::Tensor UNet::forward(const torch::Tensor& x, const torch::Tensor& t) {
       h = upsample_[i]->forward(h);
     }
   }
-  return conv_out_->forward(torch::silu(norm_out_->forward(h)));
+  return conv_out_->forward(silu_fresh(norm_out_->forward(h)));
 }
 
 torch::Tensor UNet::encode(const torch::Tensor& x, const torch::Tensor& t) {
