@@ -32,6 +32,9 @@ mkdir -p bench/results
 tmp="$(mktemp)"
 # The fashion_mnist network as the peer builds it: 32x32 (pad 2), attention at 8x8.
 fashion=(--config configs/fashion_mnist.yaml --set data.pad=2 --set 'model.attn_resolutions=[8]')
+# Fashion-MNIST from the carried Debian package where the system has none (scripts/gpu_build.sh).
+carried=.deb/prefix/usr/share/datasets/fashion-mnist
+[ ! -d /usr/share/datasets/fashion-mnist ] && [ -d "$carried" ] && fashion+=(--set "data.path=$carried")
 cifar=(--config configs/cifar10.yaml)
 declare -A shape=([fashion]=1,32,32 [cifar]=3,32,32)
 nets=(fashion)
