@@ -11,16 +11,16 @@ prefix="$root/.deb/prefix"
 if ls .deb/*.deb >/dev/null 2>&1; then
   mkdir -p "$prefix"
   for d in .deb/*.deb; do dpkg -x "$d" "$prefix"; done
+  # The unpacked pkg-config files say prefix=/usr: point them at the unpacked tree (stb).
+  find "$prefix" -name '*.pc' -exec sed -i "s|^prefix=/usr\$|prefix=$prefix/usr|" {} +
 fi
 torch_prefix="$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')"
 arch_lib="$prefix/usr/lib/$(uname -m)-linux-gnu"
 export PKG_CONFIG_PATH="$arch_lib/pkgconfig:$prefix/usr/share/pkgconfig:$prefix/usr/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 export LD_LIBRARY_PATH="$arch_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 if [ ! -f build-gpu/build.ninja ]; then
-  # PKG_CONFIG_ARGN=--define-prefix: the unpacked .pc files say prefix=/usr; pkg-config then
-  # takes the prefix from where each .pc file lies.
   cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DDDM_CUDA=ON \
-    -DCMAKE_PREFIX_PATH="$torch_prefix;$prefix/usr" -DPKG_CONFIG_ARGN=--define-prefix ${DDM_CMAKE_ARGS:-}
+    -DCMAKE_PREFIX_PATH="$torch_prefix;$prefix/usr" ${DDM_CMAKE_ARGS:-}
 fi
 cmake --build build-gpu
 [ "${1:-}" = "--no-test" ] && exit 0
