@@ -60,8 +60,8 @@ int bench_train(const Args& args) {
   return 0;
 }
 
-// Sampling speed with freshly initialised networks of the configured architecture (speed does
-// not depend on the weights): K experts and, for rules that need alpha, a MoG-a router; or one
+// Sampling speed with freshly initialised networks (untrained_sampling_model): K experts and,
+// for rules that need alpha, a MoG-a (or, for sample.alpha=integrated, MoG-da) router; or one
 // expert alone (`--single`, the baseline's cost).
 int bench_sample(const Args& args) {
   Config cfg = args.config();
@@ -89,48 +89,12 @@ int bench_sample(const Args& args) {
   } else {
     shape = load_dataset(cfg.data).sample_shape();
   }
-  SamplingModel model;
-  model.schedule = Schedule::from_config(cfg.diffusion);
-  model.sample_shape = shape;
-  model.t_min = cfg.diffusion.t_min;
-  model.priors.assign(static_cast<size_t>(k), 1.0 / k);
-  torch::manual_seed(0);
-  for (int i = 0; i < k; ++i) {
-    Expert e;
-    e.meta.shard = single ? kAllShards : i;
-    e.meta.k = k;
-    e.meta.sample_shape = shape;
-    e.meta.schedule = model.schedule;
-    e.meta.prediction = cfg.diffusion.prediction;
-    e.net = make_network(cfg.model, shape);
-    e.net->to(device);
-    e.net->eval();
-    model.experts.push_back(e);
-  }
-  if (!single && cfg.sample.rule != RoutingRule::kFixed) {
-    auto r = std::make_shared<Router>();
-    r->meta.kind = cfg.sample.alpha == AlphaSource::kIntegrated ? RouterKind::kMogDa : RouterKind::kMogA;
-    cfg.router.kind = r->meta.kind;
-    r->meta.k = k;
-    r->meta.priors = model.priors;
-    r->meta.sample_shape = shape;
-    r->meta.schedule = model.schedule;
-    for (int i = 0; i < (r->meta.kind == RouterKind::kMogDa ? 3 : 1); ++i) {
-      r->nets.push_back(std::make_shared<RouterNet>(cfg, shape, k, r->meta.kind == RouterKind::kMogDa));
-      {
-        // A trained router spreads a batch over the experts; its zero-initialised head would send
-        // every row to expert 0 under top1. Random heads give realistic group sizes.
-        torch::NoGradGuard no_grad;
-        for (auto& p : r->nets.back()->named_parameters())
-          if (p.key().find("head.weight") != std::string::npos) p.value().normal_(0, 1);
-      }
-      r->nets.back()->to(device);
-      r->nets.back()->eval();
-    }
-    model.router = r;
-  } else if (!single) {
+  std::optional<RouterKind> router;
+  if (!single && cfg.sample.rule != RoutingRule::kFixed)
+    router = cfg.sample.alpha == AlphaSource::kIntegrated ? RouterKind::kMogDa : RouterKind::kMogA;
+  else if (!single)
     cfg.sample.alpha = AlphaSource::kRouter;
-  }
+  SamplingModel model = untrained_sampling_model(cfg, shape, k, router, device);
   prepare_for_device(model, cfg.sample, device);
   SampleConfig sc = cfg.sample;
   // One warm-up batch: full size on CUDA (cuDNN tunes per shape), a small one on a CPU, where

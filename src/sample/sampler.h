@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,12 @@ struct SamplingModel {
 // Experts from <run>/expert-<k>/ (or expert-all with sample.baseline), the router from
 // <run>/router-mog-a or router-mog-da, the exact posterior from the data set (oracle).
 SamplingModel load_sampling_model(const Config& cfg, torch::Device device);
+// Freshly initialised networks of the configured architecture on `device` (speed does not depend
+// on the weights; benchmarks and tests): K experts with uniform priors and, when `router` is
+// given, a router of that kind whose heads are random, so that batches spread over the experts as
+// a trained router's do (a zero-initialised head would send every row to expert 0 under top1).
+SamplingModel untrained_sampling_model(const Config& cfg, const std::vector<int64_t>& sample_shape, int k,
+                                       std::optional<RouterKind> router, torch::Device device);
 // On CUDA with sample.channels_last: the experts' and router's weights in channels-last (NHWC).
 void prepare_for_device(SamplingModel& model, const SampleConfig& sc, torch::Device device);
 // Checks that experts (and router) share schedule, sample shape and K; fails naming the file.

@@ -3,45 +3,10 @@
 #include <gtest/gtest.h>
 #include <torch/cuda.h>
 
-#include "models/network.h"
 #include "sample/sampler.h"
 
 namespace ddm {
 namespace {
-
-// K = 3 fresh tiny U-Net experts on 1x16x16 images and, for `mixture`, a MoG-a router.
-SamplingModel tiny_model(const Config& cfg) {
-  SamplingModel m;
-  m.schedule = Schedule::from_config(cfg.diffusion);
-  m.sample_shape = {1, 16, 16};
-  m.priors = {0.3, 0.3, 0.4};
-  torch::manual_seed(0);
-  for (int k = 0; k < 3; ++k) {
-    Expert e;
-    e.meta.shard = k;
-    e.meta.k = 3;
-    e.meta.sample_shape = m.sample_shape;
-    e.meta.schedule = m.schedule;
-    e.meta.prediction = cfg.diffusion.prediction;
-    e.net = make_network(cfg.model, m.sample_shape);
-    e.net->eval();
-    m.experts.push_back(e);
-  }
-  auto r = std::make_shared<Router>();
-  r->meta.k = 3;
-  r->meta.priors = m.priors;
-  r->meta.sample_shape = m.sample_shape;
-  r->meta.schedule = m.schedule;
-  r->nets.push_back(std::make_shared<RouterNet>(cfg, m.sample_shape, 3, false));
-  {
-    torch::NoGradGuard g;
-    for (auto& p : r->nets[0]->named_parameters())
-      if (p.key().find("head.weight") != std::string::npos) p.value().normal_(0, 1);
-  }
-  r->nets[0]->eval();
-  m.router = r;
-  return m;
-}
 
 Config tiny_config() {
   Config c;
@@ -69,7 +34,8 @@ TEST_P(CudaSampling, MatchesTheCpuInFloat32AndCloselyInBf16ChannelsLast) {
   if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
   Config cfg = tiny_config();
   cfg.sample.rule = GetParam();
-  SamplingModel model = tiny_model(cfg);
+  // K = 3 fresh tiny U-Net experts on 1x16x16 images and a MoG-a router (used by `mixture`).
+  SamplingModel model = untrained_sampling_model(cfg, {1, 16, 16}, 3, RouterKind::kMogA, torch::kCPU);
   const torch::Tensor cpu = generate_samples(model, cfg.sample, torch::kCPU, false).samples;
   to_device(model, torch::kCUDA);
   SampleConfig fp32 = cfg.sample;

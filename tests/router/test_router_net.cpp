@@ -2,6 +2,7 @@
 // pooled input (router.downsample), the cheap router that keeps `switch` close to `fixed`.
 #include <gtest/gtest.h>
 
+#include "models/network.h"
 #include "router/router_net.h"
 
 namespace ddm {
@@ -17,19 +18,13 @@ Config small_image_config() {
   return c;
 }
 
-int64_t parameters(torch::nn::Module& m) {
-  int64_t n = 0;
-  for (const auto& p : m.parameters()) n += p.numel();
-  return n;
-}
-
 TEST(RouterNet, NarrowPooledEncoderGivesLogitsPerExpert) {
   Config c = small_image_config();
   RouterNet full(c, {1, 28, 28}, 5, true);
   c.router.channels = 4;  // gcd(8, 4): 4 groups
   c.router.downsample = 2;
   RouterNet cheap(c, {1, 28, 28}, 5, true);
-  EXPECT_LT(parameters(cheap) * 8, parameters(full));
+  EXPECT_LT(parameter_count(cheap) * 8, parameter_count(full));
   const torch::Tensor x = torch::randn({3, 1, 28, 28});
   const RouterOut out = cheap.forward(x, torch::full({3}, 0.5));
   EXPECT_EQ(out.logits.sizes(), (std::vector<int64_t>{3, 5}));
