@@ -25,6 +25,7 @@ const std::vector<Command>& commands() {
       {"train-expert", "train one expert on its shard (--shard k), or the baseline on all data (--shard all)", cmd_train_expert},
       {"train-router", "train the router (--kind mog-a|mog-da) on the shards", cmd_train_router},
       {"router-profile", "mean |dalpha/dt| and entropy of alpha against t (choose MoG-da's intervals)", cmd_router_profile},
+      {"router-check", "each alpha source against the exact alpha along exact PF-ODE paths (TV, argmax)", cmd_router_check},
       {"sample", "generate samples: N steps, routing rule, alpha source (writes PNGs, grid, .npz, summary)", cmd_sample},
       {"trajectory", "trajectory error against a many-step reference, fitted err = c N^-p (paper E.3)", cmd_trajectory},
       {"theory", "exact experts on a 2-D mixture: pathwise error and W2 against N per rule and solver (design 6)", cmd_theory},

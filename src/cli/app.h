@@ -29,6 +29,7 @@ int cmd_train_expert(const std::vector<std::string>& args);
 int cmd_bench(const std::vector<std::string>& args);
 int cmd_train_router(const std::vector<std::string>& args);
 int cmd_router_profile(const std::vector<std::string>& args);
+int cmd_router_check(const std::vector<std::string>& args);
 int cmd_sample(const std::vector<std::string>& args);
 int cmd_trajectory(const std::vector<std::string>& args);
 int cmd_theory(const std::vector<std::string>& args);

@@ -61,7 +61,7 @@ int bench_train(const Args& args) {
 }
 
 // Sampling speed with freshly initialised networks (untrained_sampling_model): K experts and,
-// for rules that need alpha, a MoG-a (or, for sample.alpha=integrated, MoG-da) router; or one
+// for rules that need alpha, a MoG-a (or, for the integrated sources, MoG-da) router; or one
 // expert alone (`--single`, the baseline's cost).
 int bench_sample(const Args& args) {
   Config cfg = args.config();
@@ -91,7 +91,7 @@ int bench_sample(const Args& args) {
   }
   std::optional<RouterKind> router;
   if (!single && cfg.sample.rule != RoutingRule::kFixed)
-    router = cfg.sample.alpha == AlphaSource::kIntegrated ? RouterKind::kMogDa : RouterKind::kMogA;
+    router = cfg.sample.alpha == AlphaSource::kRouter ? RouterKind::kMogA : RouterKind::kMogDa;
   else if (!single)
     cfg.sample.alpha = AlphaSource::kRouter;
   SamplingModel model = untrained_sampling_model(cfg, shape, k, router, device);

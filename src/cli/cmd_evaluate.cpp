@@ -30,6 +30,17 @@ struct Row {
   SampleConfig sc;
 };
 
+std::string alpha_label(AlphaSource a) {
+  switch (a) {
+    case AlphaSource::kRouter: return "MoG-a";
+    case AlphaSource::kIntegrated: return "MoG-da, integrated";
+    case AlphaSource::kIntegratedCorrected: return "MoG-da, integrated + corrected";
+    case AlphaSource::kIntegratedRaw: return "MoG-da raw head, integrated";
+    case AlphaSource::kOracle: return "exact alpha";
+  }
+  return "?";
+}
+
 Row parse_row(const std::string& name, const SampleConfig& base) {
   Row r{name, "", base};
   r.sc.baseline = false;
@@ -41,12 +52,11 @@ Row parse_row(const std::string& name, const SampleConfig& base) {
     r.sc.rule = RoutingRule::kFixed;
     r.label = "fixed (naive: expert ~ pi, once)";
   } else {
-    const size_t dash = name.rfind('-');
+    const size_t dash = name.find('-');  // rules have no dash; alpha sources may (integrated-raw)
     require(dash != std::string::npos, "eval.table_rows: '{}' is not baseline, fixed or <rule>-<alpha> (e.g. switch-router)", name);
     r.sc.rule = parse_enum<RoutingRule>(name.substr(0, dash), format("eval.table_rows: rule of '{}'", name));
     r.sc.alpha = parse_enum<AlphaSource>(name.substr(dash + 1), format("eval.table_rows: alpha of '{}'", name));
-    const std::string alpha = r.sc.alpha == AlphaSource::kRouter ? "MoG-a" : r.sc.alpha == AlphaSource::kIntegrated ? "MoG-da, integrated" : "oracle";
-    r.label = format("{} ({})", to_string(r.sc.rule), alpha);
+    r.label = format("{} ({})", to_string(r.sc.rule), alpha_label(r.sc.alpha));
   }
   return r;
 }

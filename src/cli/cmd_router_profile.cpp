@@ -8,7 +8,7 @@
 #include "cli/app.h"
 #include "cli/args.h"
 #include "cli/context.h"
-#include "diffusion/parameterization.h"
+#include "router/derivative_profile.h"
 #include "router/router_trainer.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -34,35 +34,25 @@ int cmd_router_profile(const std::vector<std::string>& argv) {
   const ExactPosterior exact = make_exact_posterior(data, m, sch, ctx.device);
 
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(cfg.train.seed));
+  const DerivativeProfile prof =
+      derivative_profile(exact, data, torch::arange(data.size()), times, points, cfg.diffusion.t_min, sch.t_max(), gen, ctx.device);
   PlotSeries deriv{"mean |dalpha/dt|", {}, {}}, entropy{"mean entropy of alpha", {}, {}};
-  Json rows = Json::array();
   std::cout << format("{:>8} {:>16} {:>16}\n", "t", "mean|dalpha/dt|", "entropy(alpha)");
-  const double lo = cfg.diffusion.t_min, hi = sch.t_max();
-  for (int i = 0; i < times; ++i) {
-    // Log-spaced in t: the action near the data happens at small t.
-    const double t = lo * std::pow(hi / lo, static_cast<double>(i) / (times - 1));
-    const torch::Tensor idx = torch::randint(data.size(), {points}, gen, torch::kInt64);
-    const torch::Tensor x0 = data.batch(idx).to(ctx.device);
-    const torch::Tensor eps = torch::randn(x0.sizes(), gen, torch::kFloat32).to(ctx.device);
-    const torch::Tensor xt = sch.alpha(t) * x0 + sch.sigma(t) * eps;
-    const PosteriorOut ex = exact.compute(xt, torch::full({points}, t, torch::kFloat64).to(ctx.device), true);
-    const torch::Tensor a = ex.alpha.to(torch::kFloat64);
-    const double d = ex.dalpha.to(torch::kFloat64).abs().sum(1).mean().item<double>();
-    const double h = -(a * torch::log(a.clamp_min(1e-300))).sum(1).mean().item<double>();
-    deriv.x.push_back(t), deriv.y.push_back(d);
-    entropy.x.push_back(t), entropy.y.push_back(h);
-    Json r = Json::object();
-    r["t"] = t;
-    r["mean_abs_dalpha_dt"] = d;
-    r["entropy"] = h;
-    rows.push_back(r);
-    std::cout << format("{:>8.4f} {:>16.5g} {:>16.4f}\n", t, d, h);
+  for (const ProfileRow& r : prof.rows) {
+    deriv.x.push_back(r.t), deriv.y.push_back(r.mean_abs_dalpha);
+    entropy.x.push_back(r.t), entropy.y.push_back(r.entropy);
+    std::cout << format("{:>8.4f} {:>16.5g} {:>16.4f}\n", r.t, r.mean_abs_dalpha, r.entropy);
   }
+  const auto [t1, t2] = prof.equal_mass_bounds();
+  std::cout << format("equal thirds of the derivative mass (router.t1/t2=auto): t1 = {:.4f}, t2 = {:.4f}\n", t1, t2);
+  Json rows = prof.to_json();
   Json out = Json::object();
   out["dataset"] = data.name;
   out["k"] = m.k;
   out["max_entropy"] = std::log(static_cast<double>(m.k));
   out["rows"] = rows;
+  out["auto_t1"] = t1;
+  out["auto_t2"] = t2;
   atomic_write(path_join(ctx.dir, "profile.json"), out.dump(2) + "\n");
   PlotOptions po;
   po.log_x = true;

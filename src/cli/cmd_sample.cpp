@@ -19,25 +19,27 @@
 namespace ddm::cli {
 
 std::string sample_folder_name(const SampleConfig& sc) {
-  if (sc.baseline) return format("baseline-{}", sc.steps);
-  if (sc.expert >= 0) return format("expert{}-{}", sc.expert, sc.steps);
-  if (sc.rule == RoutingRule::kFixed) return format("fixed-{}", sc.steps);
+  const std::string exact = sc.experts == ExpertSource::kExact ? "exact-" : "";  // exact experts
+  if (sc.baseline) return format("{}baseline-{}", exact, sc.steps);
+  if (sc.expert >= 0) return format("{}expert{}-{}", exact, sc.expert, sc.steps);
+  if (sc.rule == RoutingRule::kFixed) return format("{}fixed-{}", exact, sc.steps);
   const std::string rule = sc.rule == RoutingRule::kTopK ? format("top{}", sc.topk) : to_string(sc.rule);
-  return format("{}-{}-{}", rule, to_string(sc.alpha), sc.steps);
+  return format("{}{}-{}-{}", exact, rule, to_string(sc.alpha), sc.steps);
 }
 
 int cmd_sample(const std::vector<std::string>& argv) {
   Args args("sample", "Generate samples: N ODE steps, experts chosen per sample and step by a routing rule.");
   args.add()("steps", "N (sample.steps)", cxxopts::value<int>())("rule", "switch|top1|topk|mixture|fixed (sample.rule)",
                                                                  cxxopts::value<std::string>())(
-      "alpha", "router|integrated|oracle (sample.alpha)", cxxopts::value<std::string>())(
+      "alpha", "router|integrated|integrated-corrected|integrated-raw|oracle (sample.alpha)", cxxopts::value<std::string>())(
       "num", "number of samples (sample.num)", cxxopts::value<int64_t>())("seed", "seed (sample.seed)", cxxopts::value<int64_t>())(
       "out", "output folder (sample.out)", cxxopts::value<std::string>())("baseline", "use the expert trained on all data")(
-      "expert", "sample expert k alone (sample.expert)", cxxopts::value<int>());
+      "expert", "sample expert k alone (sample.expert)", cxxopts::value<int>())(
+      "experts", "trained|exact: the expert networks, or the shards' exact posterior means (sample.experts)", cxxopts::value<std::string>());
   if (!args.parse(argv)) return 0;
   Config cfg = args.config();
   // The flags are shorthands for sample.* keys (same parsing and errors).
-  for (const char* key : {"steps", "rule", "alpha", "num", "seed", "out"}) {
+  for (const char* key : {"steps", "rule", "alpha", "num", "seed", "out", "experts"}) {
     if (!args.has(key)) continue;
     std::string v;
     if (std::string(key) == "steps") v = std::to_string(args.get<int>(key));

@@ -1,5 +1,5 @@
 // `ddm train-router --kind mog-a|mog-da`: trains the router on the shard labels of the run's
-// manifest into <run>/router-<kind>/ and prints its held-out evaluation per time interval.
+// manifest into <run>/router-<kind>/ (router-mog-da-raw for a raw derivative head) and prints its held-out evaluation per time interval.
 #include <iostream>
 
 #include "cli/app.h"
@@ -18,8 +18,9 @@ void print_router_eval(const RouterRunResult& r, RouterKind kind) {
   for (const auto& e : r.intervals)
     std::cout << format("  {:<12} {:>6.3f}-{:<6.3f} {:>14.4f} {:>11.4f} {:>13}\n", e.name, e.lo, e.hi, e.cross_entropy, e.alpha_mae,
                         std::isnan(e.dalpha_mae) ? std::string("-") : format("{:.4f}", e.dalpha_mae));
-  if (!std::isnan(r.integrated_alpha_mae))
-    std::cout << format("  alpha integrated along exact PF-ODE paths, MAE at t_min: {:.4f}\n", r.integrated_alpha_mae);
+  if (!std::isnan(r.integrated_tv))
+    std::cout << format("  alpha integrated along exact PF-ODE paths ({} steps), total variation to the exact alpha at t_min: {:.4f}\n",
+                        r.integrated_steps, r.integrated_tv);
 }
 
 int cmd_train_router(const std::vector<std::string>& argv) {
@@ -37,7 +38,7 @@ int cmd_train_router(const std::vector<std::string>& argv) {
   m.check_matches(cfg.data, manifest_file);
   require(m.k >= 2, "{}: a router needs K >= 2 shards, the manifest has {}", manifest_file, m.k);
 
-  const RunContext ctx = open_run(cfg, "router-" + to_string(cfg.router.kind));
+  const RunContext ctx = open_run(cfg, router_folder(cfg.router));
   RouterRunOptions opts;
   opts.cfg = cfg;
   opts.dir = ctx.dir;

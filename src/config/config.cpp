@@ -75,6 +75,10 @@ void parse_value(const std::string& s, DoubleList& out) {
   out.clear();
   for (const auto& p : split_list(s)) out.push_back(parse_number<double>(p, "a list of numbers"));
 }
+void parse_value(const std::string& raw, AutoDouble& out) {
+  if (to_lower(trim(raw)) == "auto") out = AutoDouble::automatic();
+  else out = AutoDouble::of(parse_number<double>(raw, "a number or auto"));
+}
 template <NamedEnum E>
 void parse_value(const std::string& s, E& out) {
   if (!try_parse_enum(trim(s), out)) fail("bad value '{}' (valid: {})", trim(s), enum_choices<E>());
@@ -90,6 +94,8 @@ void check_range(double v, const Range& r) {
 template <class T>
 void check(const T& v, const Range& r) {
   if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) check_range(static_cast<double>(v), r);
+  if constexpr (std::is_same_v<T, AutoDouble>)
+    if (!v.is_auto) check_range(v.value, r);
   if constexpr (std::is_same_v<T, IntList> || std::is_same_v<T, DoubleList>)
     for (const auto x : v) check_range(static_cast<double>(x), r);
 }
@@ -97,6 +103,7 @@ void check(const T& v, const Range& r) {
 template <class T>
 Json to_json(const T& v) {
   if constexpr (NamedEnum<T>) return Json(to_string(v));
+  else if constexpr (std::is_same_v<T, AutoDouble>) return v.is_auto ? Json("auto") : Json(v.value);
   else return Json(v);
 }
 
@@ -108,6 +115,7 @@ std::string type_name() {
   else if constexpr (std::is_same_v<T, std::string>) return "string";
   else if constexpr (std::is_same_v<T, IntList>) return "list of int";
   else if constexpr (std::is_same_v<T, DoubleList>) return "list of float";
+  else if constexpr (std::is_same_v<T, AutoDouble>) return "float or auto";
   else return "one of: " + enum_choices<T>(" | ");
 }
 
@@ -270,9 +278,11 @@ void validate(const Config& cfg) {
   if (cfg.model.channel_mult.empty()) fail("{}: model.channel_mult must list at least one level", src);
   if (cfg.model.channels % cfg.model.groups != 0)
     fail("{}: model.channels ({}) must be a multiple of model.groups ({})", src, cfg.model.channels, cfg.model.groups);
-  if (!(cfg.diffusion.t_min < cfg.router.t1 && cfg.router.t1 < cfg.router.t2 && cfg.router.t2 < 1))
+  const AutoDouble t1 = cfg.router.t1, t2 = cfg.router.t2;
+  if (t1.is_auto != t2.is_auto) fail("{}: router.t1 and router.t2 are both auto or both numbers", src);
+  if (!t1.is_auto && !(cfg.diffusion.t_min < t1.value && t1.value < t2.value && t2.value < 1))
     fail("{}: router interval bounds must satisfy diffusion.t_min < router.t1 < router.t2 < 1, got {} < {} < {} < 1", src,
-         cfg.diffusion.t_min, cfg.router.t1, cfg.router.t2);
+         cfg.diffusion.t_min, t1.value, t2.value);
   if (cfg.diffusion.beta_max <= cfg.diffusion.beta_min)
     fail("{}: diffusion.beta_max ({}) must exceed diffusion.beta_min ({})", src, cfg.diffusion.beta_max, cfg.diffusion.beta_min);
 }

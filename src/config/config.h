@@ -16,6 +16,14 @@ namespace ddm {
 
 using IntList = std::vector<int>;
 using DoubleList = std::vector<double>;
+// A number, or `auto` (computed when the run starts and recorded in its outputs).
+struct AutoDouble {
+  bool is_auto = true;
+  double value = 0;
+  static AutoDouble automatic() { return {}; }
+  static AutoDouble of(double v) { return {false, v}; }
+  bool operator==(const AutoDouble&) const = default;
+};
 
 // A field's check: numbers must lie in [lo, hi]; other types ignore it.
 struct Range {
@@ -108,14 +116,21 @@ inline constexpr Range kUnit{0, 1};
   X(int, batch_size, 64, (Range{1, 1 << 20}), "router examples per step")                            \
   X(double, lr, 1e-3, kPositive, "router learning rate (other optimiser settings: train.*)")          \
   X(double, mse_weight, 1.0, kNonNegative, "weight of the MSE to the exact alpha (0: cross-entropy only)") \
-  X(double, deriv_weight, 1.0, kNonNegative, "mog-da stage 2: weight of the d alpha/dt MSE")          \
-  X(double, t1, 0.2, (Range{0, 1}), "mog-da: end of the near-data interval [t_min, t1)")               \
-  X(double, t2, 0.6, (Range{0, 1}), "mog-da: end of the transition interval [t1, t2)")                 \
+  X(DerivativeHead, derivative, DerivativeHead::kLogit, kAny,                                         \
+    "mog-da head: logit (predicts the logit velocity c, integrated in logit space) or raw (d alpha/dt)") \
+  X(DerivativeLoss, deriv_loss, DerivativeLoss::kRelative, kAny,                                      \
+    "mog-da: relative (error over the exact derivative's mean size at t) or mse (the paper's)")      \
+  X(double, deriv_weight, 1.0, kNonNegative, "mog-da (both stages): weight of the derivative loss")  \
+  X(AutoDouble, t1, AutoDouble::automatic(), (Range{0, 1}),                                           \
+    "mog-da: end of the near-data interval [t_min, t1) (auto: a third of the exact derivative mass)") \
+  X(AutoDouble, t2, AutoDouble::automatic(), (Range{0, 1}),                                           \
+    "mog-da: end of the transition interval [t1, t2) (auto: two thirds of the derivative mass)")     \
+  X(int, profile_points, 128, (Range{1, 1 << 20}), "auto bounds and loss scale: noisy points per time of the exact profile") \
   X(double, holdout, 0.05, (Range{0, 0.5}), "share of examples held out for evaluation")              \
   X(int, eval_samples, 512, (Range{1, 1 << 20}), "held-out noisy points per interval in the evaluation") \
   X(int, channels, 0, (Range{0, 4096}), "image encoder base channels (0: model.channels)")          \
   X(int, downsample, 1, (Range{1, 8}), "image encoder: average-pool the input by this factor first (a cheaper router)") \
-  X(double, max_minutes, 0.0, kNonNegative, "stop router training (with a checkpoint) after this wall time (0: no limit)")
+  X(double, max_minutes, 0.0, kNonNegative, "cap on router training wall time (0: none; the run reports when it hit it)")
 
 // ---- sample: `ddm sample` (design.md section 5) ----------------------------------------------------
 #define DDM_SAMPLE_FIELDS(X)                                                                        \
@@ -124,7 +139,10 @@ inline constexpr Range kUnit{0, 1};
   X(Spacing, spacing, Spacing::kUniform, kAny, "time grid: uniform, quadratic or logsnr")            \
   X(RoutingRule, rule, RoutingRule::kSwitch, kAny, "switch, top1, topk, mixture or fixed")           \
   X(int, topk, 2, (Range{1, 100000}), "topk: experts per step")                                      \
-  X(AlphaSource, alpha, AlphaSource::kRouter, kAny, "router (MoG-a), integrated (MoG-da) or oracle (exact)") \
+  X(AlphaSource, alpha, AlphaSource::kRouter, kAny,                                                   \
+    "router (MoG-a), integrated (MoG-da, logit space), integrated-corrected, integrated-raw or oracle (exact)") \
+  X(double, correction, 0.5, kUnit, "integrated-corrected: gain pulling the integrated logits toward MoG-da's alpha head") \
+  X(ExpertSource, experts, ExpertSource::kTrained, kAny, "trained expert networks, or exact (the shards' posterior means)") \
   X(bool, baseline, false, kAny, "sample the single expert trained on all data (no routing)")        \
   X(int, expert, -1, (Range{-1, 100000}), "sample expert k alone, no routing (-1: all experts, routed)") \
   X(int64_t, num, 64, (Range{1, 1e9}), "number of samples")                                           \

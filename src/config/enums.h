@@ -22,12 +22,20 @@ enum class ModelArch { kAuto, kUnet, kMlp };
 enum class OptimizerKind { kAdam, kAdamW };
 // router/: MoG-a learns alpha; MoG-da learns d alpha / dt in three time-interval networks.
 enum class RouterKind { kMogA, kMogDa };
+// MoG-da's derivative head: `logit` predicts the logit velocity c (d alpha/dt = alpha (c - <alpha, c>),
+// design.md section 4), `raw` regresses d alpha/dt itself (the first version, kept to compare).
+enum class DerivativeHead { kLogit, kRaw };
+// MoG-da's derivative loss: `relative` divides each point's error by the exact derivative's mean
+// size at its t (the size spans orders of magnitude over t); `mse` is the paper's plain MSE.
+enum class DerivativeLoss { kRelative, kMse };
 // diffusion/solvers: the ODE step and the time grid.
 enum class SolverKind { kDdim, kEuler };
 enum class Spacing { kUniform, kQuadratic, kLogSnr };
 // sample/: which expert(s) give D at each step (design.md section 5), and where alpha comes from.
 enum class RoutingRule { kSwitch, kTop1, kTopK, kMixture, kFixed };
-enum class AlphaSource { kRouter, kIntegrated, kOracle };
+enum class AlphaSource { kRouter, kIntegrated, kIntegratedCorrected, kIntegratedRaw, kOracle };
+// sample/: trained expert networks, or the exact experts D_k of the shards (design.md section 3).
+enum class ExpertSource { kTrained, kExact };
 
 }  // namespace ddm
 
@@ -48,7 +56,11 @@ DDM_ENUM_NAMES(ddm::Spacing, {ddm::Spacing::kUniform, "uniform"}, {ddm::Spacing:
                {ddm::Spacing::kLogSnr, "logsnr"});
 DDM_ENUM_NAMES(ddm::RoutingRule, {ddm::RoutingRule::kSwitch, "switch"}, {ddm::RoutingRule::kTop1, "top1"},
                {ddm::RoutingRule::kTopK, "topk"}, {ddm::RoutingRule::kMixture, "mixture"}, {ddm::RoutingRule::kFixed, "fixed"});
+DDM_ENUM_NAMES(ddm::DerivativeHead, {ddm::DerivativeHead::kLogit, "logit"}, {ddm::DerivativeHead::kRaw, "raw"});
+DDM_ENUM_NAMES(ddm::DerivativeLoss, {ddm::DerivativeLoss::kRelative, "relative"}, {ddm::DerivativeLoss::kMse, "mse"});
 DDM_ENUM_NAMES(ddm::AlphaSource, {ddm::AlphaSource::kRouter, "router"}, {ddm::AlphaSource::kIntegrated, "integrated"},
-               {ddm::AlphaSource::kOracle, "oracle"});
+               {ddm::AlphaSource::kIntegratedCorrected, "integrated-corrected"},
+               {ddm::AlphaSource::kIntegratedRaw, "integrated-raw"}, {ddm::AlphaSource::kOracle, "oracle"});
+DDM_ENUM_NAMES(ddm::ExpertSource, {ddm::ExpertSource::kTrained, "trained"}, {ddm::ExpertSource::kExact, "exact"});
 DDM_ENUM_NAMES(ddm::DeviceKind, {ddm::DeviceKind::kAuto, "auto"}, {ddm::DeviceKind::kCpu, "cpu"},
                {ddm::DeviceKind::kCuda, "cuda"});

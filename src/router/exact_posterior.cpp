@@ -58,6 +58,11 @@ PosteriorOut ExactPosterior::compute_chunk(const torch::Tensor& xf, const torch:
   const torch::Tensor dl = -inner / (s * s) + dist * ds / (s * s * s);
   const torch::Tensor mean_dl = (r * dl).sum(1, true);
   out.dalpha = torch::matmul(r * (dl - mean_dl), onehot_);
+  // c_k as a softmax over C_k alone, so that it stays exact where alpha_k underflows (MoG-da's
+  // logit integration needs the velocity of clusters that are still far away).
+  std::vector<torch::Tensor> c;
+  for (const torch::Tensor& m : members_) c.push_back((torch::softmax(l.index_select(1, m), 1) * dl.index_select(1, m)).sum(1));
+  out.velocity = torch::stack(c, 1);
   return out;
 }
 
@@ -84,7 +89,10 @@ PosteriorOut ExactPosterior::compute(const torch::Tensor& x, const torch::Tensor
   std::vector<int64_t> shape{b};
   shape.insert(shape.end(), shape_.begin(), shape_.end());
   out.denoised = cat(&PosteriorOut::denoised).reshape(shape);
-  if (with_dalpha) out.dalpha = cat(&PosteriorOut::dalpha);
+  if (with_dalpha) {
+    out.dalpha = cat(&PosteriorOut::dalpha);
+    out.velocity = cat(&PosteriorOut::velocity);
+  }
   return out;
 }
 

@@ -2,7 +2,8 @@
 // the training targets of MoG-a and MoG-da, exact experts for tests and `ddm theory`.
 //   l_i = -||x - a x_i||^2 / (2 s^2),  r = softmax_i(l),  alpha_k = sum_{i in C_k} r_i,
 //   D = sum_i r_i x_i,  D_k = softmax over C_k of l, applied to the x_i of C_k,
-//   dalpha_k/dt = sum_{i in C_k} r_i (dl_i/dt - sum_j r_j dl_j/dt) along dx/dt = u.
+//   dalpha_k/dt = sum_{i in C_k} r_i (dl_i/dt - sum_j r_j dl_j/dt) along dx/dt = u,
+//   c_k = sum_{i in C_k} r_i dl_i/dt / alpha_k (the logit velocity: dalpha_k/dt = alpha_k (c_k - <alpha, c>)).
 // Distances come from one matrix product per batch (||x||^2 - 2 a x.x_i + a^2 ||x_i||^2) and
 // every softmax is a log-sum-exp. Batches are cut into chunks so [B, N] stays bounded.
 #pragma once
@@ -18,6 +19,7 @@ struct PosteriorOut {
   torch::Tensor alpha;     // [B, K]
   torch::Tensor denoised;  // [B, ...] (D)
   torch::Tensor dalpha;    // [B, K] (only when asked)
+  torch::Tensor velocity;  // [B, K] logit velocity c (with dalpha); finite even where alpha_k underflows
 };
 
 class ExactPosterior {
@@ -40,6 +42,7 @@ class ExactPosterior {
   int64_t size() const { return x_.size(0); }
   const Schedule& schedule() const { return sch_; }
   const torch::Tensor& clusters() const { return clusters_; }
+  const std::vector<int64_t>& sample_shape() const { return shape_; }
 
  private:
   torch::Tensor full_t(const torch::Tensor& x, double t) const;

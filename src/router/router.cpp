@@ -18,6 +18,8 @@ Json RouterMeta::to_json() const {
   j["t_min"] = t_min;
   j["t1"] = t1;
   j["t2"] = t2;
+  j["bounds"] = bounds;
+  if (derivative) j["derivative"] = to_string(*derivative);
   j["architecture"] = architecture;
   j["step"] = step;
   return j;
@@ -36,6 +38,9 @@ RouterMeta RouterMeta::from_json(const Json& j, const std::string& source) {
     m.t_min = j.at("t_min").as_double();
     m.t1 = j.at("t1").as_double();
     m.t2 = j.at("t2").as_double();
+    if (const Json* b = j.find("bounds")) m.bounds = b->as_string();
+    if (m.kind == RouterKind::kMogDa)
+      m.derivative = j.find("derivative") ? parse_enum<DerivativeHead>(j.at("derivative").as_string(), "derivative") : DerivativeHead::kRaw;
     m.architecture = j.at("architecture");
     m.step = j.at("step").as_int();
     return m;
@@ -54,19 +59,21 @@ torch::Tensor Router::alpha(const torch::Tensor& x, double t) const {
   return torch::softmax(net->forward(x, times(x, t)).logits.to(torch::kFloat32), 1);
 }
 
-torch::Tensor Router::dalpha(const torch::Tensor& x, double t) const {
-  require(meta.kind == RouterKind::kMogDa, "{}: a {} router has no derivative head", path, to_string(meta.kind));
+RouterOut Router::evaluate(const torch::Tensor& x, double t) const {
   torch::NoGradGuard no_grad;
-  return nets[meta.interval(t)]->forward(x, times(x, t)).dalpha.to(torch::kFloat32);
+  RouterOut out = nets[meta.kind == RouterKind::kMogDa ? meta.interval(t) : 0]->forward(x, times(x, t));
+  for (torch::Tensor* v : {&out.logits, &out.velocity, &out.dalpha})
+    if (v->defined()) *v = v->to(torch::kFloat32);
+  return out;
+}
+
+std::string router_folder(const RouterConfig& rc) {
+  const auto head = derivative_head(rc);
+  return "router-" + to_string(rc.kind) + (head == DerivativeHead::kRaw ? "-raw" : "");
 }
 
 torch::Tensor Router::prior(int64_t batch, torch::Device device) const {
   return torch::tensor(meta.priors, torch::kFloat32).to(device).unsqueeze(0).expand({batch, meta.k}).contiguous();
-}
-
-torch::Tensor integrate_alpha_step(const torch::Tensor& alpha, const torch::Tensor& g, double dt) {
-  const torch::Tensor a = (alpha + dt * g).clamp_min(0);
-  return a / a.sum(1, true).clamp_min(1e-12);
 }
 
 Router load_router(const std::string& path, torch::Device device) {
@@ -79,7 +86,7 @@ Router load_router(const std::string& path, torch::Device device) {
   const Config cfg = config_from_json(ckpt.meta.at("config"), path);
   const int n = r.meta.kind == RouterKind::kMogDa ? 3 : 1;
   for (int i = 0; i < n; ++i) {
-    auto net = std::make_shared<RouterNet>(cfg, r.meta.sample_shape, r.meta.k, r.meta.kind == RouterKind::kMogDa);
+    auto net = std::make_shared<RouterNet>(cfg, r.meta.sample_shape, r.meta.k, r.meta.derivative);
     ckpt.load_module(format("net{}.", i), *net);
     net->to(device);
     net->eval();

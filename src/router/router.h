@@ -7,6 +7,7 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,8 @@ struct RouterMeta {
   std::vector<double> priors;
   Schedule schedule;
   double t_min = 1e-3, t1 = 0.2, t2 = 0.6;
+  std::string bounds = "config";  // how t1, t2 were set: "config" or the auto rule
+  std::optional<DerivativeHead> derivative;  // MoG-da's head (routers written before it was recorded: raw)
   Json architecture;
   int64_t step = 0;
 
@@ -40,15 +43,14 @@ class Router {
   // MoG-a: one network. MoG-da: the three interval networks.
   std::vector<std::shared_ptr<RouterNet>> nets;
 
-  torch::Tensor alpha(const torch::Tensor& x, double t) const;   // softmax of the alpha head
-  torch::Tensor dalpha(const torch::Tensor& x, double t) const;  // MoG-da only
+  torch::Tensor alpha(const torch::Tensor& x, double t) const;  // softmax of the alpha head
+  RouterOut evaluate(const torch::Tensor& x, double t) const;   // all heads of t's network, float32
   torch::Tensor prior(int64_t batch, torch::Device device) const;  // [B, K] rows of pi
 };
 
 Router load_router(const std::string& path, torch::Device device);
-
-// One step of MoG-da's integrated alpha (design.md section 4):
-// alpha_{n+1} = Proj(alpha_n + dt g), Proj = clamp at 0, renormalise.
-torch::Tensor integrate_alpha_step(const torch::Tensor& alpha, const torch::Tensor& g, double dt);
+// "router-mog-a", "router-mog-da", or "router-mog-da-raw" for a raw derivative head: the folder
+// of a run that holds the router a config trains.
+std::string router_folder(const RouterConfig& rc);
 
 }  // namespace ddm

@@ -3,6 +3,7 @@
 
 #include <numeric>
 
+#include "router/alpha_dynamics.h"
 #include "util/error.h"
 
 namespace ddm {
@@ -19,7 +20,17 @@ ModelConfig encoder_config(const Config& cfg) {
 }
 }  // namespace
 
-RouterNet::RouterNet(const Config& cfg, const std::vector<int64_t>& shape, int k, bool derivative_head) {
+torch::Tensor RouterOut::derivative(const torch::Tensor& alpha) const {
+  return velocity.defined() ? dalpha_from_velocity(alpha, velocity) : dalpha;
+}
+
+std::optional<DerivativeHead> derivative_head(const RouterConfig& rc) {
+  if (rc.kind == RouterKind::kMogA) return std::nullopt;
+  return rc.derivative;
+}
+
+RouterNet::RouterNet(const Config& cfg, const std::vector<int64_t>& shape, int k, std::optional<DerivativeHead> head)
+    : head_(head) {
   const ModelConfig m = encoder_config(cfg);
   int64_t width = 0;
   if (resolve_arch(m.arch, shape) == ModelArch::kUnet) {
@@ -36,7 +47,7 @@ RouterNet::RouterNet(const Config& cfg, const std::vector<int64_t>& shape, int k
     width = mlp_->width();
   }
   alpha_head_ = register_module("alpha_head", std::make_shared<nn::Linear>(width, k, nn::Init::kZero));  // starts at uniform alpha
-  if (derivative_head) deriv_head_ = register_module("deriv_head", std::make_shared<nn::Linear>(width, k, nn::Init::kZero));
+  if (head_) deriv_head_ = register_module("deriv_head", std::make_shared<nn::Linear>(width, k, nn::Init::kZero));
 }
 
 RouterOut RouterNet::forward(const torch::Tensor& x, const torch::Tensor& t) {
@@ -47,7 +58,8 @@ RouterOut RouterNet::forward(const torch::Tensor& x, const torch::Tensor& t) {
   out.logits = alpha_head_->forward(h);
   if (deriv_head_) {
     const torch::Tensor g = deriv_head_->forward(h);
-    out.dalpha = g - g.mean(1, true);
+    if (*head_ == DerivativeHead::kLogit) out.velocity = g;  // c is defined up to a constant: no projection needed
+    else out.dalpha = g - g.mean(1, true);
   }
   return out;
 }
@@ -56,7 +68,9 @@ Json router_architecture_json(const Config& cfg, const std::vector<int64_t>& sha
   Json j = architecture_json(encoder_config(cfg), shape);
   j["k"] = k;
   if (shape.size() == 3 && cfg.router.downsample > 1) j["downsample"] = cfg.router.downsample;  // old routers unchanged
-  j["derivative_head"] = cfg.router.kind == RouterKind::kMogDa;
+  const auto head = derivative_head(cfg.router);
+  j["derivative_head"] = head.has_value();
+  if (head == DerivativeHead::kLogit) j["derivative"] = "logit";  // raw routers keep their old record
   return j;
 }
 

@@ -1,10 +1,13 @@
 // Router networks (design.md section 4): a time-conditioned encoder (the U-Net's down path and
 // middle, pooled, for images; the residual MLP for points) with an alpha head (K logits) and,
-// for MoG-da, a derivative head (K values projected to sum zero: d alpha/dt sums to zero).
+// for MoG-da, a derivative head: `logit` predicts the logit velocity c_hat (design.md section 4;
+// the derivative alpha (c_hat - <alpha, c_hat>) is formed with whatever alpha the caller has),
+// `raw` predicts d alpha/dt itself, projected to sum zero.
 #pragma once
 #include <torch/nn/module.h>
 
 #include <memory>
+#include <optional>
 
 #include "config/config.h"
 #include "models/layers.h"
@@ -14,22 +17,29 @@
 namespace ddm {
 
 struct RouterOut {
-  torch::Tensor logits;  // [B, K]
-  torch::Tensor dalpha;  // [B, K], sums to zero (undefined without a derivative head)
+  torch::Tensor logits;    // [B, K]
+  torch::Tensor velocity;  // [B, K] logit velocity c_hat (logit head only)
+  torch::Tensor dalpha;    // [B, K] d alpha/dt, sums to zero (raw head only)
+  // d alpha/dt at `alpha`: alpha (c_hat - <alpha, c_hat>) for the logit head, the raw head as is.
+  torch::Tensor derivative(const torch::Tensor& alpha) const;
 };
 
 class RouterNet : public torch::nn::Module {
  public:
-  RouterNet(const Config& cfg, const std::vector<int64_t>& sample_shape, int k, bool derivative_head);
+  // `head`: MoG-da's derivative head, none for MoG-a.
+  RouterNet(const Config& cfg, const std::vector<int64_t>& sample_shape, int k, std::optional<DerivativeHead> head);
   RouterOut forward(const torch::Tensor& x, const torch::Tensor& t);
 
  private:
   std::shared_ptr<UNet> unet_;
   std::shared_ptr<MlpNet> mlp_;
   std::shared_ptr<nn::Linear> alpha_head_, deriv_head_;
+  std::optional<DerivativeHead> head_;
   int64_t downsample_ = 1;
 };
 
+// The derivative head a config asks for (none for MoG-a).
+std::optional<DerivativeHead> derivative_head(const RouterConfig& rc);
 // The architecture the router was built with (checked when loading).
 Json router_architecture_json(const Config& cfg, const std::vector<int64_t>& sample_shape, int k);
 

@@ -7,6 +7,8 @@
 
 #include "diffusion/parameterization.h"
 #include "diffusion/solvers.h"
+#include "router/alpha_dynamics.h"
+#include "router/alpha_integrator.h"
 #include "train/batch_stream.h"
 #include "train/ema.h"
 #include "train/optimizer.h"
@@ -50,7 +52,8 @@ Json RouterRunResult::to_json() const {
     rows.push_back(r);
   }
   j["heldout"] = rows;
-  j["integrated_alpha_mae"] = integrated_alpha_mae;
+  j["integrated_tv"] = integrated_tv;
+  j["integrated_steps"] = integrated_steps;
   return j;
 }
 
@@ -73,173 +76,272 @@ RouterRunResult evaluate_router(const Router& router, const ExactPosterior& exac
     const RouterOut out = net->forward(xt, t);
     const torch::Tensor logp = torch::log_softmax(out.logits.to(torch::kFloat64), 1);
     e.cross_entropy = -logp.gather(1, c.unsqueeze(1)).mean().item<double>();
-    e.alpha_mae = (logp.exp() - ex.alpha.to(torch::kFloat64)).abs().mean().item<double>();
-    if (out.dalpha.defined()) e.dalpha_mae = (out.dalpha.to(torch::kFloat64) - ex.dalpha.to(torch::kFloat64)).abs().mean().item<double>();
+    const torch::Tensor exact_alpha = ex.alpha.to(torch::kFloat64);
+    e.alpha_mae = (logp.exp() - exact_alpha).abs().mean().item<double>();
+    if (router.meta.derivative) {
+      const torch::Tensor g = out.derivative(ex.alpha.to(out.logits.scalar_type())).to(torch::kFloat64);
+      e.dalpha_mae = (g - ex.dalpha.to(torch::kFloat64)).abs().mean().item<double>();
+    }
     res.intervals.push_back(e);
   }
-  if (router.meta.kind == RouterKind::kMogDa) {
+  if (router.meta.derivative) {
     // Integrate alpha from the prior along exact PF-ODE paths (DDIM with the exact D), as the
     // sampler does, and compare with the exact alpha where the paths end.
     const int64_t paths = std::min<int64_t>(samples, 128);
     std::vector<int64_t> shape{paths};
     for (int64_t s : router.meta.sample_shape) shape.push_back(s);
     torch::Tensor x = torch::randn(shape, gen, torch::kFloat32).to(device);
-    torch::Tensor a = router.prior(paths, device);
-    const auto grid = time_grid(sch, 50, Spacing::kUniform, router.meta.t_min);
-    for (size_t n = 0; n + 1 < grid.size(); ++n) {
-      const torch::Tensor g = router.dalpha(x, grid[n]);
-      x = ddim_step(sch, x, exact.denoise(x, grid[n]).to(torch::kFloat32), grid[n], grid[n + 1]);
-      a = integrate_alpha_step(a, g, grid[n + 1] - grid[n]);
+    AlphaIntegrator integ(*router.meta.derivative == DerivativeHead::kLogit ? IntegrationMode::kLogit : IntegrationMode::kProjected);
+    integ.begin(router.prior(paths, device));
+    res.integrated_steps = 25;
+    const auto grid = time_grid(sch, res.integrated_steps, Spacing::kUniform, router.meta.t_min);
+    torch::Tensor a;
+    for (size_t n = 0; n < grid.size(); ++n) {
+      a = integ.at(router.evaluate(x, grid[n]), grid[n]);
+      if (n + 1 < grid.size()) x = ddim_step(sch, x, exact.denoise(x, grid[n]).to(torch::kFloat32), grid[n], grid[n + 1]);
     }
-    res.integrated_alpha_mae = (a.to(torch::kFloat64) - exact.alpha(x, grid.back()).to(torch::kFloat64)).abs().mean().item<double>();
+    res.integrated_tv = total_variation(a.to(torch::kFloat64), exact.alpha(x, grid.back()).to(torch::kFloat64)).mean().item<double>();
   }
   return res;
 }
 
-RouterRunResult train_router(const RouterRunOptions& opts, const Dataset& data, const ShardManifest& manifest) {
-  const Config& cfg = opts.cfg;
-  const RouterConfig& rc = cfg.router;
-  const bool da = rc.kind == RouterKind::kMogDa;
-  const std::string who = format("router {}", to_string(rc.kind));
+DerivativeProfile router_profile(const RouterConfig& rc, const ExactPosterior& exact, const Dataset& data,
+                                 const torch::Tensor& indices, double t_min, double t_max, uint64_t seed, torch::Device device) {
+  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+  return derivative_profile(exact, data, indices, 32, rc.profile_points, t_min, t_max, gen, device);
+}
+
+torch::Tensor derivative_loss(const RouterOut& out, const PosteriorOut& exact, const torch::Tensor& t, DerivativeLoss kind,
+                              const DerivativeProfile& profile) {
+  const torch::Tensor alpha = exact.alpha.to(out.logits.scalar_type());
+  const torch::Tensor g = exact.dalpha.to(out.logits.scalar_type());
+  if (kind == DerivativeLoss::kMse) return (out.derivative(alpha) - g).pow(2).mean();
+  const bool logit = out.velocity.defined();
+  const torch::Tensor err = logit ? velocity_error(alpha, out.velocity, exact.velocity.to(alpha.scalar_type()))
+                                  : (out.dalpha - g).pow(2).sum(1);
+  const torch::Tensor scale = profile.scale_at(t, logit ? &ProfileRow::velocity_var : &ProfileRow::mean_sq_dalpha);
+  return (err / scale.to(err.scalar_type())).mean();
+}
+
+namespace {
+
+// One router training run: its data split, exact targets, networks and optimisers, and the
+// loop's step, save and resume (design.md section 4).
+class RouterTraining {
+ public:
+  RouterTraining(const RouterRunOptions& opts, const Dataset& data, const ShardManifest& manifest);
+  StepReport step(int64_t step);
+  void save(Checkpoint& ckpt, int64_t step);
+  int64_t resume(const Checkpoint& ckpt);
+  RouterRunResult finish(LoopResult loop);
+  const TrainConfig& train_config() const { return tc_; }
+
+ private:
+  void split_data();
+  void resolve_bounds();
+  torch::Tensor stage_loss(const RouterOut& out, const torch::Tensor& c, const torch::Tensor& t, const PosteriorOut& ex,
+                           bool stage2, int j, StepReport& r) const;
+
+  const RouterRunOptions& opts_;
+  const Config& cfg_;
+  const RouterConfig& rc_;
+  const Dataset& data_;
+  const bool da_;
+  const std::string who_;
+  Schedule sch_;
+  RouterMeta meta_;
+  torch::Tensor clusters_, heldout_, train_idx_;
+  ExactPosterior exact_;
+  DerivativeProfile profile_;
+  TrainConfig tc_;
+  std::vector<std::shared_ptr<RouterNet>> nets_;
+  std::vector<std::unique_ptr<Adam>> optim_;
+  std::unique_ptr<BatchStream> stream_;
+};
+
+RouterTraining::RouterTraining(const RouterRunOptions& opts, const Dataset& data, const ShardManifest& manifest)
+    : opts_(opts),
+      cfg_(opts.cfg),
+      rc_(opts.cfg.router),
+      data_(data),
+      da_(rc_.kind == RouterKind::kMogDa),
+      who_(format("router {}", to_string(rc_.kind))),
+      sch_(Schedule::from_config(cfg_.diffusion)),
+      clusters_(manifest.assignment()),
+      exact_(make_exact_posterior(data, manifest, sch_, opts.device)) {
   const std::vector<int64_t> shape = data.sample_shape();
-  const Schedule sch = Schedule::from_config(cfg.diffusion);
-  const double t_min = cfg.diffusion.t_min, t_max = sch.t_max();
+  meta_.kind = rc_.kind;
+  meta_.k = manifest.k;
+  meta_.dataset = data.name;
+  meta_.sample_shape = shape;
+  meta_.priors = manifest.priors();
+  meta_.schedule = sch_;
+  meta_.t_min = cfg_.diffusion.t_min;
+  meta_.derivative = derivative_head(rc_);
+  meta_.architecture = router_architecture_json(cfg_, shape, manifest.k);
+  split_data();
+  resolve_bounds();
 
-  RouterMeta meta;
-  meta.kind = rc.kind;
-  meta.k = manifest.k;
-  meta.dataset = data.name;
-  meta.sample_shape = shape;
-  meta.priors = manifest.priors();
-  meta.schedule = sch;
-  meta.t_min = t_min;
-  meta.t1 = rc.t1;
-  meta.t2 = rc.t2;
-  meta.architecture = router_architecture_json(cfg, shape, manifest.k);
-
-  // Held-out examples: a fixed random share, never trained on.
-  const torch::Tensor clusters = manifest.assignment();
-  at::Generator split_gen = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(cfg.train.seed) + 777);
-  const torch::Tensor perm = torch::randperm(data.size(), split_gen, torch::kInt64);
-  const int64_t n_hold = std::max<int64_t>(1, static_cast<int64_t>(std::llround(rc.holdout * static_cast<double>(data.size()))));
-  require(data.size() > n_hold, "{}: {} examples are too few to hold {} out", who, data.size(), n_hold);
-  const torch::Tensor heldout = std::get<0>(perm.slice(0, 0, n_hold).sort());
-  const torch::Tensor train_idx = std::get<0>(perm.slice(0, n_hold).sort());
-
-  const ExactPosterior exact = make_exact_posterior(data, manifest, sch, opts.device);
-
-  torch::manual_seed(cfg.train.seed);
-  const int n_nets = da ? 3 : 1;
-  std::vector<std::shared_ptr<RouterNet>> nets;
+  torch::manual_seed(cfg_.train.seed);
+  const int n_nets = da_ ? 3 : 1;
   for (int i = 0; i < n_nets; ++i) {
-    nets.push_back(std::make_shared<RouterNet>(cfg, shape, manifest.k, da));
-    nets.back()->to(opts.device);
+    nets_.push_back(std::make_shared<RouterNet>(cfg_, shape, manifest.k, meta_.derivative));
+    nets_.back()->to(opts.device);
   }
-  for (int i = 1; i < n_nets; ++i) copy_parameters(*nets[0], *nets[i]);  // the same initial weights
-  TrainConfig tc = cfg.train;
-  tc.lr = rc.lr;
-  tc.batch_size = rc.batch_size;
-  tc.warmup = std::min<int64_t>(tc.warmup, std::max<int64_t>(1, rc.steps / 10));
-  tc.steps = da ? rc.steps + 3 * rc.stage2_steps : rc.steps;
-  tc.preview_every = 0;
-  tc.max_minutes = rc.max_minutes;  // the router's own budget, not the experts'
-  std::vector<std::unique_ptr<Adam>> optim;
-  for (int i = 0; i < n_nets; ++i) optim.push_back(std::make_unique<Adam>(nets[i]->parameters(), tc));
+  for (int i = 1; i < n_nets; ++i) copy_parameters(*nets_[0], *nets_[i]);  // the same initial weights
+  tc_ = cfg_.train;
+  tc_.lr = rc_.lr;
+  tc_.batch_size = rc_.batch_size;
+  tc_.warmup = std::min<int64_t>(tc_.warmup, std::max<int64_t>(1, rc_.steps / 10));
+  tc_.steps = da_ ? rc_.steps + 3 * rc_.stage2_steps : rc_.steps;
+  tc_.preview_every = 0;
+  tc_.max_minutes = rc_.max_minutes;  // the router's own cap, not the experts'
+  for (int i = 0; i < n_nets; ++i) optim_.push_back(std::make_unique<Adam>(nets_[i]->parameters(), tc_));
+  stream_ = std::make_unique<BatchStream>(train_idx_.size(0), tc_.batch_size, static_cast<uint64_t>(cfg_.train.seed));
+  log::info("{}: K = {}, {} training / {} held-out examples, {} network(s), exact targets over {} points", who_, manifest.k,
+            train_idx_.size(0), heldout_.size(0), n_nets, exact_.size());
+}
 
-  BatchStream stream(train_idx.size(0), tc.batch_size, static_cast<uint64_t>(cfg.train.seed));
-  const auto bounds = intervals_of(meta, t_max);
+void RouterTraining::split_data() {
+  // Held-out examples: a fixed random share, never trained on.
+  at::Generator split_gen = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(cfg_.train.seed) + 777);
+  const torch::Tensor perm = torch::randperm(data_.size(), split_gen, torch::kInt64);
+  const int64_t n_hold = std::max<int64_t>(1, static_cast<int64_t>(std::llround(rc_.holdout * static_cast<double>(data_.size()))));
+  require(data_.size() > n_hold, "{}: {} examples are too few to hold {} out", who_, data_.size(), n_hold);
+  heldout_ = std::get<0>(perm.slice(0, 0, n_hold).sort());
+  train_idx_ = std::get<0>(perm.slice(0, n_hold).sort());
+}
 
-  LoopSpec loop = make_loop_spec(who, opts.dir, tc, opts.restart, opts.progress, opts.after_step);
-  loop.step = [&](int64_t step) {
-    const bool stage2 = da && step >= rc.steps;
-    if (da && step == rc.steps) {  // stage 2 starts: three copies of the stage-1 network, fresh optimisers
-      for (int i = 1; i < 3; ++i) copy_parameters(*nets[0], *nets[i]);
-      for (int i = 0; i < 3; ++i) optim[i] = std::make_unique<Adam>(nets[i]->parameters(), tc);
-      log::info("{}: stage 1 done at step {}; stage 2 trains one network per time interval", who, step);
-    }
-    const int j = stage2 ? static_cast<int>((step - rc.steps) % 3) : 0;
-    const int64_t stage_step = stage2 ? (step - rc.steps) / 3 : step;
-    const torch::Tensor idx = train_idx.index_select(0, stream.next());
-    const torch::Tensor x0 = data.batch(idx).to(opts.device);
-    const torch::Tensor c = clusters.index_select(0, idx).to(opts.device);
-    const double lo = stage2 ? bounds[j].lo : t_min, hi = stage2 ? bounds[j].hi : t_max;
-    const torch::Tensor t = uniform_times(x0.size(0), lo, hi, opts.device);
-    const torch::Tensor xt = as_column(sch.alpha(t), x0.dim()) * x0 + as_column(sch.sigma(t), x0.dim()) * torch::randn_like(x0);
-    const bool need_exact = rc.mse_weight > 0 || stage2;
-    PosteriorOut ex;
-    if (need_exact) {
-      torch::NoGradGuard no_grad;
-      ex = exact.compute(xt, t, stage2);
-    }
-    RouterNet& net = *nets[j];
-    net.train();
-    const RouterOut out = net.forward(xt, t);
-    StepReport r;
-    torch::Tensor loss = torch::zeros({}, x0.options());
-    if (!stage2) {
-      const torch::Tensor ce = torch::nll_loss(torch::log_softmax(out.logits, 1), c);
-      loss = loss + ce;
-      r.extra["cross_entropy"] = ce.item<double>();
-    }
-    if (need_exact && rc.mse_weight > 0) {
-      const torch::Tensor mse = (torch::softmax(out.logits, 1) - ex.alpha.to(torch::kFloat32)).pow(2).mean();
-      loss = loss + rc.mse_weight * mse;
-      r.extra["alpha_mse"] = mse.item<double>();
-    }
-    if (stage2) {
-      const torch::Tensor dmse = (out.dalpha - ex.dalpha.to(torch::kFloat32)).pow(2).mean();
-      loss = loss + rc.deriv_weight * dmse;
-      r.extra[format("dalpha_mse_{}", j)] = dmse.item<double>();
-    }
-    optim[j]->zero_grad();
-    loss.backward();
-    const std::vector<torch::Tensor> params = net.parameters();
-    const double gn = clip_grad_norm(params, tc.grad_clip);
-    r.loss = loss.item<double>();
-    if (!std::isfinite(gn)) r.loss = gn;
-    if (std::isfinite(r.loss)) optim[j]->step(learning_rate(tc, stage_step));
-    return r;
-  };
-  loop.save = [&](Checkpoint& ckpt, int64_t step) {
-    meta.step = step;
-    ckpt.meta["router"] = meta.to_json();
-    ckpt.meta["config"] = config_to_json(cfg);
-    ckpt.meta["data_position"] = stream.state();
-    for (int i = 0; i < n_nets; ++i) {
-      ckpt.put_module(format("net{}.", i), *nets[i]);
-      optim[i]->save(ckpt, format("opt{}.", i));
-    }
-  };
-  loop.resume = [&](const Checkpoint& ckpt) {
-    const RouterMeta have = RouterMeta::from_json(ckpt.meta.at("router"), ckpt.source);
-    if (have.architecture.dump() != meta.architecture.dump() || have.kind != meta.kind || have.k != meta.k)
-      fail("{}: cannot resume: it is a {} router with K = {} and architecture {}, the config asks for {} with K = {} and {} "
-           "(use another run.dir, or --restart)",
-           ckpt.source, to_string(have.kind), have.k, have.architecture.dump(), to_string(meta.kind), meta.k,
-           meta.architecture.dump());
-    for (int i = 0; i < n_nets; ++i) {
-      ckpt.load_module(format("net{}.", i), *nets[i]);
-      optim[i]->load(ckpt, format("opt{}.", i));
-    }
-    stream.restore(ckpt.meta.at("data_position"), ckpt.source);
-    return have.step;
-  };
-  log::info("{}: K = {}, {} training / {} held-out examples, {} network(s), exact targets over {} points", who, manifest.k,
-            train_idx.size(0), n_hold, n_nets, exact.size());
+void RouterTraining::resolve_bounds() {
+  if (!rc_.t1.is_auto) meta_.t1 = rc_.t1.value, meta_.t2 = rc_.t2.value;
+  if (!da_) return;
+  // The exact profile on training examples: the auto bounds, and the relative loss's scale.
+  profile_ = router_profile(rc_, exact_, data_, train_idx_, meta_.t_min, sch_.t_max(), static_cast<uint64_t>(cfg_.train.seed) + 99,
+                            opts_.device);
+  atomic_write(path_join(opts_.dir, "profile.json"), profile_.to_json().dump(2) + "\n");
+  if (rc_.t1.is_auto) {
+    std::tie(meta_.t1, meta_.t2) = profile_.equal_mass_bounds();
+    meta_.bounds = "auto: equal thirds of the exact mean |dalpha/dt| mass";
+  }
+  log::info("{}: intervals [{:.3g}, {:.3g}), [{:.3g}, {:.3g}), [{:.3g}, 1] ({})", who_, meta_.t_min, meta_.t1, meta_.t1, meta_.t2,
+            meta_.t2, meta_.bounds);
+}
 
+torch::Tensor RouterTraining::stage_loss(const RouterOut& out, const torch::Tensor& c, const torch::Tensor& t, const PosteriorOut& ex,
+                                         bool stage2, int j, StepReport& r) const {
+  torch::Tensor loss = torch::zeros({}, out.logits.options());
+  if (!stage2) {  // stage 2 refines each interval network against the exact targets only
+    const torch::Tensor ce = torch::nll_loss(torch::log_softmax(out.logits, 1), c);
+    loss = loss + ce;
+    r.extra["cross_entropy"] = ce.item<double>();
+  }
+  if (rc_.mse_weight > 0) {
+    const torch::Tensor mse = (torch::softmax(out.logits, 1) - ex.alpha.to(out.logits.scalar_type())).pow(2).mean();
+    loss = loss + rc_.mse_weight * mse;
+    r.extra[stage2 ? format("alpha_mse_{}", j) : std::string("alpha_mse")] = mse.item<double>();
+  }
+  if (da_ && rc_.deriv_weight > 0) {  // on from stage 1: the derivative head sees every t from the start
+    const torch::Tensor d = derivative_loss(out, ex, t, rc_.deriv_loss, profile_);
+    loss = loss + rc_.deriv_weight * d;
+    r.extra[stage2 ? format("dalpha_loss_{}", j) : std::string("dalpha_loss")] = d.item<double>();
+  }
+  return loss;
+}
+
+StepReport RouterTraining::step(int64_t step) {
+  const bool stage2 = da_ && step >= rc_.steps;
+  if (da_ && step == rc_.steps) {  // stage 2 starts: three copies of the stage-1 network, fresh optimisers
+    for (int i = 1; i < 3; ++i) copy_parameters(*nets_[0], *nets_[i]);
+    for (int i = 0; i < 3; ++i) optim_[i] = std::make_unique<Adam>(nets_[i]->parameters(), tc_);
+    log::info("{}: stage 1 done at step {}; stage 2 trains one network per time interval", who_, step);
+  }
+  const int j = stage2 ? static_cast<int>((step - rc_.steps) % 3) : 0;
+  const int64_t stage_step = stage2 ? (step - rc_.steps) / 3 : step;
+  const auto bounds = intervals_of(meta_, sch_.t_max());
+  const torch::Tensor idx = train_idx_.index_select(0, stream_->next());
+  const torch::Tensor x0 = data_.batch(idx).to(opts_.device);
+  const torch::Tensor c = clusters_.index_select(0, idx).to(opts_.device);
+  const double lo = stage2 ? bounds[j].lo : meta_.t_min, hi = stage2 ? bounds[j].hi : sch_.t_max();
+  const torch::Tensor t = uniform_times(x0.size(0), lo, hi, opts_.device);
+  const torch::Tensor xt = as_column(sch_.alpha(t), x0.dim()) * x0 + as_column(sch_.sigma(t), x0.dim()) * torch::randn_like(x0);
+  PosteriorOut ex;
+  if (rc_.mse_weight > 0 || da_) {
+    torch::NoGradGuard no_grad;
+    ex = exact_.compute(xt, t, da_);
+  }
+  RouterNet& net = *nets_[j];
+  net.train();
+  StepReport r;
+  const torch::Tensor loss = stage_loss(net.forward(xt, t), c, t, ex, stage2, j, r);
+  optim_[j]->zero_grad();
+  loss.backward();
+  const double gn = clip_grad_norm(net.parameters(), tc_.grad_clip);
+  r.loss = loss.item<double>();
+  if (!std::isfinite(gn)) r.loss = gn;
+  if (std::isfinite(r.loss)) optim_[j]->step(learning_rate(tc_, stage_step));
+  return r;
+}
+
+void RouterTraining::save(Checkpoint& ckpt, int64_t step) {
+  meta_.step = step;
+  ckpt.meta["router"] = meta_.to_json();
+  ckpt.meta["config"] = config_to_json(cfg_);
+  ckpt.meta["data_position"] = stream_->state();
+  for (size_t i = 0; i < nets_.size(); ++i) {
+    ckpt.put_module(format("net{}.", i), *nets_[i]);
+    optim_[i]->save(ckpt, format("opt{}.", i));
+  }
+}
+
+int64_t RouterTraining::resume(const Checkpoint& ckpt) {
+  const RouterMeta have = RouterMeta::from_json(ckpt.meta.at("router"), ckpt.source);
+  if (have.architecture.dump() != meta_.architecture.dump() || have.kind != meta_.kind || have.k != meta_.k)
+    fail("{}: cannot resume: it is a {} router with K = {} and architecture {}, the config asks for {} with K = {} and {} "
+         "(use another run.dir, or --restart)",
+         ckpt.source, to_string(have.kind), have.k, have.architecture.dump(), to_string(meta_.kind), meta_.k,
+         meta_.architecture.dump());
+  if (have.t1 != meta_.t1 || have.t2 != meta_.t2)
+    fail("{}: cannot resume: trained with intervals t1 = {}, t2 = {}, the config gives {}, {} (use --restart)", ckpt.source, have.t1,
+         have.t2, meta_.t1, meta_.t2);
+  for (size_t i = 0; i < nets_.size(); ++i) {
+    ckpt.load_module(format("net{}.", i), *nets_[i]);
+    optim_[i]->load(ckpt, format("opt{}.", i));
+  }
+  stream_->restore(ckpt.meta.at("data_position"), ckpt.source);
+  return have.step;
+}
+
+RouterRunResult RouterTraining::finish(LoopResult loop) {
   RouterRunResult res;
-  res.loop = run_training_loop(loop);
+  res.loop = std::move(loop);
   Router router;
-  router.meta = meta;
+  router.meta = meta_;
   router.path = res.loop.checkpoint;
-  router.nets = nets;
-  for (auto& n : nets) n->eval();
-  const RouterRunResult ev = evaluate_router(router, exact, data, clusters, heldout, rc.eval_samples,
-                                             static_cast<uint64_t>(cfg.train.seed) + 4242, opts.device);
+  router.nets = nets_;
+  for (auto& n : nets_) n->eval();
+  const RouterRunResult ev = evaluate_router(router, exact_, data_, clusters_, heldout_, rc_.eval_samples,
+                                             static_cast<uint64_t>(cfg_.train.seed) + 4242, opts_.device);
   res.intervals = ev.intervals;
-  res.integrated_alpha_mae = ev.integrated_alpha_mae;
-  atomic_write(path_join(opts.dir, "eval.json"), res.to_json().dump(2) + "\n");
+  res.integrated_tv = ev.integrated_tv;
+  res.integrated_steps = ev.integrated_steps;
+  Json j = res.to_json();
+  j["t1"] = meta_.t1;
+  j["t2"] = meta_.t2;
+  j["bounds"] = meta_.bounds;
+  atomic_write(path_join(opts_.dir, "eval.json"), j.dump(2) + "\n");
   return res;
+}
+
+}  // namespace
+
+RouterRunResult train_router(const RouterRunOptions& opts, const Dataset& data, const ShardManifest& manifest) {
+  RouterTraining run(opts, data, manifest);
+  LoopSpec loop = make_loop_spec(format("router {}", to_string(opts.cfg.router.kind)), opts.dir, run.train_config(), opts.restart,
+                                 opts.progress, opts.after_step);
+  loop.step = [&](int64_t step) { return run.step(step); };
+  loop.save = [&](Checkpoint& ckpt, int64_t step) { run.save(ckpt, step); };
+  loop.resume = [&](const Checkpoint& ckpt) { return run.resume(ckpt); };
+  return run.finish(run_training_loop(loop));
 }
 
 }  // namespace ddm

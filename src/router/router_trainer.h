@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "data/dataset.h"
 #include "data/shards.h"
+#include "router/derivative_profile.h"
 #include "router/exact_posterior.h"
 #include "router/router.h"
 #include "train/loop.h"
@@ -28,7 +29,8 @@ struct RouterRunOptions {
 
 // Held-out figures on one time interval: cross-entropy of alpha_hat against the cluster of x_0,
 // mean absolute errors (over points and clusters) of alpha_hat and d alpha/dt against the exact
-// values. For MoG-da also the error of alpha integrated along exact PF-ODE paths, at t_min.
+// values (the logit head's derivative formed with the exact alpha). For MoG-da also the total
+// variation to the exact alpha of alpha integrated along exact PF-ODE paths, at t_min.
 struct IntervalEval {
   std::string name;
   double lo = 0, hi = 0;
@@ -38,7 +40,8 @@ struct IntervalEval {
 struct RouterRunResult {
   LoopResult loop;
   std::vector<IntervalEval> intervals;
-  double integrated_alpha_mae = std::nan("");  // MoG-da only
+  double integrated_tv = std::nan("");  // MoG-da only
+  int integrated_steps = 0;
   Json to_json() const;
 };
 
@@ -48,6 +51,17 @@ RouterRunResult train_router(const RouterRunOptions& opts, const Dataset& data, 
 RouterRunResult evaluate_router(const Router& router, const ExactPosterior& exact, const Dataset& data,
                                 const torch::Tensor& clusters, const torch::Tensor& heldout, int samples, uint64_t seed,
                                 torch::Device device);
+
+// The profile MoG-da trains with (auto interval bounds, loss scale): router.profile_points per
+// time at 32 log-spaced times, from the training examples `indices`.
+DerivativeProfile router_profile(const RouterConfig& rc, const ExactPosterior& exact, const Dataset& data,
+                                 const torch::Tensor& indices, double t_min, double t_max, uint64_t seed, torch::Device device);
+
+// The MoG-da derivative loss of one batch (design.md section 4): `mse` is the paper's mean squared
+// error of d alpha/dt; `relative` divides each point's error (the logit head: the alpha-weighted
+// variance of c_hat - c; the raw head: ||g_hat - g||^2) by that target's mean size at its t.
+torch::Tensor derivative_loss(const RouterOut& out, const PosteriorOut& exact, const torch::Tensor& t, DerivativeLoss kind,
+                              const DerivativeProfile& profile);
 
 // The exact posterior for a data set and its shards (float64 for points, float32 for images).
 ExactPosterior make_exact_posterior(const Dataset& data, const ShardManifest& manifest, const Schedule& sch, torch::Device device);

@@ -1,18 +1,55 @@
-// MoG-da's integrated alpha (see alpha_provider.h; design.md section 4).
+// Alpha sources for sampling (see alpha_provider.h; design.md section 4).
 #include "sample/alpha_provider.h"
+
+#include "util/error.h"
 
 namespace ddm {
 
+IntegratedAlpha::IntegratedAlpha(DerivativeSource source, std::vector<double> priors, IntegrationMode mode, double gain)
+    : source_(std::move(source)), priors_(std::move(priors)), integrator_(mode, gain) {}
+
 void IntegratedAlpha::begin(int64_t batch, torch::Device device) {
-  alpha_ = router_->prior(batch, device);
-  last_g_ = torch::Tensor();
+  const torch::Tensor pi = torch::tensor(priors_, torch::kFloat32).to(device);
+  integrator_.begin(pi.unsqueeze(0).expand({batch, -1}).contiguous());
 }
 
-torch::Tensor IntegratedAlpha::alpha(const torch::Tensor& x, double t) {
-  if (last_g_.defined()) alpha_ = integrate_alpha_step(alpha_, last_g_, t - last_t_);
-  last_g_ = router_->dalpha(x, t);
-  last_t_ = t;
-  return alpha_;
+DerivativeSource exact_derivative(std::shared_ptr<const ExactPosterior> exact) {
+  return [exact](const torch::Tensor& x, double t) {
+    const PosteriorOut ex = exact->compute(x, torch::full({x.size(0)}, t, torch::kFloat64).to(x.device()), true);
+    RouterOut out;
+    out.logits = torch::log(ex.alpha.to(torch::kFloat64).clamp_min(1e-300)).to(torch::kFloat32);
+    out.velocity = ex.velocity.to(torch::kFloat32);
+    out.dalpha = ex.dalpha.to(torch::kFloat32);
+    return out;
+  };
+}
+
+namespace {
+IntegrationMode integration_mode(AlphaSource source) {
+  switch (source) {
+    case AlphaSource::kIntegratedCorrected: return IntegrationMode::kCorrected;
+    case AlphaSource::kIntegratedRaw: return IntegrationMode::kProjected;
+    default: return IntegrationMode::kLogit;
+  }
+}
+}  // namespace
+
+std::shared_ptr<AlphaProvider> make_alpha_provider(AlphaSource source, std::shared_ptr<const Router> router,
+                                                   std::shared_ptr<const ExactPosterior> exact, double gain) {
+  if (source == AlphaSource::kOracle) {
+    require(exact != nullptr, "sample.alpha=oracle needs the exact posterior");
+    return std::make_shared<OracleAlpha>(std::move(exact));
+  }
+  require(router != nullptr, "sample.alpha={} needs a router", to_string(source));
+  if (source == AlphaSource::kRouter) return std::make_shared<RouterAlpha>(std::move(router));
+  const bool raw = source == AlphaSource::kIntegratedRaw;
+  const DerivativeHead want = raw ? DerivativeHead::kRaw : DerivativeHead::kLogit;
+  require(router->meta.derivative == want, "{}: sample.alpha={} needs a mog-da router with a {} derivative head (router.derivative={}), "
+          "this one has {}", router->path, to_string(source), to_string(want), to_string(want),
+          router->meta.derivative ? to_string(*router->meta.derivative) : std::string("none (mog-a)"));
+  auto priors = router->meta.priors;
+  return std::make_shared<IntegratedAlpha>([router](const torch::Tensor& x, double t) { return router->evaluate(x, t); },
+                                           std::move(priors), integration_mode(source), gain);
 }
 
 }  // namespace ddm

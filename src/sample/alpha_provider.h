@@ -1,11 +1,17 @@
-// Where a routed ensemble gets alpha_hat(x_n, t_n) (design.md sections 4-5): a MoG-a router,
-// MoG-da's derivative integrated from the prior, or the exact posterior. Providers with
-// per-trajectory state (the integrated alpha) are reset at the start of each batch.
+// Where a routed ensemble gets alpha_hat(x_n, t_n) (design.md sections 4-5): a router's alpha
+// head, MoG-da's derivative integrated from the prior (router/alpha_integrator: logit space,
+// corrected toward the alpha head, or the first alpha-space projected form), or the exact
+// posterior. Providers with per-trajectory state (the integrated alpha) are reset at the start
+// of each batch.
 #pragma once
 #include <torch/types.h>
 
+#include <functional>
 #include <memory>
+#include <vector>
 
+#include "config/enums.h"
+#include "router/alpha_integrator.h"
 #include "router/exact_posterior.h"
 #include "router/router.h"
 
@@ -19,7 +25,7 @@ class AlphaProvider {
   virtual torch::Tensor alpha(const torch::Tensor& x, double t) = 0;
 };
 
-// MoG-a: alpha_hat = softmax of the router's head.
+// alpha_hat = softmax of a router's alpha head (MoG-a; or MoG-da's own head).
 class RouterAlpha : public AlphaProvider {
  public:
   explicit RouterAlpha(std::shared_ptr<const Router> r) : router_(std::move(r)) {}
@@ -29,19 +35,21 @@ class RouterAlpha : public AlphaProvider {
   std::shared_ptr<const Router> router_;
 };
 
-// MoG-da: alpha(t_0) = pi, alpha_{n+1} = Proj(alpha_n + (t_{n+1} - t_n) g(x_n, t_n)),
-// Proj = clamp at 0 and renormalise. The update for step n happens when the solver asks at
-// t_{n+1}, so the solver need not know about it.
+// What an integrated alpha reads at (x, t): a derivative network's outputs (or the exact ones).
+using DerivativeSource = std::function<RouterOut(const torch::Tensor& x, double t)>;
+
+// MoG-da: alpha integrated from the prior along the trajectory. The step for t_n -> t_{n+1}
+// happens when the solver asks at t_{n+1}, so the solver need not know about it.
 class IntegratedAlpha : public AlphaProvider {
  public:
-  explicit IntegratedAlpha(std::shared_ptr<const Router> r) : router_(std::move(r)) {}
+  IntegratedAlpha(DerivativeSource source, std::vector<double> priors, IntegrationMode mode, double gain = 0.5);
   void begin(int64_t batch, torch::Device device) override;
-  torch::Tensor alpha(const torch::Tensor& x, double t) override;
+  torch::Tensor alpha(const torch::Tensor& x, double t) override { return integrator_.at(source_(x, t), t); }
 
  private:
-  std::shared_ptr<const Router> router_;
-  torch::Tensor alpha_, last_g_;
-  double last_t_ = 0;
+  DerivativeSource source_;
+  std::vector<double> priors_;
+  AlphaIntegrator integrator_;
 };
 
 // The exact posterior of the training set (oracle).
@@ -53,5 +61,14 @@ class OracleAlpha : public AlphaProvider {
  private:
   std::shared_ptr<const ExactPosterior> exact_;
 };
+
+// The exact logits (log alpha) and logit velocity c as a derivative source: `integrated-exact`,
+// the integration scheme without learning error.
+DerivativeSource exact_derivative(std::shared_ptr<const ExactPosterior> exact);
+
+// The provider for `sample.alpha` (`gain`: sample.correction). `router` must be the router that
+// source reads (MoG-a for `router`, MoG-da for the integrated ones); `exact` for `oracle`.
+std::shared_ptr<AlphaProvider> make_alpha_provider(AlphaSource source, std::shared_ptr<const Router> router,
+                                                   std::shared_ptr<const ExactPosterior> exact, double gain);
 
 }  // namespace ddm

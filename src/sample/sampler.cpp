@@ -28,9 +28,10 @@ std::string latest_in(const std::string& dir, const std::string& what) {
 }  // namespace
 
 std::string SamplingModel::describe() const {
-  std::string s = experts.size() > 1                     ? format("{} experts", experts.size())
-                  : experts[0].meta.shard == kAllShards ? std::string("baseline expert (all data)")
-                                                        : format("expert {} alone", experts[0].meta.shard);
+  std::string s;
+  if (exact_experts) s = format("{} exact experts", exact_experts->k());
+  else if (experts.size() > 1) s = format("{} experts", experts.size());
+  else s = experts[0].meta.shard == kAllShards ? std::string("baseline expert (all data)") : format("expert {} alone", experts[0].meta.shard);
   if (router) s += format(", {} router", to_string(router->meta.kind));
   if (exact) s += ", exact posterior";
   return s;
@@ -57,12 +58,35 @@ void check_compatible(const std::vector<Expert>& experts, const Router* router, 
           router->meta.schedule.describe(), first.meta.schedule.describe());
 }
 
+namespace {
+
+// The router that sample.alpha reads: MoG-a for `router`, MoG-da (logit head) for `integrated`
+// and `integrated-corrected`, MoG-da with a raw head for `integrated-raw`.
+std::shared_ptr<const Router> load_run_router(const Config& cfg, torch::Device device) {
+  RouterConfig rc = cfg.router;
+  rc.kind = cfg.sample.alpha == AlphaSource::kRouter ? RouterKind::kMogA : RouterKind::kMogDa;
+  rc.derivative = cfg.sample.alpha == AlphaSource::kIntegratedRaw ? DerivativeHead::kRaw : DerivativeHead::kLogit;
+  const std::string folder = router_folder(rc);
+  return std::make_shared<Router>(load_router(latest_in(path_join(cfg.run_dir(), folder), folder), device));
+}
+
+// sample.experts=exact: the shards' exact experts D_k over the training set (design.md section 3).
+void use_exact_experts(SamplingModel& m, const Config& cfg, const Dataset& data, const ShardManifest& manifest, torch::Device device) {
+  m.schedule = Schedule::from_config(cfg.diffusion);
+  m.sample_shape = data.sample_shape();
+  m.t_min = cfg.diffusion.t_min;
+  m.exact_experts = std::make_shared<ExactPosterior>(make_exact_posterior(data, manifest, m.schedule, device));
+}
+
+}  // namespace
+
 SamplingModel load_sampling_model(const Config& cfg, torch::Device device) {
   const SampleConfig& sc = cfg.sample;
   SamplingModel m;
   const std::string run = cfg.run_dir();
   const bool single = sc.baseline || sc.expert >= 0;
-  if (single) {
+  const bool exact_experts = sc.experts == ExpertSource::kExact;
+  if (single && !exact_experts) {
     m.experts.push_back(sc.baseline ? load_expert(latest_in(path_join(run, "expert-all"), "baseline (--shard all)"), device)
                                     : load_expert(latest_in(path_join(run, format("expert-{}", sc.expert)), format("expert {}", sc.expert)), device));
     m.priors = {1.0};
@@ -71,26 +95,35 @@ SamplingModel load_sampling_model(const Config& cfg, torch::Device device) {
     if (!path_exists(manifest_file)) fail("{} not found: run `ddm prepare` and train the experts first", manifest_file);
     const ShardManifest manifest = ShardManifest::load(manifest_file);
     m.priors = manifest.priors();
-    for (int k = 0; k < manifest.k; ++k)
-      m.experts.push_back(load_expert(latest_in(path_join(run, format("expert-{}", k)), format("expert {}", k)), device));
-    const bool needs_alpha = sc.rule != RoutingRule::kFixed;
-    if (needs_alpha && sc.alpha == AlphaSource::kOracle) {
-      const Dataset data = load_dataset(cfg.data);
+    const bool needs_alpha = !single && sc.rule != RoutingRule::kFixed;
+    std::optional<Dataset> data;
+    if (exact_experts || (needs_alpha && sc.alpha == AlphaSource::kOracle)) {
+      data = load_dataset(cfg.data);
       manifest.check_matches(cfg.data, manifest_file);
-      m.exact = std::make_shared<ExactPosterior>(make_exact_posterior(data, manifest, m.experts[0].meta.schedule, device));
-    } else if (needs_alpha) {
-      const std::string kind = sc.alpha == AlphaSource::kIntegrated ? "mog-da" : "mog-a";
-      auto r = std::make_shared<Router>(load_router(latest_in(path_join(run, "router-" + kind), kind + " router"), device));
-      if (sc.alpha == AlphaSource::kIntegrated)
-        require(r->meta.kind == RouterKind::kMogDa, "{}: sample.alpha=integrated needs a mog-da router", r->path);
-      m.router = r;
     }
-    check_compatible(m.experts, m.router.get(), manifest.k);
+    if (exact_experts) {
+      use_exact_experts(m, cfg, *data, manifest, device);
+      require(sc.expert < manifest.k, "sample.expert must lie in -1..{} (K - 1), got {}", manifest.k - 1, sc.expert);
+    } else {
+      for (int k = 0; k < manifest.k; ++k)
+        m.experts.push_back(load_expert(latest_in(path_join(run, format("expert-{}", k)), format("expert {}", k)), device));
+    }
+    const Schedule& sch = exact_experts ? m.schedule : m.experts[0].meta.schedule;
+    if (needs_alpha && sc.alpha == AlphaSource::kOracle)
+      m.exact = exact_experts ? m.exact_experts : std::make_shared<ExactPosterior>(make_exact_posterior(*data, manifest, sch, device));
+    else if (needs_alpha)
+      m.router = load_run_router(cfg, device);
+    if (!exact_experts) check_compatible(m.experts, m.router.get(), manifest.k);
+    else if (m.router)
+      require(m.router->meta.schedule == sch && m.router->meta.k == manifest.k, "{}: the router's schedule or K differs from the config's",
+              m.router->path);
     require(sc.rule != RoutingRule::kTopK || sc.topk <= manifest.k, "sample.topk must lie in 1..{} (K), got {}", manifest.k, sc.topk);
   }
-  m.schedule = m.experts[0].meta.schedule;
-  m.sample_shape = m.experts[0].meta.sample_shape;
-  m.t_min = m.experts[0].meta.t_min;
+  if (!exact_experts) {
+    m.schedule = m.experts[0].meta.schedule;
+    m.sample_shape = m.experts[0].meta.sample_shape;
+    m.t_min = m.experts[0].meta.t_min;
+  }
   prepare_for_device(m, sc, device);
   return m;
 }
@@ -122,9 +155,11 @@ SamplingModel untrained_sampling_model(const Config& cfg, const std::vector<int6
   r->meta.priors = m.priors;
   r->meta.sample_shape = shape;
   r->meta.schedule = m.schedule;
+  if (*router == RouterKind::kMogDa)
+    r->meta.derivative = cfg.sample.alpha == AlphaSource::kIntegratedRaw ? DerivativeHead::kRaw : DerivativeHead::kLogit;
   const bool da = *router == RouterKind::kMogDa;
   for (int i = 0; i < (da ? 3 : 1); ++i) {
-    auto net = std::make_shared<RouterNet>(cfg, shape, k, da);
+    auto net = std::make_shared<RouterNet>(cfg, shape, k, r->meta.derivative);
     torch::NoGradGuard no_grad;
     for (auto& p : net->named_parameters())
       if (p.key().find("head.weight") != std::string::npos) p.value().normal_(0, 1);
@@ -151,6 +186,17 @@ void prepare_for_device(SamplingModel& model, const SampleConfig& sc, torch::Dev
     for (const auto& net : model.router->nets) to_channels_last(*net);
 }
 
+std::vector<DenoiseFn> expert_denoisers(const SamplingModel& model, const SampleConfig& sc) {
+  std::vector<DenoiseFn> out;
+  for (const auto& e : model.experts) out.push_back(e.denoiser(sc.clip_denoised));
+  if (!model.exact_experts) return out;
+  const auto ex = model.exact_experts;
+  if (sc.baseline) return {[ex](const torch::Tensor& x, double t) { return ex->denoise(x, t); }};
+  for (int k = 0; k < ex->k(); ++k)
+    if (sc.expert < 0 || sc.expert == k) out.push_back([ex, k](const torch::Tensor& x, double t) { return ex->denoise_k(x, t, k); });
+  return out;
+}
+
 SampleResult generate_samples(const SamplingModel& model, const SampleConfig& sc, torch::Device device, bool progress,
                               const std::function<void(int64_t, const torch::Tensor&)>& on_batch) {
   torch::NoGradGuard no_grad;
@@ -159,16 +205,9 @@ SampleResult generate_samples(const SamplingModel& model, const SampleConfig& sc
   const AutocastScope autocast(device.is_cuda() && sc.bf16);
   const bool nhwc = uses_channels_last(model, sc, device);
   const auto grid = time_grid(model.schedule, sc.steps, sc.spacing, model.t_min);
-  std::vector<DenoiseFn> experts;
-  for (const auto& e : model.experts) experts.push_back(e.denoiser(sc.clip_denoised));
-  if (model.exact_experts) {
-    for (int k = 0; k < model.exact_experts->k(); ++k)
-      experts.push_back([ex = model.exact_experts, k](const torch::Tensor& x, double t) { return ex->denoise_k(x, t, k); });
-  }
+  const std::vector<DenoiseFn> experts = expert_denoisers(model, sc);
   std::shared_ptr<AlphaProvider> alpha;
-  if (model.router && sc.alpha == AlphaSource::kIntegrated) alpha = std::make_shared<IntegratedAlpha>(model.router);
-  else if (model.router) alpha = std::make_shared<RouterAlpha>(model.router);
-  else if (model.exact) alpha = std::make_shared<OracleAlpha>(model.exact);
+  if (model.router || model.exact) alpha = make_alpha_provider(sc.alpha, model.router, model.exact, sc.correction);
   const bool single = experts.size() == 1 && !alpha;
   std::unique_ptr<RoutedEnsemble> ensemble;
   if (!single)

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "diffusion/solvers.h"
 #include "router/exact_posterior.h"
 #include "router/router.h"
 #include "train/expert.h"
@@ -21,7 +22,8 @@ struct SamplingModel {
   std::vector<Expert> experts;  // K experts by shard, or the single baseline expert
   std::shared_ptr<const Router> router;
   std::shared_ptr<const ExactPosterior> exact;
-  // Exact experts D_k from the exact posterior instead of networks (tests, `ddm theory`).
+  // Exact experts D_k from the exact posterior instead of networks (sample.experts=exact, tests,
+  // `ddm theory`); `experts` is then empty.
   std::shared_ptr<const ExactPosterior> exact_experts;
   std::vector<double> priors;
   Schedule schedule;
@@ -43,6 +45,10 @@ SamplingModel untrained_sampling_model(const Config& cfg, const std::vector<int6
 void prepare_for_device(SamplingModel& model, const SampleConfig& sc, torch::Device device);
 // Checks that experts (and router) share schedule, sample shape and K; fails naming the file.
 void check_compatible(const std::vector<Expert>& experts, const Router* router, int k);
+
+// The experts as denoisers: the trained networks (clamped per sample.clip_denoised), or the exact
+// ones (all K; with sample.baseline the exact D of all data; with sample.expert only that one).
+std::vector<DenoiseFn> expert_denoisers(const SamplingModel& model, const SampleConfig& sc);
 
 struct SampleResult {
   torch::Tensor samples;  // [N, ...] final denoised estimates, model space, on the CPU

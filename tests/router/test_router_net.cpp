@@ -20,10 +20,10 @@ Config small_image_config() {
 
 TEST(RouterNet, NarrowPooledEncoderGivesLogitsPerExpert) {
   Config c = small_image_config();
-  RouterNet full(c, {1, 28, 28}, 5, true);
+  RouterNet full(c, {1, 28, 28}, 5, DerivativeHead::kRaw);
   c.router.channels = 4;  // gcd(8, 4): 4 groups
   c.router.downsample = 2;
-  RouterNet cheap(c, {1, 28, 28}, 5, true);
+  RouterNet cheap(c, {1, 28, 28}, 5, DerivativeHead::kRaw);
   EXPECT_LT(parameter_count(cheap) * 8, parameter_count(full));
   const torch::Tensor x = torch::randn({3, 1, 28, 28});
   const RouterOut out = cheap.forward(x, torch::full({3}, 0.5));
@@ -36,11 +36,30 @@ TEST(RouterNet, NarrowPooledEncoderGivesLogitsPerExpert) {
   EXPECT_EQ(router_architecture_json(small_image_config(), {1, 28, 28}, 5).find("downsample"), nullptr);
 }
 
+TEST(RouterNet, LogitHeadGivesAVelocityWhoseDerivativeSumsToZero) {
+  Config c = small_image_config();
+  c.router.kind = RouterKind::kMogDa;
+  RouterNet net(c, {1, 28, 28}, 5, derivative_head(c.router));
+  for (auto& p : net.parameters()) {  // the heads start at zero: give them values
+    torch::NoGradGuard no_grad;
+    p.normal_(0, 0.1);
+  }
+  const RouterOut out = net.forward(torch::randn({3, 1, 28, 28}), torch::full({3}, 0.5));
+  ASSERT_TRUE(out.velocity.defined());
+  EXPECT_FALSE(out.dalpha.defined());
+  const torch::Tensor alpha = torch::softmax(torch::randn({3, 5}), 1);
+  const torch::Tensor g = out.derivative(alpha);
+  EXPECT_TRUE(torch::allclose(g.sum(1), torch::zeros({3}), 0, 1e-5));
+  EXPECT_EQ(router_architecture_json(c, {1, 28, 28}, 5).at("derivative").as_string(), "logit");
+  c.router.derivative = DerivativeHead::kRaw;
+  EXPECT_EQ(router_architecture_json(c, {1, 28, 28}, 5).find("derivative"), nullptr);
+}
+
 TEST(RouterNet, PoolingThatDoesNotDivideTheImageIsRefused) {
   Config c = small_image_config();
   c.router.downsample = 3;
   try {
-    RouterNet net(c, {1, 28, 28}, 5, false);
+    RouterNet net(c, {1, 28, 28}, 5, std::nullopt);
     FAIL() << "expected an error";
   } catch (const std::exception& e) {
     EXPECT_NE(std::string(e.what()).find("router.downsample=3"), std::string::npos) << e.what();

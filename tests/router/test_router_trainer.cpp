@@ -43,7 +43,7 @@ TEST(RouterTrainer, MogAAlphaIsCloseToTheExactPosterior) {
   const RouterRunResult r = train(toy_router_config(RouterKind::kMogA), dir.path());
   ASSERT_EQ(r.intervals.size(), 3u);
   for (const auto& e : r.intervals) EXPECT_LT(e.alpha_mae, 0.05) << e.name;
-  EXPECT_TRUE(std::isnan(r.integrated_alpha_mae));
+  EXPECT_TRUE(std::isnan(r.integrated_tv));
   // The checkpoint loads as a router and gives the same alpha.
   const Router loaded = load_router(r.loop.checkpoint, torch::kCPU);
   EXPECT_EQ(loaded.meta.k, 4);
@@ -54,11 +54,35 @@ TEST(RouterTrainer, MogAAlphaIsCloseToTheExactPosterior) {
 TEST(RouterTrainer, MogDaIntegratedAlphaEndsCloseToTheExactOne) {
   test::TempDir dir;
   const RouterRunResult r = train(toy_router_config(RouterKind::kMogDa), dir.path());
-  EXPECT_LT(r.integrated_alpha_mae, 0.1);
+  EXPECT_LT(r.integrated_tv, 0.1);
   for (const auto& e : r.intervals) EXPECT_FALSE(std::isnan(e.dalpha_mae)) << e.name;
   const Router loaded = load_router(r.loop.checkpoint, torch::kCPU);
   ASSERT_EQ(loaded.nets.size(), 3u);
-  EXPECT_LT(loaded.dalpha(torch::randn({5, 2}), 0.4).sum(1).abs().max().item<double>(), 1e-5);
+  ASSERT_EQ(loaded.meta.derivative, DerivativeHead::kLogit);
+  // Auto bounds: inside (t_min, 1), ordered, recorded with their rule.
+  EXPECT_LT(0.001, loaded.meta.t1);
+  EXPECT_LT(loaded.meta.t1, loaded.meta.t2);
+  EXPECT_LT(loaded.meta.t2, 1.0);
+  EXPECT_NE(loaded.meta.bounds.find("auto"), std::string::npos);
+  const RouterOut out = loaded.evaluate(torch::randn({5, 2}), 0.4);
+  EXPECT_LT(out.derivative(torch::softmax(out.logits, 1)).sum(1).abs().max().item<double>(), 1e-5);
+}
+
+TEST(RouterTrainer, RawHeadRouterKeepsItsFolderAndIntegratesInAlphaSpace) {
+  test::TempDir dir;
+  Config cfg = toy_router_config(RouterKind::kMogDa);
+  cfg.router.derivative = DerivativeHead::kRaw;
+  cfg.router.t1 = AutoDouble::of(0.2);
+  cfg.router.t2 = AutoDouble::of(0.6);
+  cfg.router.steps = 200;
+  cfg.router.stage2_steps = 50;
+  EXPECT_EQ(router_folder(cfg.router), "router-mog-da-raw");
+  const RouterRunResult r = train(cfg, dir.path());
+  const Router loaded = load_router(r.loop.checkpoint, torch::kCPU);
+  EXPECT_EQ(loaded.meta.derivative, DerivativeHead::kRaw);
+  EXPECT_DOUBLE_EQ(loaded.meta.t1, 0.2);
+  EXPECT_EQ(loaded.meta.bounds, "config");
+  EXPECT_FALSE(std::isnan(r.integrated_tv));
 }
 
 }  // namespace

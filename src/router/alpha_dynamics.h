@@ -1,0 +1,29 @@
+// How alpha moves in t (design.md section 4), one formula per function: the derivative from a
+// logit velocity, the logit-space Euler step of MoG-da's integrated alpha, its correction toward
+// an alpha head, the first (alpha-space, projected) step, and the errors the trainer minimises.
+#pragma once
+#include <torch/types.h>
+
+namespace ddm {
+
+// d alpha/dt = alpha (.) (c - <alpha, c>): sums to zero, vanishes where alpha is one-hot.
+torch::Tensor dalpha_from_velocity(const torch::Tensor& alpha, const torch::Tensor& c);
+
+// z_{n+1} = z_n + dt c (alpha = softmax(z); no clamping, no renormalising).
+torch::Tensor logit_step(const torch::Tensor& z, const torch::Tensor& c, double dt);
+
+// Pulls integrated logits toward the alpha head's: (1 - gain) log_softmax(z) + gain log_softmax(f).
+torch::Tensor corrected_logits(const torch::Tensor& z, const torch::Tensor& head_logits, double gain);
+
+// The first MoG-da step: alpha_{n+1} = Proj(alpha_n + dt g), Proj = clamp at 0, renormalise.
+torch::Tensor projected_alpha_step(const torch::Tensor& alpha, const torch::Tensor& g, double dt);
+
+// Per row: sum_k alpha_k (e_k - <alpha, e>)^2 with e = c_hat - c, the alpha-weighted variance of
+// the velocity error. It is what one logit step of size dt adds to KL(alpha || alpha_hat), over
+// dt^2 / 2, and it ignores the constant that c is defined up to.
+torch::Tensor velocity_error(const torch::Tensor& alpha, const torch::Tensor& c_hat, const torch::Tensor& c);
+
+// Per row: total variation 0.5 sum_k |p_k - q_k|.
+torch::Tensor total_variation(const torch::Tensor& p, const torch::Tensor& q);
+
+}  // namespace ddm
