@@ -5,6 +5,7 @@
 // samples in each class and the mean confidence. Writes evaluation/table.md, evaluation.json
 // (rewritten after every cell, so an interrupted run keeps its cells), metrics.jsonl and a grid
 // per cell.
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 
@@ -79,6 +80,57 @@ FeatureStats data_stats(const TrainedClassifier& clf, const Dataset& data, torch
   return s;
 }
 
+// What one cell needs besides its sampling settings.
+struct CellContext {
+  const TrainedClassifier& clf;
+  const FeatureStats& ref;
+  const std::vector<double>& proportions;
+  torch::Device device;
+  std::string grids;
+};
+
+// One cell at one seed: samples, their FD and the classifier's routing check.
+Json evaluate_cell(const SamplingModel& model, const SampleConfig& sc, const std::string& row, const CellContext& cc, ClassReport& cr) {
+  const SampleResult s = generate_samples(model, sc, cc.device, false);
+  const torch::Tensor feats = classifier_features(*cc.clf.net, s.samples, cc.device);
+  const double d = frechet_distance(feature_stats(feats), cc.ref);
+  cr = class_report(*cc.clf.net, feats);
+  save_grid(path_join(cc.grids, format("{}-{}.png", row, sc.steps)), s.samples.slice(0, 0, std::min<int64_t>(64, s.samples.size(0))));
+  Json cell = Json::object();
+  cell["row"] = row;
+  cell["steps"] = sc.steps;
+  cell["seed"] = sc.seed;
+  cell["fd"] = d;
+  cell["mean_confidence"] = cr.mean_confidence;
+  cell["class_tv"] = cr.tv_from(cc.proportions);
+  Json share = Json::array();
+  for (double v : cr.share) share.push_back(v);
+  cell["class_share"] = share;
+  // Routing along the way (sample/routed_ensemble.h): how often the chosen expert changed,
+  // averaged over steps, and the entropy of alpha_hat at the last step.
+  double switches = 0;
+  int switch_steps = 0;
+  for (const Json& st : s.routing.elements())
+    if (st.at("switch_rate").is_number()) switches += st.at("switch_rate").as_double(), ++switch_steps;
+  if (switch_steps > 0) cell["switch_rate"] = switches / switch_steps;
+  if (!s.routing.elements().empty() && s.routing.elements().back().at("mean_entropy").is_number())
+    cell["final_entropy"] = s.routing.elements().back().at("mean_entropy").as_double();
+  cell["seconds"] = s.seconds;
+  cell["evaluations_per_sample_step"] = static_cast<double>(s.evaluations) / static_cast<double>(sc.num * (sc.steps + 1));
+  return cell;
+}
+
+struct MeanSpread {
+  double mean = 0, spread = 0;  // spread: sample standard deviation over seeds (0 for one seed)
+};
+MeanSpread mean_spread(const std::vector<double>& v) {
+  MeanSpread m;
+  for (double x : v) m.mean += x / static_cast<double>(v.size());
+  for (double x : v) m.spread += v.size() > 1 ? (x - m.mean) * (x - m.mean) / static_cast<double>(v.size() - 1) : 0.0;
+  m.spread = std::sqrt(m.spread);
+  return m;
+}
+
 }  // namespace
 
 int cmd_evaluate(const std::vector<std::string>& argv) {
@@ -88,13 +140,18 @@ int cmd_evaluate(const std::vector<std::string>& argv) {
   args.add()("rows", "comma-separated rows (eval.table_rows)", cxxopts::value<std::string>())(
       "steps", "comma-separated step counts (eval.table_steps)", cxxopts::value<std::string>())(
       "num", "samples per cell (eval.samples)", cxxopts::value<int64_t>())(
-      "out", "output folder (default <run>/evaluation)", cxxopts::value<std::string>());
+      "seeds", "seeds per cell: mean and spread (eval.seeds)", cxxopts::value<int>())(
+      "experts", "trained|exact (sample.experts): exact experts separate the routing error", cxxopts::value<std::string>())(
+      "out", "output folder (default <run>/evaluation, or evaluation-exact with exact experts)", cxxopts::value<std::string>());
   if (!args.parse(argv)) return 0;
   Config cfg = args.config();
   if (args.has("rows")) apply_override(cfg, "eval.table_rows=" + args.get<std::string>("rows"));
   if (args.has("steps")) apply_override(cfg, "eval.table_steps=" + args.get<std::string>("steps"));
   if (args.has("num")) apply_override(cfg, format("eval.samples={}", args.get<int64_t>("num")));
+  if (args.has("seeds")) apply_override(cfg, format("eval.seeds={}", args.get<int>("seeds")));
+  if (args.has("experts")) apply_override(cfg, "sample.experts=" + args.get<std::string>("experts"));
   const EvalConfig& ec = cfg.eval;
+  const bool exact_experts = cfg.sample.experts == ExpertSource::kExact;
   const std::vector<Row> rows = parse_rows(ec.table_rows, cfg.sample);
   const torch::Device device = resolve_device(cfg.run.device);
   const Dataset data = load_dataset(cfg.data);
@@ -109,18 +166,21 @@ int cmd_evaluate(const std::vector<std::string>& argv) {
   if (ec.samples <= Classifier::kFeatures)
     log::warn("eval.samples = {} <= {} feature dimensions: covariances are rank-deficient and the distances unreliable", ec.samples,
               Classifier::kFeatures);
-  const RunContext ctx = args.has("out") ? open_folder(cfg, args.get<std::string>("out")) : open_run(cfg, "evaluation");
-  const std::string grids = path_join(ctx.dir, "grids");
-  ensure_writable_dir(grids);
+  const RunContext ctx = args.has("out") ? open_folder(cfg, args.get<std::string>("out"))
+                                         : open_run(cfg, exact_experts ? "evaluation-exact" : "evaluation");
+  const CellContext cc{clf, ref, proportions, device, path_join(ctx.dir, "grids")};
+  ensure_writable_dir(cc.grids);
   JsonlWriter metrics(path_join(ctx.dir, "metrics.jsonl"));
 
   Json out = Json::object();
   out["metric"] = "classifier-feature Frechet distance (not FID)";
+  out["experts"] = to_string(cfg.sample.experts);
   out["classifier_heldout_accuracy"] = clf.heldout_accuracy;
   out["samples"] = ec.samples;
+  out["seeds"] = ec.seeds;
   out["config"] = config_to_json(cfg);
   out["rows"] = Json::array();
-  std::vector<std::vector<double>> fd(rows.size());
+  std::vector<std::vector<MeanSpread>> fd(rows.size());
   std::vector<ClassReport> last_report(rows.size());
   std::vector<Json> last_cell(rows.size());
   for (size_t ri = 0; ri < rows.size(); ++ri) {
@@ -132,57 +192,40 @@ int cmd_evaluate(const std::vector<std::string>& argv) {
     row_json["label"] = rows[ri].label;
     row_json["cells"] = Json::array();
     for (int n : ec.table_steps) {
-      SampleConfig sc = rows[ri].sc;
-      sc.steps = n;
-      sc.num = ec.samples;
-      const SampleResult s = generate_samples(model, sc, device, false);
-      const torch::Tensor feats = classifier_features(*clf.net, s.samples, device);
-      const double d = frechet_distance(feature_stats(feats), ref);
-      const ClassReport cr = class_report(*clf.net, feats);
-      save_grid(path_join(grids, format("{}-{}.png", rows[ri].name, n)), s.samples.slice(0, 0, std::min<int64_t>(64, s.samples.size(0))));
-      fd[ri].push_back(d);
-      last_report[ri] = cr;
-      Json cell = Json::object();
-      cell["row"] = rows[ri].name;
-      cell["steps"] = n;
-      cell["fd"] = d;
-      cell["mean_confidence"] = cr.mean_confidence;
-      cell["class_tv"] = cr.tv_from(proportions);
-      Json share = Json::array();
-      for (double v : cr.share) share.push_back(v);
-      cell["class_share"] = share;
-      // Routing along the way (sample/routed_ensemble.h): how often the chosen expert changed,
-      // averaged over steps, and the entropy of alpha_hat at the last step.
-      double switches = 0;
-      int switch_steps = 0;
-      for (const Json& st : s.routing.elements())
-        if (st.at("switch_rate").is_number()) switches += st.at("switch_rate").as_double(), ++switch_steps;
-      if (switch_steps > 0) cell["switch_rate"] = switches / switch_steps;
-      if (!s.routing.elements().empty() && s.routing.elements().back().at("mean_entropy").is_number())
-        cell["final_entropy"] = s.routing.elements().back().at("mean_entropy").as_double();
-      cell["seconds"] = s.seconds;
-      cell["evaluations_per_sample_step"] = static_cast<double>(s.evaluations) / static_cast<double>(sc.num * (sc.steps + 1));
-      metrics.write(cell);
-      last_cell[ri] = cell;
-      row_json["cells"].push_back(cell);
-      log::info("evaluate: {:<18} N = {:>4}  FD {:8.3f}  confidence {:.3f}  class TV {:.3f}  ({:.1f} s)", rows[ri].name, n, d,
-                cr.mean_confidence, cr.tv_from(proportions), s.seconds);
+      std::vector<double> per_seed;
+      for (int seed = 0; seed < ec.seeds; ++seed) {
+        SampleConfig sc = rows[ri].sc;
+        sc.steps = n;
+        sc.num = ec.samples;
+        sc.seed = rows[ri].sc.seed + seed;
+        const Json cell = evaluate_cell(model, sc, rows[ri].name, cc, last_report[ri]);
+        metrics.write(cell);
+        last_cell[ri] = cell;
+        row_json["cells"].push_back(cell);
+        per_seed.push_back(cell.at("fd").as_double());
+        log::info("evaluate: {:<22} N = {:>4} seed {}  FD {:8.3f}  confidence {:.3f}  class TV {:.3f}  ({:.1f} s)", rows[ri].name, n,
+                  sc.seed, per_seed.back(), last_report[ri].mean_confidence, last_report[ri].tv_from(proportions),
+                  cell.at("seconds").as_double());
+      }
+      fd[ri].push_back(mean_spread(per_seed));
     }
     out["rows"].push_back(row_json);
     atomic_write(path_join(ctx.dir, "evaluation.json"), out.dump(2) + "\n");
   }
 
   // Table 1 layout, then the routing check at the largest N.
-  std::string table = format("Classifier-feature FD to the data set (lower is better; not FID; {} samples per cell, classifier "
-                             "held-out accuracy {:.3f}):\n\n| rule |",
-                             ec.samples, clf.heldout_accuracy);
+  std::string table = format("Classifier-feature FD to the data set (lower is better; not FID; {} experts; {} samples per cell{}, "
+                             "classifier held-out accuracy {:.3f}):\n\n| rule |",
+                             to_string(cfg.sample.experts), ec.samples,
+                             ec.seeds > 1 ? format(", mean ± standard deviation over {} seeds", ec.seeds) : std::string(),
+                             clf.heldout_accuracy);
   for (int n : ec.table_steps) table += format(" N = {} |", n);
   table += "\n|---|";
   for (size_t i = 0; i < ec.table_steps.size(); ++i) table += "---:|";
   table += "\n";
   for (size_t ri = 0; ri < rows.size(); ++ri) {
     table += format("| {} |", rows[ri].label);
-    for (double d : fd[ri]) table += format(" {:.2f} |", d);
+    for (const MeanSpread& d : fd[ri]) table += ec.seeds > 1 ? format(" {:.2f} ± {:.2f} |", d.mean, d.spread) : format(" {:.2f} |", d.mean);
     table += "\n";
   }
   table += format("\nRouting check at N = {} (classifier's view of the samples; data: class shares {:.0f}% each; switch rate: share "

@@ -34,10 +34,10 @@ std::vector<std::string> default_routers(const std::string& run) {
 }
 
 // The sources one router gives, by its kind and derivative head.
-void add_router_sources(std::vector<CheckSource>& out, const std::string& path, double gain, torch::Device device) {
+void add_router_sources(std::vector<CheckSource>& out, const std::string& path, double rate, torch::Device device) {
   auto r = std::make_shared<const Router>(load_router(path, device));
   const auto add = [&](const std::string& name, AlphaSource src) {
-    out.push_back({name, path, r->meta.step, make_alpha_provider(src, r, nullptr, gain)});
+    out.push_back({name, path, r->meta.step, make_alpha_provider(src, r, nullptr, rate)});
   };
   if (r->meta.kind == RouterKind::kMogA) return add("mog-a", AlphaSource::kRouter);
   if (r->meta.derivative == DerivativeHead::kRaw) return add("integrated-raw", AlphaSource::kIntegratedRaw);

@@ -141,7 +141,8 @@ inline constexpr Range kUnit{0, 1};
   X(int, topk, 2, (Range{1, 100000}), "topk: experts per step")                                      \
   X(AlphaSource, alpha, AlphaSource::kRouter, kAny,                                                   \
     "router (MoG-a), integrated (MoG-da, logit space), integrated-corrected, integrated-raw or oracle (exact)") \
-  X(double, correction, 0.5, kUnit, "integrated-corrected: gain pulling the integrated logits toward MoG-da's alpha head") \
+  X(double, correction, 5.0, kNonNegative,                                                            \
+    "integrated-corrected: rate (per unit t) pulling the integrated logits toward MoG-da's alpha head") \
   X(ExpertSource, experts, ExpertSource::kTrained, kAny, "trained expert networks, or exact (the shards' posterior means)") \
   X(bool, baseline, false, kAny, "sample the single expert trained on all data (no routing)")        \
   X(int, expert, -1, (Range{-1, 100000}), "sample expert k alone, no routing (-1: all experts, routed)") \
@@ -162,6 +163,7 @@ inline constexpr Range kUnit{0, 1};
   X(std::string, table_rows, "baseline,fixed,top1-router,switch-router,switch-integrated,mixture-router", kAny, \
     "evaluate: rows, each baseline, fixed or <rule>-<alpha>")                                       \
   X(int64_t, samples, 1000, (Range{2, 1e9}), "evaluate: samples per row and N")                     \
+  X(int, seeds, 1, (Range{1, 1000}), "evaluate: seeds per cell (sample.seed, +1, ...); the table gives mean and spread") \
   X(int64_t, classifier_steps, 1500, (Range{1, 1e9}), "feature classifier: training steps when it must be trained") \
   X(std::string, inception_weights, "", kAny, "fid: pytorch-fid's pt_inception-2015-12-05-6726825d.pth (or its .npz conversion)")
 

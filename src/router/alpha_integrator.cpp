@@ -1,12 +1,14 @@
 // MoG-da's integrated alpha (see alpha_integrator.h).
 #include "router/alpha_integrator.h"
 
+#include <cmath>
+
 #include "router/alpha_dynamics.h"
 #include "util/error.h"
 
 namespace ddm {
 
-AlphaIntegrator::AlphaIntegrator(IntegrationMode mode, double gain) : mode_(mode), gain_(gain) {}
+AlphaIntegrator::AlphaIntegrator(IntegrationMode mode, double rate) : mode_(mode), rate_(rate) {}
 
 void AlphaIntegrator::begin(const torch::Tensor& prior) {
   state_ = mode_ == IntegrationMode::kProjected ? prior.clone() : torch::log(prior.clamp_min(1e-30));
@@ -23,7 +25,7 @@ torch::Tensor AlphaIntegrator::at(const RouterOut& out, double t) {
     } else {
       require(last_.velocity.defined(), "alpha integrator: the logit step needs a logit-velocity head");
       state_ = logit_step(state_, last_.velocity, dt);
-      if (mode_ == IntegrationMode::kCorrected) state_ = corrected_logits(state_, out.logits, gain_);
+      if (mode_ == IntegrationMode::kCorrected) state_ = corrected_logits(state_, out.logits, 1 - std::exp(-rate_ * std::fabs(dt)));
     }
   }
   last_ = out;

@@ -1,7 +1,9 @@
 // MoG-da's integrated alpha along one batch of trajectories (design.md section 4), fed the
 // derivative network's outputs at each grid point t_0 = 1 > t_1 > ... in turn:
 //   logit    : z_0 = log pi, z_{n+1} = z_n + (t_{n+1} - t_n) c_hat(x_n, t_n), alpha = softmax(z)
-//   corrected: the logit step, then z <- (1 - gain) z + gain log_softmax(alpha head at x_{n+1})
+//   corrected: the logit step, then z <- (1 - g) z + g log_softmax(alpha head at x_{n+1}), with
+//              g = 1 - exp(-rate |t_{n+1} - t_n|): a relaxation toward the head at a fixed rate
+//              per unit t, so the blend does not depend on N (sample.correction = rate)
 //   projected: alpha_0 = pi, alpha_{n+1} = Proj(alpha_n + (t_{n+1} - t_n) g(x_n, t_n)) (raw head)
 // The same object serves sampling (sample/alpha_provider), `ddm router-check` and the trainer's
 // evaluation, so all three integrate exactly alike.
@@ -16,7 +18,7 @@ enum class IntegrationMode { kLogit, kCorrected, kProjected };
 
 class AlphaIntegrator {
  public:
-  explicit AlphaIntegrator(IntegrationMode mode, double gain = 0.5);
+  explicit AlphaIntegrator(IntegrationMode mode, double rate = 5.0);
   // New trajectories starting from the prior rows [B, K].
   void begin(const torch::Tensor& prior);
   // alpha at grid point t, given the network's outputs `out` at (x(t), t); calls come in
@@ -25,7 +27,7 @@ class AlphaIntegrator {
 
  private:
   IntegrationMode mode_;
-  double gain_;
+  double rate_;
   torch::Tensor state_;  // logits z (logit, corrected) or alpha (projected)
   RouterOut last_;
   double last_t_ = 0;

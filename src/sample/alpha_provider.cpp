@@ -5,8 +5,8 @@
 
 namespace ddm {
 
-IntegratedAlpha::IntegratedAlpha(DerivativeSource source, std::vector<double> priors, IntegrationMode mode, double gain)
-    : source_(std::move(source)), priors_(std::move(priors)), integrator_(mode, gain) {}
+IntegratedAlpha::IntegratedAlpha(DerivativeSource source, std::vector<double> priors, IntegrationMode mode, double rate)
+    : source_(std::move(source)), priors_(std::move(priors)), integrator_(mode, rate) {}
 
 void IntegratedAlpha::begin(int64_t batch, torch::Device device) {
   const torch::Tensor pi = torch::tensor(priors_, torch::kFloat32).to(device);
@@ -35,7 +35,7 @@ IntegrationMode integration_mode(AlphaSource source) {
 }  // namespace
 
 std::shared_ptr<AlphaProvider> make_alpha_provider(AlphaSource source, std::shared_ptr<const Router> router,
-                                                   std::shared_ptr<const ExactPosterior> exact, double gain) {
+                                                   std::shared_ptr<const ExactPosterior> exact, double rate) {
   if (source == AlphaSource::kOracle) {
     require(exact != nullptr, "sample.alpha=oracle needs the exact posterior");
     return std::make_shared<OracleAlpha>(std::move(exact));
@@ -49,7 +49,7 @@ std::shared_ptr<AlphaProvider> make_alpha_provider(AlphaSource source, std::shar
           router->meta.derivative ? to_string(*router->meta.derivative) : std::string("none (mog-a)"));
   auto priors = router->meta.priors;
   return std::make_shared<IntegratedAlpha>([router](const torch::Tensor& x, double t) { return router->evaluate(x, t); },
-                                           std::move(priors), integration_mode(source), gain);
+                                           std::move(priors), integration_mode(source), rate);
 }
 
 }  // namespace ddm

@@ -42,7 +42,7 @@ using DerivativeSource = std::function<RouterOut(const torch::Tensor& x, double 
 // happens when the solver asks at t_{n+1}, so the solver need not know about it.
 class IntegratedAlpha : public AlphaProvider {
  public:
-  IntegratedAlpha(DerivativeSource source, std::vector<double> priors, IntegrationMode mode, double gain = 0.5);
+  IntegratedAlpha(DerivativeSource source, std::vector<double> priors, IntegrationMode mode, double rate = 5.0);
   void begin(int64_t batch, torch::Device device) override;
   torch::Tensor alpha(const torch::Tensor& x, double t) override { return integrator_.at(source_(x, t), t); }
 
@@ -66,9 +66,9 @@ class OracleAlpha : public AlphaProvider {
 // the integration scheme without learning error.
 DerivativeSource exact_derivative(std::shared_ptr<const ExactPosterior> exact);
 
-// The provider for `sample.alpha` (`gain`: sample.correction). `router` must be the router that
+// The provider for `sample.alpha` (`rate`: sample.correction). `router` must be the router that
 // source reads (MoG-a for `router`, MoG-da for the integrated ones); `exact` for `oracle`.
 std::shared_ptr<AlphaProvider> make_alpha_provider(AlphaSource source, std::shared_ptr<const Router> router,
-                                                   std::shared_ptr<const ExactPosterior> exact, double gain);
+                                                   std::shared_ptr<const ExactPosterior> exact, double rate);
 
 }  // namespace ddm

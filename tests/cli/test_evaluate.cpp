@@ -32,7 +32,7 @@ TEST(Evaluate, WritesTheTableForEveryRowAndStepCount) {
   for (const char* k : {"0", "1", "all"}) ASSERT_EQ(test::run_ddm(std::string("train-expert --shard ") + k + " " + cfg).status, 0) << k;
   for (const char* kind : {"mog-a", "mog-da"}) ASSERT_EQ(test::run_ddm(std::string("train-router --kind ") + kind + " " + cfg).status, 0);
 
-  test::expect_error(test::run_ddm("evaluate --rows switch-best " + cfg), 1, "valid: router, integrated, oracle");
+  test::expect_error(test::run_ddm("evaluate --rows switch-best " + cfg), 1, "valid: router, integrated, integrated-corrected, integrated-raw, oracle");
   const auto r = test::run_ddm("evaluate --rows baseline,fixed,top1-router,switch-integrated,mixture-router --steps 2,3 --num 6 " + cfg);
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("| mixture (MoG-a) |"), std::string::npos) << r.output;
@@ -52,6 +52,17 @@ TEST(Evaluate, WritesTheTableForEveryRowAndStepCount) {
   EXPECT_TRUE(path_exists(dir / "run/evaluation/table.md"));
   EXPECT_TRUE(path_exists(dir / "run/evaluation/grids/mixture-router-3.png"));
   EXPECT_NE(read_file(dir / "run/evaluation/metrics.jsonl").find("\"row\":\"fixed\""), std::string::npos);
+
+  // Exact experts (the shards' posterior means) with learned and exact alpha, two seeds per cell:
+  // its own folder, mean and spread in the table.
+  const auto x = test::run_ddm("evaluate --experts exact --rows switch-integrated-corrected,switch-oracle --steps 2 --num 6 --seeds 2 " + cfg);
+  ASSERT_EQ(x.status, 0) << x.output;
+  EXPECT_NE(x.output.find("exact experts"), std::string::npos) << x.output;
+  EXPECT_NE(x.output.find(" ± "), std::string::npos) << x.output;
+  const Json ex = Json::parse(read_file(dir / "run/evaluation-exact/evaluation.json"));
+  EXPECT_EQ(ex.at("experts").as_string(), "exact");
+  ASSERT_EQ(ex.at("rows")[0].at("cells").size(), 2u);  // one cell per seed
+  EXPECT_NE(ex.at("rows")[0].at("cells")[0].at("seed").as_int(), ex.at("rows")[0].at("cells")[1].at("seed").as_int());
 }
 
 }  // namespace

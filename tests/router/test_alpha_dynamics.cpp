@@ -6,20 +6,14 @@
 #include "diffusion/solvers.h"
 #include "router/alpha_dynamics.h"
 #include "router/alpha_integrator.h"
+#include "router/blobs.h"
 #include "router/exact_posterior.h"
 
 namespace ddm {
 namespace {
 
-struct Blobs {
-  torch::Tensor points, clusters;
-  int k = 3;
-  Schedule sch{ScheduleKind::kLinear};
-  Blobs() {
-    torch::manual_seed(3);
-    clusters = torch::arange(60, torch::kInt64) % k;
-    points = torch::randn({60, 3}, torch::kFloat64) * 0.3 + torch::one_hot(clusters, 3).to(torch::kFloat64);
-  }
+struct Blobs : test::Blobs {
+  Blobs() : test::Blobs(60, 3) {}
 };
 
 TEST(AlphaDynamics, DerivativeFromTheExactLogitVelocityIsTheExactDerivative) {

@@ -1,21 +1,14 @@
 // The exact posterior against brute force and finite differences (design.md section 3).
 #include <gtest/gtest.h>
 
+#include "router/blobs.h"
 #include "router/exact_posterior.h"
 
 namespace ddm {
 namespace {
 
-struct Fixture {
-  torch::Tensor points, clusters;
-  int k = 3;
-  Schedule sch{ScheduleKind::kLinear};
-  Fixture() {
-    torch::manual_seed(1);
-    clusters = torch::arange(30, torch::kInt64) % k;
-    // Three blobs in 3-D so that the posterior is neither uniform nor one-hot at mid t.
-    points = torch::randn({30, 3}, torch::kFloat64) * 0.3 + torch::one_hot(clusters, 3).to(torch::kFloat64);
-  }
+struct Fixture : test::Blobs {
+  Fixture() : Blobs(30, 1) {}
 };
 
 TEST(ExactPosterior, AlphaMatchesABruteForceDoubleLoopAndSumsToOne) {
