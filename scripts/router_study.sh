@@ -4,7 +4,8 @@
 # training steps) and on the newest ones (every N), the quick experts, then `ddm evaluate` with
 # exact experts (routing error alone; 500 samples, 3 seeds) and with the trained experts (Table 1,
 # the demo's protocol plus the exact-alpha and corrected rows). About 50 minutes on 2 CPU cores.
-#   scripts/router_study.sh [stage ...]    stages: routers check experts exact learned (default: all)
+#   scripts/router_study.sh [stage ...]    stages: routers raw check experts exact learned (default: all)
+# `raw` trains the first MoG-da form (raw d alpha/dt head, the paper's MSE) for comparison.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -12,9 +13,10 @@ ddm="${DDM:-${DDM_BUILD_DIR:-build}/src/ddm}"
 config=configs/fashion_mnist_quick.yaml
 run=runs/fashion_mnist_quick
 stages=("$@")
-[ ${#stages[@]} -eq 0 ] && stages=(routers check exact experts learned)
+[ ${#stages[@]} -eq 0 ] && stages=(routers raw check exact experts learned)
 keep=(--set train.checkpoint_every=500 --set train.keep_checkpoints=20)
 ckpts() { ls "$run/$1"/ckpt-*.ddm | paste -sd, -; }
+newest() { ls "$run/$1"/ckpt-*.ddm | tail -1; }
 
 "$ddm" prepare --config "$config" -q
 for stage in "${stages[@]}"; do
@@ -22,10 +24,15 @@ for stage in "${stages[@]}"; do
     routers)  # MoG-da: 2000 stage-1 steps, 500 per interval network; MoG-a: as many steps in all
       "$ddm" train-router --config "$config" --kind mog-da --restart -q --set router.steps=2000 --set router.stage2_steps=500 "${keep[@]}"
       "$ddm" train-router --config "$config" --kind mog-a --restart -q --set router.steps=3500 "${keep[@]}" ;;
+    raw)
+      "$ddm" train-router --config "$config" --kind mog-da --restart -q --set router.derivative=raw --set router.deriv_loss=mse \
+        --set router.steps=2000 --set router.stage2_steps=500 "${keep[@]}" ;;
     check)
       "$ddm" router-check --config "$config" --paths 256 --steps 10,25 --routers "$(ckpts router-mog-a),$(ckpts router-mog-da)" \
         --out "$run/router-check-curve" -q
-      "$ddm" router-check --config "$config" --paths 256 --steps 10,25,50,100 -q ;;
+      routers="$(newest router-mog-a),$(newest router-mog-da)"
+      [ -d "$run/router-mog-da-raw" ] && routers="$routers,$(newest router-mog-da-raw)"
+      "$ddm" router-check --config "$config" --paths 256 --steps 10,25,50,100 --routers "$routers" -q ;;
     experts)
       for k in 0 1 2 3 4 5 6 7 8 9 all; do "$ddm" train-expert --config "$config" --shard "$k" -q; done ;;
     exact)
@@ -34,6 +41,6 @@ for stage in "${stages[@]}"; do
     learned)
       "$ddm" evaluate --config "$config" --steps 10,25 --num 200 -q --out "$run/evaluation-table1" \
         --rows baseline,fixed,top1-router,switch-router,switch-integrated,switch-integrated-corrected,mixture-router,switch-oracle ;;
-    *) echo "router_study: unknown stage '$stage' (routers check experts exact learned)" >&2; exit 2 ;;
+    *) echo "router_study: unknown stage '$stage' (routers raw check experts exact learned)" >&2; exit 2 ;;
   esac
 done

@@ -28,6 +28,9 @@ enum class DerivativeHead { kLogit, kRaw };
 // MoG-da's derivative loss: `relative` divides each point's error by the exact derivative's mean
 // size at its t (the size spans orders of magnitude over t); `mse` is the paper's plain MSE.
 enum class DerivativeLoss { kRelative, kMse };
+// How MoG-da draws training times within an interval: uniformly, or half of them from the exact
+// profile's derivative mass (where the posterior moves), half uniformly.
+enum class TimeSampling { kUniform, kMass };
 // diffusion/solvers: the ODE step and the time grid.
 enum class SolverKind { kDdim, kEuler };
 enum class Spacing { kUniform, kQuadratic, kLogSnr };
@@ -57,6 +60,7 @@ DDM_ENUM_NAMES(ddm::Spacing, {ddm::Spacing::kUniform, "uniform"}, {ddm::Spacing:
 DDM_ENUM_NAMES(ddm::RoutingRule, {ddm::RoutingRule::kSwitch, "switch"}, {ddm::RoutingRule::kTop1, "top1"},
                {ddm::RoutingRule::kTopK, "topk"}, {ddm::RoutingRule::kMixture, "mixture"}, {ddm::RoutingRule::kFixed, "fixed"});
 DDM_ENUM_NAMES(ddm::DerivativeHead, {ddm::DerivativeHead::kLogit, "logit"}, {ddm::DerivativeHead::kRaw, "raw"});
+DDM_ENUM_NAMES(ddm::TimeSampling, {ddm::TimeSampling::kUniform, "uniform"}, {ddm::TimeSampling::kMass, "mass"});
 DDM_ENUM_NAMES(ddm::DerivativeLoss, {ddm::DerivativeLoss::kRelative, "relative"}, {ddm::DerivativeLoss::kMse, "mse"});
 DDM_ENUM_NAMES(ddm::AlphaSource, {ddm::AlphaSource::kRouter, "router"}, {ddm::AlphaSource::kIntegrated, "integrated"},
                {ddm::AlphaSource::kIntegratedCorrected, "integrated-corrected"},

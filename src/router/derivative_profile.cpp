@@ -48,6 +48,20 @@ torch::Tensor DerivativeProfile::scale_at(const torch::Tensor& t, double Profile
   return torch::tensor(out, torch::kFloat64).to(t.device());
 }
 
+torch::Tensor DerivativeProfile::sample_times(int64_t n, double lo, double hi) const {
+  constexpr int kPoints = 512;
+  std::vector<double> t(kPoints), cdf(kPoints, 0.0);
+  for (int i = 0; i < kPoints; ++i) t[i] = lo + (hi - lo) * i / (kPoints - 1);
+  for (int i = 1; i < kPoints; ++i)
+    cdf[i] = cdf[i - 1] + 0.5 * (scale_at(t[i], &ProfileRow::mean_abs_dalpha) + scale_at(t[i - 1], &ProfileRow::mean_abs_dalpha));
+  const torch::Tensor u = torch::rand({n}, torch::kFloat64) * cdf.back();
+  const torch::Tensor c = torch::tensor(cdf, torch::kFloat64), tt = torch::tensor(t, torch::kFloat64);
+  const torch::Tensor hi_i = torch::searchsorted(c, u).clamp(1, kPoints - 1), lo_i = hi_i - 1;
+  const torch::Tensor c0 = c.index_select(0, lo_i), c1 = c.index_select(0, hi_i);
+  const torch::Tensor f = (u - c0) / (c1 - c0).clamp_min(1e-300);
+  return tt.index_select(0, lo_i) + f * (tt.index_select(0, hi_i) - tt.index_select(0, lo_i));
+}
+
 Json DerivativeProfile::to_json() const {
   Json a = Json::array();
   for (const auto& r : rows) {

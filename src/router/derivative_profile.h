@@ -34,6 +34,9 @@ struct DerivativeProfile {
   // (where the derivative vanishes, near data, a relative loss must not divide by zero).
   double scale_at(double t, double ProfileRow::*field) const;
   torch::Tensor scale_at(const torch::Tensor& t, double ProfileRow::*field) const;  // [B] -> [B]
+  // n times in [lo, hi] drawn with density proportional to E ||d alpha/dt||_1 (linear in t
+  // between rows, by inverse CDF on 512 points), from the global generator.
+  torch::Tensor sample_times(int64_t n, double lo, double hi) const;
   Json to_json() const;
 };
 

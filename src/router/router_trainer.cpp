@@ -262,7 +262,11 @@ StepReport RouterTraining::step(int64_t step) {
   const torch::Tensor x0 = data_.batch(idx).to(opts_.device);
   const torch::Tensor c = clusters_.index_select(0, idx).to(opts_.device);
   const double lo = stage2 ? bounds[j].lo : meta_.t_min, hi = stage2 ? bounds[j].hi : sch_.t_max();
-  const torch::Tensor t = uniform_times(x0.size(0), lo, hi, opts_.device);
+  torch::Tensor t = uniform_times(x0.size(0), lo, hi, opts_.device);
+  if (da_ && rc_.t_sampling == TimeSampling::kMass) {  // the second half of the batch where the posterior moves
+    const int64_t half = x0.size(0) / 2;
+    t = torch::cat({t.slice(0, 0, x0.size(0) - half), profile_.sample_times(half, lo, hi).to(t.options())});
+  }
   const torch::Tensor xt = as_column(sch_.alpha(t), x0.dim()) * x0 + as_column(sch_.sigma(t), x0.dim()) * torch::randn_like(x0);
   PosteriorOut ex;
   if (rc_.mse_weight > 0 || da_) {

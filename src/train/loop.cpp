@@ -106,8 +106,11 @@ LoopResult run_training_loop(const LoopSpec& spec) {
       StopSignal::reset();
       break;
     }
-    if (tc.max_minutes > 0 && clock.seconds() > tc.max_minutes * 60) {
+    if (tc.max_minutes > 0 && clock.seconds() > tc.max_minutes * 60 && step < tc.steps) {
+      // A cap, not a way to stop: the same command must give the same model anywhere.
       result.stop_reason = "time limit";
+      log::warn("{}: the wall-time cap ({} min) stopped the run at step {} of {}; run the same command again to resume", spec.who,
+                tc.max_minutes, step, tc.steps);
       break;
     }
   }
