@@ -2,6 +2,9 @@
 // routers, every sampling rule, info on checkpoints, and the errors users meet on the way.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <set>
+
 #include "test_util.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -71,6 +74,9 @@ TEST_F(Pipeline, RoutersSampleWithEveryRule) {
   };
   for (const Case& c : std::vector<Case>{{"--rule switch --alpha router", "switch-router-6", 1.0},
                                          {"--rule switch --alpha integrated", "switch-integrated-6", 1.0},
+                                         {"--rule switch --alpha integrated-corrected", "switch-integrated-corrected-6", 1.0},
+                                         {"--rule switch --alpha integrated --experts exact", "exact-switch-integrated-6", 1.0},
+                                         {"--rule mixture --alpha oracle --experts exact", "exact-mixture-oracle-6", 4.0},
                                          {"--rule top1 --alpha oracle", "top1-oracle-6", 1.0},
                                          {"--rule topk --alpha router --set sample.topk=2", "top2-router-6", 2.0},
                                          {"--rule mixture --alpha router", "mixture-router-6", 4.0},
@@ -88,6 +94,24 @@ TEST_F(Pipeline, RoutersSampleWithEveryRule) {
     EXPECT_EQ(npz.at("samples").shape, (std::vector<int64_t>{40, 2})) << c.args;
     EXPECT_TRUE(path_exists(out + "/grid.png"));
   }
+  // A raw-head router is another folder; asking for it before it exists names it.
+  test::expect_error(test::run_ddm("sample --alpha integrated-raw " + config_), 1, "no router-mog-da-raw checkpoint");
+  ASSERT_EQ(test::run_ddm("train-router --kind mog-da --set router.derivative=raw " + config_).status, 0);
+  ASSERT_EQ(test::run_ddm("sample --alpha integrated-raw " + config_).status, 0);
+
+  // router-check: every source of the three routers, the JSON the issue names, a plot per N.
+  r = test::run_ddm("router-check --paths 16 --steps 4,8 " + config_);
+  ASSERT_EQ(r.status, 0) << r.output;
+  const Json rc = Json::parse(read_file(run("router-check/router-check.json")));
+  std::set<std::string> sources;
+  for (const Json& row : rc.at("rows").elements()) {
+    sources.insert(row.at("source").as_string());
+    for (const char* key : {"steps", "tv_final", "tv_mean", "argmax_agree"}) EXPECT_NE(row.find(key), nullptr) << key;
+  }
+  EXPECT_EQ(sources, (std::set<std::string>{"mog-a", "mog-da-head", "integrated", "integrated-corrected", "integrated-raw",
+                                            "integrated-exact", "prior"}));
+  EXPECT_TRUE(path_exists(run("router-check/tv-8.png")));
+
   // Same seed, same samples.
   const std::string first = read_file(run("samples/switch-router-6/samples.npz"));
   ASSERT_EQ(test::run_ddm("sample --rule switch --alpha router " + config_).status, 0);
