@@ -4,8 +4,10 @@
 # training steps) and on the newest ones (every N), the quick experts, then `ddm evaluate` with
 # exact experts (routing error alone; 500 samples, 3 seeds) and with the trained experts (Table 1,
 # the demo's protocol plus the exact-alpha and corrected rows). About 50 minutes on 2 CPU cores.
-#   scripts/router_study.sh [stage ...]    stages: routers raw check experts exact learned (default: all)
-# `raw` trains the first MoG-da form (raw d alpha/dt head, the paper's MSE) for comparison.
+#   scripts/router_study.sh [stage ...]    stages: routers variants check exact experts learned (default: all)
+# `variants` trains, for comparison, MoG-da with uniform training times (run folder
+# runs/fashion_mnist_quick_uniform) and the first MoG-da form (raw d alpha/dt head, the paper's
+# MSE, uniform times; router-mog-da-raw), and checks the uniform one against training steps.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -13,7 +15,7 @@ ddm="${DDM:-${DDM_BUILD_DIR:-build}/src/ddm}"
 config=configs/fashion_mnist_quick.yaml
 run=runs/fashion_mnist_quick
 stages=("$@")
-[ ${#stages[@]} -eq 0 ] && stages=(routers raw check exact experts learned)
+[ ${#stages[@]} -eq 0 ] && stages=(routers variants check exact experts learned)
 keep=(--set train.checkpoint_every=500 --set train.keep_checkpoints=20)
 ckpts() { ls "$run/$1"/ckpt-*.ddm | paste -sd, -; }
 newest() { ls "$run/$1"/ckpt-*.ddm | tail -1; }
@@ -24,9 +26,15 @@ for stage in "${stages[@]}"; do
     routers)  # MoG-da: 2000 stage-1 steps, 500 per interval network; MoG-a: as many steps in all
       "$ddm" train-router --config "$config" --kind mog-da --restart -q --set router.steps=2000 --set router.stage2_steps=500 "${keep[@]}"
       "$ddm" train-router --config "$config" --kind mog-a --restart -q --set router.steps=3500 "${keep[@]}" ;;
-    raw)
+    variants)
+      uniform=runs/fashion_mnist_quick_uniform
+      mkdir -p "$uniform" && cp "$run/shards.json" "$uniform/"
+      "$ddm" train-router --config "$config" --kind mog-da --restart -q --set router.t_sampling=uniform --set run.dir="$uniform" \
+        --set router.steps=2000 --set router.stage2_steps=500 "${keep[@]}"
       "$ddm" train-router --config "$config" --kind mog-da --restart -q --set router.derivative=raw --set router.deriv_loss=mse \
-        --set router.steps=2000 --set router.stage2_steps=500 "${keep[@]}" ;;
+        --set router.t_sampling=uniform --set router.steps=2000 --set router.stage2_steps=500 "${keep[@]}"
+      "$ddm" router-check --config "$config" --paths 256 --steps 10,25 --out "$run/router-check-uniform" -q \
+        --routers "$(ls "$uniform"/router-mog-da/ckpt-*.ddm | paste -sd, -)" ;;
     check)
       "$ddm" router-check --config "$config" --paths 256 --steps 10,25 --routers "$(ckpts router-mog-a),$(ckpts router-mog-da)" \
         --out "$run/router-check-curve" -q
@@ -37,10 +45,13 @@ for stage in "${stages[@]}"; do
       for k in 0 1 2 3 4 5 6 7 8 9 all; do "$ddm" train-expert --config "$config" --shard "$k" -q; done ;;
     exact)
       "$ddm" evaluate --config "$config" --experts exact --steps 10,25,50 --num 500 --seeds 3 -q \
-        --rows switch-router,switch-integrated,switch-integrated-corrected,switch-oracle,top1-router,fixed ;;
+        --rows switch-router,switch-integrated,switch-integrated-corrected,switch-oracle,top1-router,fixed
+      cp -r "$run/classifier" runs/fashion_mnist_quick_uniform/  # the same feature classifier for both tables
+      "$ddm" evaluate --config "$config" --experts exact --steps 10,25,50 --num 500 --seeds 3 -q \
+        --set run.dir=runs/fashion_mnist_quick_uniform --rows switch-integrated,switch-integrated-corrected ;;
     learned)
       "$ddm" evaluate --config "$config" --steps 10,25 --num 200 -q --out "$run/evaluation-table1" \
         --rows baseline,fixed,top1-router,switch-router,switch-integrated,switch-integrated-corrected,mixture-router,switch-oracle ;;
-    *) echo "router_study: unknown stage '$stage' (routers raw check experts exact learned)" >&2; exit 2 ;;
+    *) echo "router_study: unknown stage '$stage' (routers variants check exact experts learned)" >&2; exit 2 ;;
   esac
 done

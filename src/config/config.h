@@ -121,7 +121,7 @@ inline constexpr Range kUnit{0, 1};
   X(DerivativeLoss, deriv_loss, DerivativeLoss::kRelative, kAny,                                      \
     "mog-da: relative (error over the exact derivative's mean size at t) or mse (the paper's)")      \
   X(double, deriv_weight, 1.0, kNonNegative, "mog-da (both stages): weight of the derivative loss")  \
-  X(TimeSampling, t_sampling, TimeSampling::kUniform, kAny,                                           \
+  X(TimeSampling, t_sampling, TimeSampling::kMass, kAny,                                           \
     "mog-da: training times uniform in each interval, or half from the exact derivative mass (mass)") \
   X(AutoDouble, t1, AutoDouble::automatic(), (Range{0, 1}),                                           \
     "mog-da: end of the near-data interval [t_min, t1) (auto: a third of the exact derivative mass)") \
