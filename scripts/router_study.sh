@@ -3,7 +3,8 @@
 # with checkpoints every 500 steps, `ddm router-check` over those checkpoints (final TV against
 # training steps) and on the newest ones (every N), the quick experts, then `ddm evaluate` with
 # exact experts (routing error alone; 500 samples, 3 seeds) and with the trained experts (Table 1,
-# the demo's protocol plus the exact-alpha and corrected rows). About 50 minutes on 2 CPU cores.
+# the demo's protocol plus the exact-alpha and corrected rows). Roughly two hours on 2 CPU cores
+# (the stages were run here one by one, sharing the cores; not timed end to end).
 #   scripts/router_study.sh [stage ...]    stages: routers variants check exact experts learned (default: all)
 # `variants` trains, for comparison, MoG-da with uniform training times (run folder
 # runs/fashion_mnist_quick_uniform) and the first MoG-da form (raw d alpha/dt head, the paper's
