@@ -131,6 +131,50 @@ MeanSpread mean_spread(const std::vector<double>& v) {
   return m;
 }
 
+// The data set's share of each class.
+std::vector<double> class_proportions(const Dataset& data) {
+  const torch::Tensor c = torch::bincount(data.labels, {}, data.num_classes()).to(torch::kFloat64) / static_cast<double>(data.size());
+  std::vector<double> out(static_cast<size_t>(data.num_classes()));
+  for (size_t k = 0; k < out.size(); ++k) out[k] = c[static_cast<int64_t>(k)].item<double>();
+  return out;
+}
+
+// Table 1 layout, then the routing check at the largest N (evaluation/table.md).
+std::string table_markdown(const Config& cfg, double heldout_accuracy, const std::vector<Row>& rows,
+                           const std::vector<std::vector<MeanSpread>>& fd, const std::vector<ClassReport>& last_report,
+                           const std::vector<Json>& last_cell, const std::vector<double>& proportions) {
+  const EvalConfig& ec = cfg.eval;
+  std::string table = format("Classifier-feature FD to the data set (lower is better; not FID; {} experts; {} samples per cell{}, "
+                             "classifier held-out accuracy {:.3f}):\n\n| rule |",
+                             to_string(cfg.sample.experts), ec.samples,
+                             ec.seeds > 1 ? format(", mean ± standard deviation over {} seeds", ec.seeds) : std::string(),
+                             heldout_accuracy);
+  for (int n : ec.table_steps) table += format(" N = {} |", n);
+  table += "\n|---|";
+  for (size_t i = 0; i < ec.table_steps.size(); ++i) table += "---:|";
+  table += "\n";
+  for (size_t ri = 0; ri < rows.size(); ++ri) {
+    table += format("| {} |", rows[ri].label);
+    for (const MeanSpread& d : fd[ri]) table += ec.seeds > 1 ? format(" {:.2f} ± {:.2f} |", d.mean, d.spread) : format(" {:.2f} |", d.mean);
+    table += "\n";
+  }
+  table += format("\nRouting check at N = {} (classifier's view of the samples; data: class shares {:.0f}% each; switch rate: share "
+                  "of sample-steps whose expert changed; entropy of alpha_hat at the last step):\n\n| rule | mean confidence | TV to "
+                  "data's class shares | share per class (%) | switch rate | final entropy |\n|---|---:|---:|---|---:|---:|\n",
+                  ec.table_steps.back(), 100.0 * proportions[0]);
+  auto number = [](const Json& cell, const char* key) {
+    const Json* v = cell.find(key);
+    return v && v->is_number() ? format("{:.2f}", v->as_double()) : std::string("-");
+  };
+  for (size_t ri = 0; ri < rows.size(); ++ri) {
+    std::string shares;
+    for (double v : last_report[ri].share) shares += format("{}{:.0f}", shares.empty() ? "" : " ", 100 * v);
+    table += format("| {} | {:.3f} | {:.3f} | {} | {} | {} |\n", rows[ri].label, last_report[ri].mean_confidence,
+                    last_report[ri].tv_from(proportions), shares, number(last_cell[ri], "switch_rate"), number(last_cell[ri], "final_entropy"));
+  }
+  return table;
+}
+
 }  // namespace
 
 int cmd_evaluate(const std::vector<std::string>& argv) {
@@ -145,11 +189,10 @@ int cmd_evaluate(const std::vector<std::string>& argv) {
       "out", "output folder (default <run>/evaluation, or evaluation-exact with exact experts)", cxxopts::value<std::string>());
   if (!args.parse(argv)) return 0;
   Config cfg = args.config();
-  if (args.has("rows")) apply_override(cfg, "eval.table_rows=" + args.get<std::string>("rows"));
-  if (args.has("steps")) apply_override(cfg, "eval.table_steps=" + args.get<std::string>("steps"));
+  for (const auto& [flag, key] : {std::pair{"rows", "eval.table_rows"}, {"steps", "eval.table_steps"}, {"experts", "sample.experts"}})
+    if (args.has(flag)) apply_override(cfg, format("{}={}", key, args.get<std::string>(flag)));
   if (args.has("num")) apply_override(cfg, format("eval.samples={}", args.get<int64_t>("num")));
   if (args.has("seeds")) apply_override(cfg, format("eval.seeds={}", args.get<int>("seeds")));
-  if (args.has("experts")) apply_override(cfg, "sample.experts=" + args.get<std::string>("experts"));
   const EvalConfig& ec = cfg.eval;
   const bool exact_experts = cfg.sample.experts == ExpertSource::kExact;
   const std::vector<Row> rows = parse_rows(ec.table_rows, cfg.sample);
@@ -158,11 +201,7 @@ int cmd_evaluate(const std::vector<std::string>& argv) {
   require(data.is_image() && data.has_labels(), "evaluate: needs a labelled image data set (the feature classifier); {} is not", data.name);
   const TrainedClassifier clf = load_or_train_classifier(path_join(cfg.run_dir(), "classifier"), data, ec.classifier_steps, 0, device);
   const FeatureStats ref = data_stats(clf, data, device);
-  std::vector<double> proportions(data.num_classes());
-  {
-    const torch::Tensor c = torch::bincount(data.labels, {}, data.num_classes()).to(torch::kFloat64) / static_cast<double>(data.size());
-    for (size_t k = 0; k < proportions.size(); ++k) proportions[k] = c[static_cast<int64_t>(k)].item<double>();
-  }
+  const std::vector<double> proportions = class_proportions(data);
   if (ec.samples <= Classifier::kFeatures)
     log::warn("eval.samples = {} <= {} feature dimensions: covariances are rank-deficient and the distances unreliable", ec.samples,
               Classifier::kFeatures);
@@ -172,7 +211,7 @@ int cmd_evaluate(const std::vector<std::string>& argv) {
   ensure_writable_dir(cc.grids);
   JsonlWriter metrics(path_join(ctx.dir, "metrics.jsonl"));
 
-  Json out = Json::object();
+  Json out = Json::object();  // evaluation.json
   out["metric"] = "classifier-feature Frechet distance (not FID)";
   out["experts"] = to_string(cfg.sample.experts);
   out["classifier_heldout_accuracy"] = clf.heldout_accuracy;
@@ -213,35 +252,7 @@ int cmd_evaluate(const std::vector<std::string>& argv) {
     atomic_write(path_join(ctx.dir, "evaluation.json"), out.dump(2) + "\n");
   }
 
-  // Table 1 layout, then the routing check at the largest N.
-  std::string table = format("Classifier-feature FD to the data set (lower is better; not FID; {} experts; {} samples per cell{}, "
-                             "classifier held-out accuracy {:.3f}):\n\n| rule |",
-                             to_string(cfg.sample.experts), ec.samples,
-                             ec.seeds > 1 ? format(", mean ± standard deviation over {} seeds", ec.seeds) : std::string(),
-                             clf.heldout_accuracy);
-  for (int n : ec.table_steps) table += format(" N = {} |", n);
-  table += "\n|---|";
-  for (size_t i = 0; i < ec.table_steps.size(); ++i) table += "---:|";
-  table += "\n";
-  for (size_t ri = 0; ri < rows.size(); ++ri) {
-    table += format("| {} |", rows[ri].label);
-    for (const MeanSpread& d : fd[ri]) table += ec.seeds > 1 ? format(" {:.2f} ± {:.2f} |", d.mean, d.spread) : format(" {:.2f} |", d.mean);
-    table += "\n";
-  }
-  table += format("\nRouting check at N = {} (classifier's view of the samples; data: class shares {:.0f}% each; switch rate: share "
-                  "of sample-steps whose expert changed; entropy of alpha_hat at the last step):\n\n| rule | mean confidence | TV to "
-                  "data's class shares | share per class (%) | switch rate | final entropy |\n|---|---:|---:|---|---:|---:|\n",
-                  ec.table_steps.back(), 100.0 * proportions[0]);
-  auto number = [](const Json& cell, const char* key) {
-    const Json* v = cell.find(key);
-    return v && v->is_number() ? format("{:.2f}", v->as_double()) : std::string("-");
-  };
-  for (size_t ri = 0; ri < rows.size(); ++ri) {
-    std::string shares;
-    for (double v : last_report[ri].share) shares += format("{}{:.0f}", shares.empty() ? "" : " ", 100 * v);
-    table += format("| {} | {:.3f} | {:.3f} | {} | {} | {} |\n", rows[ri].label, last_report[ri].mean_confidence,
-                    last_report[ri].tv_from(proportions), shares, number(last_cell[ri], "switch_rate"), number(last_cell[ri], "final_entropy"));
-  }
+  const std::string table = table_markdown(cfg, clf.heldout_accuracy, rows, fd, last_report, last_cell, proportions);
   atomic_write(path_join(ctx.dir, "table.md"), table);
   std::cout << table << format("\nwrote {}/table.md, evaluation.json and grids/\n", ctx.dir);
   return 0;

@@ -27,6 +27,24 @@ std::string sample_folder_name(const SampleConfig& sc) {
   return format("{}{}-{}-{}", exact, rule, to_string(sc.alpha), sc.steps);
 }
 
+// Per-step routing statistics (mean entropy of alpha_hat, switch rate) as a plot.
+void save_routing_plot(const Json& routing, const std::string& title, const std::string& path) {
+  PlotSeries ent{"mean entropy of alpha_hat", {}, {}}, sw{"switch rate", {}, {}};
+  for (const auto& row : routing.elements()) {
+    const double n = static_cast<double>(row.at("step").as_int());
+    if (row.at("mean_entropy").is_number()) ent.x.push_back(n), ent.y.push_back(row.at("mean_entropy").as_double());
+    if (row.at("switch_rate").is_number()) sw.x.push_back(n), sw.y.push_back(row.at("switch_rate").as_double());
+  }
+  PlotOptions po;
+  po.title = "routing per step: " + title;
+  po.xlabel = "step n (t from 1 to t_min)";
+  po.y_min = 0;
+  std::vector<PlotSeries> series;
+  if (!ent.x.empty()) series.push_back(ent);
+  series.push_back(sw);
+  save_plot(path, series, po);
+}
+
 int cmd_sample(const std::vector<std::string>& argv) {
   Args args("sample", "Generate samples: N ODE steps, experts chosen per sample and step by a routing rule.");
   args.add()("steps", "N (sample.steps)", cxxopts::value<int>())("rule", "switch|top1|topk|mixture|fixed (sample.rule)",
@@ -99,22 +117,7 @@ int cmd_sample(const std::vector<std::string>& argv) {
   summary["evaluations_per_sample_step"] = static_cast<double>(r.evaluations) / static_cast<double>(sc.num * (sc.steps + 1));
   summary["routing"] = r.routing;
   atomic_write(path_join(out, "summary.json"), summary.dump(2) + "\n");
-  if (r.routing.size() > 1) {  // per-step routing statistics as a plot
-    PlotSeries ent{"mean entropy of alpha_hat", {}, {}}, sw{"switch rate", {}, {}};
-    for (const auto& row : r.routing.elements()) {
-      const double n = static_cast<double>(row.at("step").as_int());
-      if (row.at("mean_entropy").is_number()) ent.x.push_back(n), ent.y.push_back(row.at("mean_entropy").as_double());
-      if (row.at("switch_rate").is_number()) sw.x.push_back(n), sw.y.push_back(row.at("switch_rate").as_double());
-    }
-    PlotOptions po;
-    po.title = format("routing per step: {}", sample_folder_name(sc));
-    po.xlabel = "step n (t from 1 to t_min)";
-    po.y_min = 0;
-    std::vector<PlotSeries> series;
-    if (!ent.x.empty()) series.push_back(ent);
-    series.push_back(sw);
-    save_plot(path_join(out, "routing.png"), series, po);
-  }
+  if (r.routing.size() > 1) save_routing_plot(r.routing, sample_folder_name(sc), path_join(out, "routing.png"));
   std::cout << format("{} samples in {:.1f} s ({:.2f}/s, {:.2f} network evaluations per sample and step): {}\n", sc.num, r.seconds,
                       summary.at("images_per_s").as_double(), summary.at("evaluations_per_sample_step").as_double(), out);
   return 0;

@@ -30,6 +30,27 @@ LoopSpec make_loop_spec(std::string who, std::string dir, const TrainConfig& tra
   return s;
 }
 
+namespace {
+// A signal, or the wall-time cap before the last step: fills the result's reason.
+bool stop_requested(const LoopSpec& spec, int64_t step, double seconds, LoopResult& result) {
+  const TrainConfig& tc = spec.train;
+  if (StopSignal::requested()) {
+    result.signal = StopSignal::signal_number();
+    result.stop_reason = StopSignal::signal_name();
+    StopSignal::reset();
+    return true;
+  }
+  if (tc.max_minutes > 0 && seconds > tc.max_minutes * 60 && step < tc.steps) {
+    // A cap, not a way to stop: the same command must give the same model anywhere.
+    result.stop_reason = "time limit";
+    log::warn("{}: the wall-time cap ({} min) stopped the run at step {} of {}; run the same command again to resume", spec.who,
+              tc.max_minutes, step, tc.steps);
+    return true;
+  }
+  return false;
+}
+}  // namespace
+
 LoopResult run_training_loop(const LoopSpec& spec) {
   const TrainConfig& tc = spec.train;
   ensure_writable_dir(spec.dir);
@@ -100,19 +121,7 @@ LoopResult run_training_loop(const LoopSpec& spec) {
     if (step % tc.checkpoint_every == 0 || step == tc.steps) save();
     if (spec.preview && tc.preview_every > 0 && step % tc.preview_every == 0 && step < tc.steps) spec.preview(step);
     if (spec.after_step) spec.after_step(step);
-    if (StopSignal::requested()) {
-      result.signal = StopSignal::signal_number();
-      result.stop_reason = StopSignal::signal_name();
-      StopSignal::reset();
-      break;
-    }
-    if (tc.max_minutes > 0 && clock.seconds() > tc.max_minutes * 60 && step < tc.steps) {
-      // A cap, not a way to stop: the same command must give the same model anywhere.
-      result.stop_reason = "time limit";
-      log::warn("{}: the wall-time cap ({} min) stopped the run at step {} of {}; run the same command again to resume", spec.who,
-                tc.max_minutes, step, tc.steps);
-      break;
-    }
+    if (stop_requested(spec, step, clock.seconds(), result)) break;
   }
   if (bar) bar->finish(format("loss {:.4f}", result.loss));
   if (saved_step != step) save();
