@@ -7,6 +7,8 @@
 #include <torch/nn/module.h>
 #include <torch/types.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>

@@ -110,11 +110,11 @@ Json evaluate_cell(const SamplingModel& model, const SampleConfig& sc, const std
   // averaged over steps, and the entropy of alpha_hat at the last step.
   double switches = 0;
   int switch_steps = 0;
-  for (const Json& st : s.routing.elements())
-    if (st.at("switch_rate").is_number()) switches += st.at("switch_rate").as_double(), ++switch_steps;
+  for (const Json& st : s.routing)
+    if (st.at("switch_rate").is_number()) switches += st.at("switch_rate").get<double>(), ++switch_steps;
   if (switch_steps > 0) cell["switch_rate"] = switches / switch_steps;
-  if (!s.routing.elements().empty() && s.routing.elements().back().at("mean_entropy").is_number())
-    cell["final_entropy"] = s.routing.elements().back().at("mean_entropy").as_double();
+  if (!s.routing.empty() && s.routing.back().at("mean_entropy").is_number())
+    cell["final_entropy"] = s.routing.back().at("mean_entropy").get<double>();
   cell["seconds"] = s.seconds;
   cell["evaluations_per_sample_step"] = static_cast<double>(s.evaluations) / static_cast<double>(sc.num * (sc.steps + 1));
   return cell;
@@ -163,8 +163,8 @@ std::string table_markdown(const Config& cfg, double heldout_accuracy, const std
                   "data's class shares | share per class (%) | switch rate | final entropy |\n|---|---:|---:|---|---:|---:|\n",
                   ec.table_steps.back(), 100.0 * proportions[0]);
   auto number = [](const Json& cell, const char* key) {
-    const Json* v = cell.find(key);
-    return v && v->is_number() ? format("{:.2f}", v->as_double()) : std::string("-");
+    const auto v = cell.find(key);
+    return v != cell.end() && v->is_number() ? format("{:.2f}", v->get<double>()) : std::string("-");
   };
   for (size_t ri = 0; ri < rows.size(); ++ri) {
     std::string shares;
@@ -241,10 +241,10 @@ int cmd_evaluate(const std::vector<std::string>& argv) {
         metrics.write(cell);
         last_cell[ri] = cell;
         row_json["cells"].push_back(cell);
-        per_seed.push_back(cell.at("fd").as_double());
+        per_seed.push_back(cell.at("fd").get<double>());
         log::info("evaluate: {:<22} N = {:>4} seed {}  FD {:8.3f}  confidence {:.3f}  class TV {:.3f}  ({:.1f} s)", rows[ri].name, n,
                   sc.seed, per_seed.back(), last_report[ri].mean_confidence, last_report[ri].tv_from(proportions),
-                  cell.at("seconds").as_double());
+                  cell.at("seconds").get<double>());
       }
       fd[ri].push_back(mean_spread(per_seed));
     }

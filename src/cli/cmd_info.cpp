@@ -59,7 +59,7 @@ void describe_checkpoint(const std::string& path) {
   const Checkpoint ckpt = load_checkpoint(path);
   const Json& m = ckpt.meta;
   std::cout << format("checkpoint   {}\n", path);
-  if (m.find("expert")) {
+  if (m.contains("expert")) {
     const ExpertMeta e = ExpertMeta::from_json(m.at("expert"), path);
     int64_t params = 0;
     for (const auto& [name, t] : ckpt.tensors)
@@ -67,14 +67,14 @@ void describe_checkpoint(const std::string& path) {
     std::cout << format("kind         expert for shard {} of K = {}\n", e.shard == kAllShards ? std::string("all") : std::to_string(e.shard), e.k);
     std::cout << format("data set     {} (samples of shape {})\n", e.dataset, torch::IntArrayRef(e.sample_shape));
     std::cout << format("step         {}\n", e.step);
-    if (m.find("loss")) std::cout << format("loss         {}\n", m.at("loss").dump());
+    if (m.contains("loss")) std::cout << format("loss         {}\n", m.at("loss").dump());
     std::cout << format("network      {} ({} parameters)\n", e.architecture.dump(), params);
     std::cout << format("schedule     {}, {}-prediction, t_min {}\n", e.schedule.describe(), to_string(e.prediction), e.t_min);
   } else {
     std::cout << format("metadata     {}\n", m.dump());
   }
-  if (m.find("config")) std::cout << format("config       {}\n", m.at("config").dump());
-  if (m.find("libtorch")) std::cout << format("libtorch     {}\n", m.at("libtorch").as_string());
+  if (m.contains("config")) std::cout << format("config       {}\n", m.at("config").dump());
+  if (m.contains("libtorch")) std::cout << format("libtorch     {}\n", m.at("libtorch").get<std::string>());
 }
 
 }  // namespace

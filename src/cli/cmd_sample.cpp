@@ -30,10 +30,10 @@ std::string sample_folder_name(const SampleConfig& sc) {
 // Per-step routing statistics (mean entropy of alpha_hat, switch rate) as a plot.
 void save_routing_plot(const Json& routing, const std::string& title, const std::string& path) {
   PlotSeries ent{"mean entropy of alpha_hat", {}, {}}, sw{"switch rate", {}, {}};
-  for (const auto& row : routing.elements()) {
-    const double n = static_cast<double>(row.at("step").as_int());
-    if (row.at("mean_entropy").is_number()) ent.x.push_back(n), ent.y.push_back(row.at("mean_entropy").as_double());
-    if (row.at("switch_rate").is_number()) sw.x.push_back(n), sw.y.push_back(row.at("switch_rate").as_double());
+  for (const auto& row : routing) {
+    const double n = static_cast<double>(row.at("step").get<int64_t>());
+    if (row.at("mean_entropy").is_number()) ent.x.push_back(n), ent.y.push_back(row.at("mean_entropy").get<double>());
+    if (row.at("switch_rate").is_number()) sw.x.push_back(n), sw.y.push_back(row.at("switch_rate").get<double>());
   }
   PlotOptions po;
   po.title = "routing per step: " + title;
@@ -119,7 +119,7 @@ int cmd_sample(const std::vector<std::string>& argv) {
   atomic_write(path_join(out, "summary.json"), summary.dump(2) + "\n");
   if (r.routing.size() > 1) save_routing_plot(r.routing, sample_folder_name(sc), path_join(out, "routing.png"));
   std::cout << format("{} samples in {:.1f} s ({:.2f}/s, {:.2f} network evaluations per sample and step): {}\n", sc.num, r.seconds,
-                      summary.at("images_per_s").as_double(), summary.at("evaluations_per_sample_step").as_double(), out);
+                      summary.at("images_per_s").get<double>(), summary.at("evaluations_per_sample_step").get<double>(), out);
   return 0;
 }
 

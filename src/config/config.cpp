@@ -320,31 +320,40 @@ Json config_to_json(const Config& cfg) {
   return out;
 }
 
+namespace {
+
+// A field's text as --set would give it: lists as "a,b,c", strings bare, numbers as written.
+std::string json_field_text(const Json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (!value.is_array()) return value.dump();
+  std::string text;
+  for (size_t i = 0; i < value.size(); ++i) text += (i ? "," : "") + value[i].dump();
+  return text;
+}
+
+}  // namespace
+
 Config config_from_json(const Json& j, const std::string& source) {
   Config cfg;
-  for (const auto& [sec, fields] : j.items()) {
-    if (sec == "name") {
-      cfg.name = fields.as_string();
-      continue;
-    }
-    for (const auto& [key, value] : fields.items()) {
-      const std::string full = sec + "." + key;
-      const ConfigField* f = find_field(full);
-      if (!f) fail("{}: {}", source, unknown_key_message(full));
-      std::string text;
-      if (value.is_array()) {
-        for (size_t i = 0; i < value.size(); ++i) text += (i ? "," : "") + value[i].dump();
-      } else if (value.is_string()) {
-        text = value.as_string();
-      } else {
-        text = value.dump();
+  try {
+    for (const auto& [sec, fields] : j.items()) {
+      if (sec == "name") {
+        cfg.name = fields.get<std::string>();
+        continue;
       }
-      try {
-        f->set(cfg, text);
-      } catch (const Error& e) {
-        fail("{}: {}: {}", source, full, e.what());
+      for (const auto& [key, value] : fields.items()) {
+        const std::string full = sec + "." + key;
+        const ConfigField* f = find_field(full);
+        if (!f) fail("{}: {}", source, unknown_key_message(full));
+        try {
+          f->set(cfg, json_field_text(value));
+        } catch (const Error& e) {
+          fail("{}: {}: {}", source, full, e.what());
+        }
       }
     }
+  } catch (const Json::exception& e) {  // a value of the wrong JSON type
+    fail("{}: {}", source, json_error(e));
   }
   cfg.source = source;
   return cfg;

@@ -133,30 +133,30 @@ Json ShardManifest::to_json() const {
 
 ShardManifest ShardManifest::from_json(const Json& j, const std::string& source) {
   try {
-    require(j.is_object() && j.find("format") && j.at("format").as_string() == "ddm-shards-v1",
+    require(j.is_object() && j.contains("format") && j.at("format").get<std::string>() == "ddm-shards-v1",
             "not a ddm shard manifest (no \"format\": \"ddm-shards-v1\")");
     ShardManifest m;
-    m.dataset = j.at("dataset").as_string();
+    m.dataset = j.at("dataset").get<std::string>();
     m.data_config = j.at("data");
-    m.k = static_cast<int>(j.at("k").as_int());
-    m.method = parse_enum<ShardMethod>(j.at("method").as_string(), "method");
-    m.seed = j.at("seed").as_int();
-    m.n = j.at("n").as_int();
-    for (const auto& c : j.at("class_names").elements()) m.class_names.push_back(c.as_string());
+    m.k = static_cast<int>(j.at("k").get<int64_t>());
+    m.method = parse_enum<ShardMethod>(j.at("method").get<std::string>(), "method");
+    m.seed = j.at("seed").get<int64_t>();
+    m.n = j.at("n").get<int64_t>();
+    for (const auto& c : j.at("class_names")) m.class_names.push_back(c.get<std::string>());
     const Json& arr = j.at("shards");
     require(static_cast<int>(arr.size()) == m.k, "{} shards listed, k = {}", arr.size(), m.k);
     std::vector<char> seen(static_cast<size_t>(m.n), 0);
-    for (const auto& e : arr.elements()) {
-      m.shards.push_back(e.at("indices").as_int_vector());
-      if (const Json* lc = e.find("label_counts")) m.label_counts.push_back(lc->as_int_vector());
+    for (const auto& e : arr) {
+      m.shards.push_back(e.at("indices").get<std::vector<int64_t>>());
+      if (e.contains("label_counts")) m.label_counts.push_back(e.at("label_counts").get<std::vector<int64_t>>());
       for (const int64_t i : m.shards.back()) {
         require(i >= 0 && i < m.n, "index {} out of range [0, {})", i, m.n);
         require(!seen[i]++, "index {} is in two shards", i);
       }
     }
     return m;
-  } catch (const Error& e) {
-    fail("{}: {}", source, e.what());
+  } catch (const std::exception& e) {  // ddm's checks and nlohmann's missing keys and types
+    fail("{}: {}", source, json_error(e));
   }
 }
 
@@ -164,16 +164,17 @@ void ShardManifest::save(const std::string& path) const { atomic_write(path, to_
 
 ShardManifest ShardManifest::load(const std::string& path) {
   if (!path_exists(path)) fail("no shard manifest at {}: run `ddm prepare` with the same config first", path);
-  return from_json(Json::parse(read_file(path), path), path);
+  return from_json(read_json(path), path);
 }
 
 void ShardManifest::check_matches(const DataConfig& cfg, const std::string& source) const {
   const Json now = data_config_json(cfg);
   for (const auto& [key, value] : data_config.items()) {
-    const Json* v = now.find(key);
-    if (!v || v->dump() != value.dump())
+    const auto v = now.find(key);
+    const bool missing = v == now.end();
+    if (missing || *v != value)  // by value: 1 and 1.0 are the same number (older manifests wrote "1")
       fail("{}: the manifest was made with data.{} = {}, the config says {}: run `ddm prepare` again", source, key,
-           value.dump(), v ? v->dump() : "(missing)");
+           value.dump(), missing ? "(missing)" : v->dump());
   }
 }
 

@@ -108,8 +108,8 @@ Json Schedule::to_json() const {
 }
 
 Schedule Schedule::from_json(const Json& j) {
-  return Schedule(parse_enum<ScheduleKind>(j.at("kind").as_string(), "schedule.kind"), j.at("beta_min").as_double(),
-                  j.at("beta_max").as_double());
+  return Schedule(parse_enum<ScheduleKind>(j.at("kind").get<std::string>(), "schedule.kind"), j.at("beta_min").get<double>(),
+                  j.at("beta_max").get<double>());
 }
 
 std::string Schedule::describe() const {

@@ -70,10 +70,10 @@ TrainedClassifier load_or_train_classifier(const std::string& dir, const Dataset
   tc.net = std::make_shared<Classifier>(channels, classes);
   if (path_exists(path)) {
     const Checkpoint ckpt = load_checkpoint(path);
-    const Json* m = ckpt.meta.find("classifier");
-    require(m && m->at("dataset").as_string() == data.name, "{}: a classifier for another data set; delete it to retrain", path);
+    const Json& m = ckpt.meta.value("classifier", Json::object());
+    require(m.value("dataset", "") == data.name, "{}: a classifier for another data set; delete it to retrain", path);
     ckpt.load_module("net.", *tc.net);
-    tc.heldout_accuracy = m->at("heldout_accuracy").as_double();
+    tc.heldout_accuracy = m.at("heldout_accuracy").get<double>();
     tc.net->to(device);
     return tc;
   }
@@ -85,7 +85,7 @@ TrainedClassifier load_or_train_classifier(const std::string& dir, const Dataset
   const torch::Tensor hold = perm.slice(0, 0, n_hold), train = perm.slice(0, n_hold);
   TrainConfig cfg;
   cfg.lr = 2e-3;
-  Adam opt(tc.net->parameters(), cfg);
+  Optimizer opt(tc.net->named_parameters(), cfg);
   tc.net->train();
   log::info("training the feature classifier on {} ({} classes, {} steps)", data.name, classes, steps);
   for (int64_t s = 0; s < steps; ++s) {

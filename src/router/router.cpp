@@ -27,25 +27,25 @@ Json RouterMeta::to_json() const {
 
 RouterMeta RouterMeta::from_json(const Json& j, const std::string& source) {
   try {
-    require(j.at("kind").as_string() == "router", "a {} checkpoint, not a router", j.at("kind").as_string());
+    require(j.at("kind").get<std::string>() == "router", "a {} checkpoint, not a router", j.at("kind").get<std::string>());
     RouterMeta m;
-    m.kind = parse_enum<RouterKind>(j.at("router").as_string(), "router");
-    m.k = static_cast<int>(j.at("k").as_int());
-    m.dataset = j.at("dataset").as_string();
-    m.sample_shape = j.at("sample_shape").as_int_vector();
-    for (const auto& p : j.at("priors").elements()) m.priors.push_back(p.as_double());
+    m.kind = parse_enum<RouterKind>(j.at("router").get<std::string>(), "router");
+    m.k = static_cast<int>(j.at("k").get<int64_t>());
+    m.dataset = j.at("dataset").get<std::string>();
+    m.sample_shape = j.at("sample_shape").get<std::vector<int64_t>>();
+    for (const auto& p : j.at("priors")) m.priors.push_back(p.get<double>());
     m.schedule = Schedule::from_json(j.at("schedule"));
-    m.t_min = j.at("t_min").as_double();
-    m.t1 = j.at("t1").as_double();
-    m.t2 = j.at("t2").as_double();
-    if (const Json* b = j.find("bounds")) m.bounds = b->as_string();
+    m.t_min = j.at("t_min").get<double>();
+    m.t1 = j.at("t1").get<double>();
+    m.t2 = j.at("t2").get<double>();
+    m.bounds = j.value("bounds", m.bounds);
     if (m.kind == RouterKind::kMogDa)
-      m.derivative = j.find("derivative") ? parse_enum<DerivativeHead>(j.at("derivative").as_string(), "derivative") : DerivativeHead::kRaw;
+      m.derivative = j.contains("derivative") ? parse_enum<DerivativeHead>(j.at("derivative").get<std::string>(), "derivative") : DerivativeHead::kRaw;
     m.architecture = j.at("architecture");
-    m.step = j.at("step").as_int();
+    m.step = j.at("step").get<int64_t>();
     return m;
-  } catch (const Error& e) {
-    fail("{}: {}", source, e.what());
+  } catch (const std::exception& e) {  // ddm's checks and nlohmann's missing keys and types
+    fail("{}: {}", source, json_error(e));
   }
 }
 
@@ -80,9 +80,8 @@ Router load_router(const std::string& path, torch::Device device) {
   const Checkpoint ckpt = load_checkpoint(path);
   Router r;
   r.path = path;
-  const Json* jm = ckpt.meta.find("router");
-  if (!jm) fail("{}: not a router checkpoint (an expert? use it with --experts)", path);
-  r.meta = RouterMeta::from_json(*jm, path);
+  if (!ckpt.meta.contains("router")) fail("{}: not a router checkpoint (an expert? use it with --experts)", path);
+  r.meta = RouterMeta::from_json(ckpt.meta.at("router"), path);
   const Config cfg = config_from_json(ckpt.meta.at("config"), path);
   const int n = r.meta.kind == RouterKind::kMogDa ? 3 : 1;
   for (int i = 0; i < n; ++i) {

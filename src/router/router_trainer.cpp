@@ -155,7 +155,7 @@ class RouterTraining {
   DerivativeProfile profile_;
   TrainConfig tc_;
   std::vector<std::shared_ptr<RouterNet>> nets_;
-  std::vector<std::unique_ptr<Adam>> optim_;
+  std::vector<std::unique_ptr<Optimizer>> optim_;
   std::unique_ptr<BatchStream> stream_;
 };
 
@@ -196,7 +196,7 @@ RouterTraining::RouterTraining(const RouterRunOptions& opts, const Dataset& data
   tc_.steps = da_ ? rc_.steps + 3 * rc_.stage2_steps : rc_.steps;
   tc_.preview_every = 0;
   tc_.max_minutes = rc_.max_minutes;  // the router's own cap, not the experts'
-  for (int i = 0; i < n_nets; ++i) optim_.push_back(std::make_unique<Adam>(nets_[i]->parameters(), tc_));
+  for (int i = 0; i < n_nets; ++i) optim_.push_back(std::make_unique<Optimizer>(nets_[i]->named_parameters(), tc_));
   stream_ = std::make_unique<BatchStream>(train_idx_.size(0), tc_.batch_size, static_cast<uint64_t>(cfg_.train.seed));
   log::info("{}: K = {}, {} training / {} held-out examples, {} network(s), exact targets over {} points", who_, manifest.k,
             train_idx_.size(0), heldout_.size(0), n_nets, exact_.size());
@@ -252,7 +252,7 @@ StepReport RouterTraining::step(int64_t step) {
   const bool stage2 = da_ && step >= rc_.steps;
   if (da_ && step == rc_.steps) {  // stage 2 starts: three copies of the stage-1 network, fresh optimisers
     for (int i = 1; i < 3; ++i) copy_parameters(*nets_[0], *nets_[i]);
-    for (int i = 0; i < 3; ++i) optim_[i] = std::make_unique<Adam>(nets_[i]->parameters(), tc_);
+    for (int i = 0; i < 3; ++i) optim_[i] = std::make_unique<Optimizer>(nets_[i]->named_parameters(), tc_);
     log::info("{}: stage 1 done at step {}; stage 2 trains one network per time interval", who_, step);
   }
   const int j = stage2 ? static_cast<int>((step - rc_.steps) % 3) : 0;
@@ -279,7 +279,7 @@ StepReport RouterTraining::step(int64_t step) {
   const torch::Tensor loss = stage_loss(net.forward(xt, t), c, t, ex, stage2, j, r);
   optim_[j]->zero_grad();
   loss.backward();
-  const double gn = clip_grad_norm(net.parameters(), tc_.grad_clip);
+  const double gn = optim_[j]->clip_grad_norm();
   r.loss = loss.item<double>();
   if (!std::isfinite(gn)) r.loss = gn;
   if (std::isfinite(r.loss)) optim_[j]->step(learning_rate(tc_, stage_step));
@@ -299,7 +299,8 @@ void RouterTraining::save(Checkpoint& ckpt, int64_t step) {
 
 int64_t RouterTraining::resume(const Checkpoint& ckpt) {
   const RouterMeta have = RouterMeta::from_json(ckpt.meta.at("router"), ckpt.source);
-  if (have.architecture.dump() != meta_.architecture.dump() || have.kind != meta_.kind || have.k != meta_.k)
+  // Architectures compare by value: 1 and 1.0 are the same number (older checkpoints wrote "1").
+  if (have.architecture != meta_.architecture || have.kind != meta_.kind || have.k != meta_.k)
     fail("{}: cannot resume: it is a {} router with K = {} and architecture {}, the config asks for {} with K = {} and {} "
          "(use another run.dir, or --restart)",
          ckpt.source, to_string(have.kind), have.k, have.architecture.dump(), to_string(meta_.kind), meta_.k,

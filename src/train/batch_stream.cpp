@@ -44,8 +44,8 @@ Json BatchStream::state() const {
 }
 
 void BatchStream::restore(const Json& state, const std::string& source) {
-  epoch_ = state.at("epoch").as_int();
-  cursor_ = state.at("cursor").as_int();
+  epoch_ = state.at("epoch").get<int64_t>();
+  cursor_ = state.at("cursor").get<int64_t>();
   require(cursor_ >= 0 && cursor_ <= size_, "{}: data position {} does not fit a shard of {} examples", source, cursor_, size_);
   new_epoch();
 }

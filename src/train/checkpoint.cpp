@@ -50,15 +50,15 @@ std::pair<Json, size_t> parse_header(const std::string& bytes, const std::string
   if (header_len > bytes.size() - 20) fail("{}: truncated checkpoint (header of {} bytes, file of {})", path, header_len, bytes.size());
   Json header;
   try {
-    header = Json::parse(bytes.substr(16, header_len), path);
+    header = parse_json(bytes.substr(16, header_len), path);
   } catch (const Error& e) {
     fail("{}: corrupted checkpoint header", path);
   }
   const size_t data_start = align_up(16 + header_len);
   uint64_t data_len = 0;
   try {
-    data_len = static_cast<uint64_t>(header.at("data_bytes").as_int());
-  } catch (const Error&) {
+    data_len = static_cast<uint64_t>(header.at("data_bytes").get<int64_t>());
+  } catch (const Json::exception&) {
     fail("{}: corrupted checkpoint header (no data_bytes)", path);
   }
   const uint64_t expected = data_start + data_len + 4;
@@ -184,14 +184,14 @@ Checkpoint load_checkpoint(const std::string& path) {
   Checkpoint ckpt;
   ckpt.source = path;
   ckpt.meta = header.at("meta");
-  const uint64_t data_len = static_cast<uint64_t>(header.at("data_bytes").as_int());
+  const uint64_t data_len = static_cast<uint64_t>(header.at("data_bytes").get<int64_t>());
   const Json& table = header.at("tensors");
   for (size_t i = 0; i < table.size(); ++i) {
     const Json& e = table[i];
-    const std::string name = e.at("name").as_string();
-    const torch::Dtype dt = dtype_from(e.at("dtype").as_string(), path);
-    const std::vector<int64_t> shape = e.at("shape").as_int_vector();
-    const uint64_t off = static_cast<uint64_t>(e.at("offset").as_int()), nb = static_cast<uint64_t>(e.at("nbytes").as_int());
+    const std::string name = e.at("name").get<std::string>();
+    const torch::Dtype dt = dtype_from(e.at("dtype").get<std::string>(), path);
+    const std::vector<int64_t> shape = e.at("shape").get<std::vector<int64_t>>();
+    const uint64_t off = static_cast<uint64_t>(e.at("offset").get<int64_t>()), nb = static_cast<uint64_t>(e.at("nbytes").get<int64_t>());
     int64_t numel = 1;
     for (int64_t s : shape) numel *= s;
     if (off + nb > data_len || static_cast<uint64_t>(numel) * torch::elementSize(dt) != nb)

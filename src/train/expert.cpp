@@ -25,21 +25,21 @@ Json ExpertMeta::to_json() const {
 
 ExpertMeta ExpertMeta::from_json(const Json& j, const std::string& source) {
   try {
-    require(j.at("kind").as_string() == "expert", "a {} checkpoint, not an expert", j.at("kind").as_string());
+    require(j.at("kind").get<std::string>() == "expert", "a {} checkpoint, not an expert", j.at("kind").get<std::string>());
     ExpertMeta m;
     const Json& shard = j.at("shard");
-    m.shard = shard.is_string() ? kAllShards : static_cast<int>(shard.as_int());
-    m.k = static_cast<int>(j.at("k").as_int());
-    m.dataset = j.at("dataset").as_string();
-    m.sample_shape = j.at("sample_shape").as_int_vector();
+    m.shard = shard.is_string() ? kAllShards : static_cast<int>(shard.get<int64_t>());
+    m.k = static_cast<int>(j.at("k").get<int64_t>());
+    m.dataset = j.at("dataset").get<std::string>();
+    m.sample_shape = j.at("sample_shape").get<std::vector<int64_t>>();
     m.schedule = Schedule::from_json(j.at("schedule"));
-    m.prediction = parse_enum<Prediction>(j.at("prediction").as_string(), "prediction");
-    m.t_min = j.at("t_min").as_double();
+    m.prediction = parse_enum<Prediction>(j.at("prediction").get<std::string>(), "prediction");
+    m.t_min = j.at("t_min").get<double>();
     m.architecture = j.at("architecture");
-    m.step = j.at("step").as_int();
+    m.step = j.at("step").get<int64_t>();
     return m;
-  } catch (const Error& e) {
-    fail("{}: {}", source, e.what());
+  } catch (const std::exception& e) {  // ddm's checks and nlohmann's missing keys and types
+    fail("{}: {}", source, json_error(e));
   }
 }
 
@@ -81,8 +81,7 @@ ExpertStep::ExpertStep(const Config& cfg, const std::vector<int64_t>& sample_sha
   }
   ema_ = std::make_unique<Ema>(ema_net, cfg.train.ema_decay);
   ema_->reset(*net);
-  params_ = net->parameters();
-  opt_ = std::make_unique<Adam>(params_, cfg.train);
+  opt_ = std::make_unique<Optimizer>(net->named_parameters(), cfg.train);
   net->train();
 }
 
@@ -104,7 +103,7 @@ StepStats ExpertStep::step(const torch::Tensor& x0_in, int64_t step) {
   loss.backward();
   StepStats st;
   st.loss = loss.detach();
-  st.grad_norm = clip_grad_norm(params_, train_.grad_clip);
+  st.grad_norm = opt_->clip_grad_norm();
   // A non-finite loss or gradient must not reach the weights: the caller stops on it.
   if (!std::isfinite(st.grad_norm)) return st;
   opt_->step(learning_rate(train_, step));

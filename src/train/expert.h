@@ -69,8 +69,7 @@ class ExpertStep {
   TrainConfig train_;
   torch::Device device_;
   bool autocast_, channels_last_;
-  std::vector<torch::Tensor> params_;
-  std::unique_ptr<Adam> opt_;
+  std::unique_ptr<Optimizer> opt_;
   std::unique_ptr<Ema> ema_;
 };
 

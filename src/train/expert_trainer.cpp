@@ -20,15 +20,17 @@ namespace {
 // Refuses to resume a checkpoint made with another architecture, schedule, parameterisation or
 // shard: those would silently train a different model.
 void check_resumable(const ExpertMeta& have, const ExpertMeta& want, const std::string& path) {
-  auto differ = [&](const char* what, const std::string& a, const std::string& b) {
+  // By value, not by text: 1 and 1.0 are the same number (checkpoints before nlohmann-json wrote "1").
+  auto differ = [&](const char* what, const Json& a, const Json& b) {
+    auto text = [](const Json& j) { return j.is_string() ? j.get<std::string>() : j.dump(); };
     if (a != b)
       fail("{}: cannot resume: its {} is {} but the config gives {} (use another run.dir, or --restart to start over)", path,
-           what, a, b);
+           what, text(a), text(b));
   };
-  differ("architecture", have.architecture.dump(), want.architecture.dump());
-  differ("schedule", have.schedule.to_json().dump(), want.schedule.to_json().dump());
+  differ("architecture", have.architecture, want.architecture);
+  differ("schedule", have.schedule.to_json(), want.schedule.to_json());
   differ("prediction", to_string(have.prediction), to_string(want.prediction));
-  differ("shard", have.to_json().at("shard").dump(), want.to_json().at("shard").dump());
+  differ("shard", have.to_json().at("shard"), want.to_json().at("shard"));
   differ("data set", have.dataset, want.dataset);
 }
 
@@ -118,7 +120,7 @@ ExpertRunResult train_expert(const ExpertRunOptions& opts, const Dataset& data) 
   };
   loop.preview = [&](int64_t step) { preview(format("preview_{:08d}.png", step), step); };
   log::info("{}: {} examples, {} parameters ({}), {} schedule, {}-prediction, device {}", who, data.size(),
-            parameter_count(*es.net), meta.architecture.at("arch").as_string(), es.schedule.describe(), to_string(es.prediction),
+            parameter_count(*es.net), meta.architecture.at("arch").get<std::string>(), es.schedule.describe(), to_string(es.prediction),
             opts.device.str());
 
   const LoopResult r = run_training_loop(loop);

@@ -99,7 +99,7 @@ LoopResult run_training_loop(const LoopSpec& spec) {
            spec.who, step + 1, r.loss, result.checkpoint.empty() ? std::string("(none yet)") : result.checkpoint);
     ++step;
     window_loss += r.loss;
-    for (const auto& [k, v] : r.extra.items()) window_extra[k] += v.as_double();
+    for (const auto& [k, v] : r.extra.items()) window_extra[k] += v.get<double>();
     ++window_n;
     if (step % tc.log_every == 0 || step == tc.steps) {
       result.loss = window_loss / static_cast<double>(window_n);

@@ -1,87 +1,98 @@
-// Adam/AdamW update (Kingma & Ba, Loshchilov & Hutter), warm-up and clipping (see optimizer.h).
+// torch::optim's Adam/AdamW with ddm's checkpoints and warm-up (see optimizer.h).
 #include "train/optimizer.h"
 
-#include <cmath>
+#include <torch/nn/utils/clip_grad.h>
+#include <torch/optim/adam.h>
+#include <torch/optim/adamw.h>
+
+#include <limits>
 
 #include "util/error.h"
+#include "util/format.h"
 
 namespace ddm {
 
-Adam::Adam(std::vector<torch::Tensor> params, const TrainConfig& cfg)
-    : params_(std::move(params)),
-      kind_(cfg.optimizer),
-      beta1_(cfg.beta1),
-      beta2_(cfg.beta2),
-      eps_(cfg.adam_eps),
-      weight_decay_(cfg.weight_decay) {
-  for (const auto& p : params_) {
-    m_.push_back(torch::zeros_like(p, torch::MemoryFormat::Preserve));
-    v_.push_back(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+namespace {
+
+// Adam's and AdamW's states hold the same fields under two unrelated types.
+template <class State>
+void put_state(const torch::optim::OptimizerParamState& s, Checkpoint& ckpt, const std::string& name) {
+  const auto& st = static_cast<const State&>(s);
+  ckpt.put(name + ".step", torch::tensor(st.step(), torch::kInt64));
+  ckpt.put(name + ".exp_avg", st.exp_avg());
+  ckpt.put(name + ".exp_avg_sq", st.exp_avg_sq());
+}
+
+template <class State>
+std::unique_ptr<torch::optim::OptimizerParamState> make_state(int64_t step, const torch::Tensor& exp_avg,
+                                                               const torch::Tensor& exp_avg_sq) {
+  auto st = std::make_unique<State>();
+  st->step(step);
+  st->exp_avg(exp_avg);
+  st->exp_avg_sq(exp_avg_sq);
+  return st;
+}
+
+}  // namespace
+
+Optimizer::Optimizer(const torch::OrderedDict<std::string, torch::Tensor>& params, const TrainConfig& cfg)
+    : names_(params.keys()), params_(params.values()), kind_(cfg.optimizer), grad_clip_(cfg.grad_clip) {
+  const auto betas = std::make_tuple(cfg.beta1, cfg.beta2);
+  if (kind_ == OptimizerKind::kAdamW)
+    opt_ = std::make_unique<torch::optim::AdamW>(
+        params_, torch::optim::AdamWOptions(cfg.lr).betas(betas).eps(cfg.adam_eps).weight_decay(cfg.weight_decay));
+  else
+    opt_ = std::make_unique<torch::optim::Adam>(
+        params_, torch::optim::AdamOptions(cfg.lr).betas(betas).eps(cfg.adam_eps).weight_decay(cfg.weight_decay));
+}
+
+double Optimizer::clip_grad_norm() {
+  // An infinite bound scales by exactly 1, so the norm is reported and the gradients unchanged.
+  const double bound = grad_clip_ > 0 ? grad_clip_ : std::numeric_limits<double>::infinity();
+  return torch::nn::utils::clip_grad_norm_(params_, bound);
+}
+
+void Optimizer::step(double lr) {
+  for (auto& group : opt_->param_groups()) group.options().set_lr(lr);
+  opt_->step();
+}
+
+void Optimizer::save(Checkpoint& ckpt, const std::string& prefix) const {
+  const auto& state = opt_->state();
+  for (size_t i = 0; i < params_.size(); ++i) {
+    const auto it = state.find(params_[i].unsafeGetTensorImpl());
+    if (it == state.end()) continue;  // never updated (no gradient yet)
+    if (kind_ == OptimizerKind::kAdamW) put_state<torch::optim::AdamWParamState>(*it->second, ckpt, prefix + names_[i]);
+    else put_state<torch::optim::AdamParamState>(*it->second, ckpt, prefix + names_[i]);
   }
 }
 
-void Adam::step(double lr) {
+void Optimizer::load(const Checkpoint& ckpt, const std::string& prefix) {
   torch::NoGradGuard no_grad;
-  ++step_;
-  const double bc1 = 1 - std::pow(beta1_, static_cast<double>(step_));
-  const double bc2 = 1 - std::pow(beta2_, static_cast<double>(step_));
+  const bool legacy = ckpt.has(prefix + "m.0");
+  auto& state = opt_->state();
+  state.clear();
   for (size_t i = 0; i < params_.size(); ++i) {
-    torch::Tensor& p = params_[i];
-    if (!p.grad().defined()) continue;
-    torch::Tensor g = p.grad();
-    if (weight_decay_ > 0) {
-      if (kind_ == OptimizerKind::kAdamW) p.mul_(1 - lr * weight_decay_);  // decoupled
-      else g = g + weight_decay_ * p;                                       // L2 in the gradient
-    }
-    m_[i].mul_(beta1_).add_(g, 1 - beta1_);
-    v_[i].mul_(beta2_).addcmul_(g, g, 1 - beta2_);
-    const torch::Tensor denom = (v_[i] / bc2).sqrt_().add_(eps_);
-    p.addcdiv_(m_[i], denom, -lr / bc1);
-  }
-}
-
-void Adam::zero_grad() {
-  for (auto& p : params_)
-    if (p.grad().defined()) p.mutable_grad() = torch::Tensor();
-}
-
-void Adam::save(Checkpoint& ckpt, const std::string& prefix) const {
-  ckpt.put(prefix + "step", torch::tensor(step_, torch::kInt64));
-  for (size_t i = 0; i < params_.size(); ++i) {
-    ckpt.put(format("{}m.{}", prefix, i), m_[i]);
-    ckpt.put(format("{}v.{}", prefix, i), v_[i]);
-  }
-}
-
-void Adam::load(const Checkpoint& ckpt, const std::string& prefix) {
-  torch::NoGradGuard no_grad;
-  step_ = ckpt.get(prefix + "step").item<int64_t>();
-  for (size_t i = 0; i < params_.size(); ++i) {
-    const auto& m = ckpt.get(format("{}m.{}", prefix, i));
-    require(m.sizes() == m_[i].sizes(), "{}: optimizer state {} has another shape than the model's parameter", ckpt.source, i);
-    m_[i].copy_(m);
-    v_[i].copy_(ckpt.get(format("{}v.{}", prefix, i)));
+    const std::string name = legacy ? format("{}m.{}", prefix, i) : prefix + names_[i] + ".exp_avg";
+    if (!legacy && !ckpt.has(name)) continue;
+    const torch::Tensor& p = params_[i];
+    auto like_p = [&](const std::string& key) {
+      const torch::Tensor& t = ckpt.get(key);
+      require(t.sizes() == p.sizes(), "{}: optimiser state '{}' has shape {} but the parameter {} has {}", ckpt.source, key,
+              t.sizes(), names_[i], p.sizes());
+      return torch::empty_like(p, torch::MemoryFormat::Preserve).copy_(t);
+    };
+    const torch::Tensor m = like_p(name);
+    const torch::Tensor v = like_p(legacy ? format("{}v.{}", prefix, i) : prefix + names_[i] + ".exp_avg_sq");
+    const int64_t step = ckpt.get(legacy ? prefix + "step" : prefix + names_[i] + ".step").item<int64_t>();
+    state[p.unsafeGetTensorImpl()] = kind_ == OptimizerKind::kAdamW ? make_state<torch::optim::AdamWParamState>(step, m, v)
+                                                                    : make_state<torch::optim::AdamParamState>(step, m, v);
   }
 }
 
 double learning_rate(const TrainConfig& cfg, int64_t step) {
   if (cfg.warmup <= 0) return cfg.lr;
   return cfg.lr * std::min(1.0, static_cast<double>(step + 1) / static_cast<double>(cfg.warmup));
-}
-
-double clip_grad_norm(const std::vector<torch::Tensor>& params, double max_norm) {
-  torch::NoGradGuard no_grad;
-  std::vector<torch::Tensor> norms;
-  for (const auto& p : params)
-    if (p.grad().defined()) norms.push_back(p.grad().norm(2).to(torch::kFloat64));
-  if (norms.empty()) return 0.0;
-  const double total = torch::stack(norms).norm(2).item<double>();
-  if (max_norm > 0 && total > max_norm && std::isfinite(total)) {
-    const double scale = max_norm / (total + 1e-6);
-    for (const auto& p : params)
-      if (p.grad().defined()) p.grad().mul_(scale);
-  }
-  return total;
 }
 
 }  // namespace ddm

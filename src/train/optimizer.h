@@ -1,9 +1,13 @@
-// Adam and AdamW (decoupled weight decay), with the learning-rate warm-up and global-norm
-// gradient clipping of DDPM training. Written here (a few lines of tensor ops) so that its
-// state lives in ddm's checkpoints and resumes bit for bit.
+// The optimiser of every ddm training loop: LibTorch's torch::optim::Adam or AdamW (decoupled
+// weight decay), DDPM's learning-rate warm-up set through its param group, and
+// torch::nn::utils::clip_grad_norm_. Its state (step, exp_avg, exp_avg_sq per parameter) goes
+// into ddm's checkpoints under the parameter's name, so a resumed run continues bit for bit.
 #pragma once
+#include <torch/optim/optimizer.h>
+#include <torch/ordered_dict.h>
 #include <torch/types.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,29 +16,33 @@
 
 namespace ddm {
 
-class Adam {
+class Optimizer {
  public:
-  Adam(std::vector<torch::Tensor> params, const TrainConfig& cfg);
+  // `params`: a module's named_parameters(); the names key the state in checkpoints.
+  Optimizer(const torch::OrderedDict<std::string, torch::Tensor>& params, const TrainConfig& cfg);
+  // Clips the gradients' global L2 norm to cfg.grad_clip (0: no clipping); returns the norm
+  // before clipping (non-finite when a gradient is).
+  double clip_grad_norm();
   // One update with learning rate `lr` from the parameters' .grad().
   void step(double lr);
-  void zero_grad();
-  int64_t steps() const { return step_; }
+  void zero_grad() { opt_->zero_grad(); }
 
+  // "<prefix><parameter>.step|exp_avg|exp_avg_sq" for every parameter that has state.
   void save(Checkpoint& ckpt, const std::string& prefix) const;
+  // Also reads the state of ddm's own Adam from before torch::optim ("<prefix>step",
+  // "<prefix>m.<i>", "<prefix>v.<i>" in parameter order): the same three quantities.
   void load(const Checkpoint& ckpt, const std::string& prefix);
 
  private:
-  std::vector<torch::Tensor> params_, m_, v_;
+  std::vector<std::string> names_;
+  std::vector<torch::Tensor> params_;
   OptimizerKind kind_;
-  double beta1_, beta2_, eps_, weight_decay_;
-  int64_t step_ = 0;
+  double grad_clip_;
+  std::unique_ptr<torch::optim::Optimizer> opt_;
 };
 
 // Linear warm-up from 0 to cfg.lr over cfg.warmup steps, then constant (DDPM). `step` counts
 // from 0.
 double learning_rate(const TrainConfig& cfg, int64_t step);
-// Scales gradients so their global L2 norm is at most max_norm (0: no clipping); returns the
-// norm before clipping.
-double clip_grad_norm(const std::vector<torch::Tensor>& params, double max_norm);
 
 }  // namespace ddm

@@ -1,5 +1,6 @@
 // NumPy .npy and .npz files, as numpy writes and reads them: samples (uint8, N x H x W x C),
 // FID statistics (float64 mu, sigma), feature files (N x F). No torch here.
+// Own code: Debian packages no C++ npy/npz library (cnpy is not in Debian), and zlib does the work.
 #pragma once
 #include <algorithm>
 #include <cstdint>

@@ -1,6 +1,7 @@
 // Small PNG charts with no plotting library: line plots (optionally log-log) and scatter plots,
 // with axes, ticks, a title and a legend drawn with stb_easy_font. Used for 2-D previews,
 // `ddm router-profile`, `ddm trajectory` and `ddm theory`.
+// Own code: Debian packages no C++ plotting library (matplot++ is not packaged) that writes a PNG.
 #pragma once
 #include <string>
 #include <vector>

@@ -1,5 +1,6 @@
 // A terminal progress bar: "label [=====>     ] 45% 450/1000 | loss 0.031 | 812 it/s | ETA 0:12".
 // On a terminal it redraws one line; otherwise (CI, pipes) it prints a line every few seconds.
+// Own code: Debian packages no C++ progress-bar library (indicators is not packaged).
 #pragma once
 #include <chrono>
 #include <cstdint>

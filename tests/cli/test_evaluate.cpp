@@ -37,16 +37,16 @@ TEST(Evaluate, WritesTheTableForEveryRowAndStepCount) {
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("| mixture (MoG-a) |"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("not FID"), std::string::npos) << r.output;
-  const Json e = Json::parse(read_file(dir / "run/evaluation/evaluation.json"));
+  const Json e = read_json(dir / "run/evaluation/evaluation.json");
   ASSERT_EQ(e.at("rows").size(), 5u);
-  for (const Json& row : e.at("rows").elements()) {
+  for (const Json& row : e.at("rows")) {
     ASSERT_EQ(row.at("cells").size(), 2u);
-    for (const Json& cell : row.at("cells").elements()) {
-      EXPECT_GE(cell.at("fd").as_double(), 0.0);
+    for (const Json& cell : row.at("cells")) {
+      EXPECT_GE(cell.at("fd").get<double>(), 0.0);
       double total = 0;
-      for (const Json& s : cell.at("class_share").elements()) total += s.as_double();
+      for (const Json& s : cell.at("class_share")) total += s.get<double>();
       EXPECT_NEAR(total, 1.0, 1e-9);
-      EXPECT_GT(cell.at("mean_confidence").as_double(), 0.49);  // at least 1/classes
+      EXPECT_GT(cell.at("mean_confidence").get<double>(), 0.49);  // at least 1/classes
     }
   }
   EXPECT_TRUE(path_exists(dir / "run/evaluation/table.md"));
@@ -59,10 +59,10 @@ TEST(Evaluate, WritesTheTableForEveryRowAndStepCount) {
   ASSERT_EQ(x.status, 0) << x.output;
   EXPECT_NE(x.output.find("exact experts"), std::string::npos) << x.output;
   EXPECT_NE(x.output.find(" ± "), std::string::npos) << x.output;
-  const Json ex = Json::parse(read_file(dir / "run/evaluation-exact/evaluation.json"));
-  EXPECT_EQ(ex.at("experts").as_string(), "exact");
+  const Json ex = read_json(dir / "run/evaluation-exact/evaluation.json");
+  EXPECT_EQ(ex.at("experts").get<std::string>(), "exact");
   ASSERT_EQ(ex.at("rows")[0].at("cells").size(), 2u);  // one cell per seed
-  EXPECT_NE(ex.at("rows")[0].at("cells")[0].at("seed").as_int(), ex.at("rows")[0].at("cells")[1].at("seed").as_int());
+  EXPECT_NE(ex.at("rows")[0].at("cells")[0].at("seed").get<int64_t>(), ex.at("rows")[0].at("cells")[1].at("seed").get<int64_t>());
 }
 
 }  // namespace

@@ -85,10 +85,10 @@ TEST_F(Pipeline, RoutersSampleWithEveryRule) {
     r = test::run_ddm("sample " + c.args + " " + config_);
     ASSERT_EQ(r.status, 0) << c.args << "\n" << r.output;
     const std::string out = run("samples/" + c.folder);
-    const Json s = Json::parse(read_file(out + "/summary.json"));
+    const Json s = read_json(out + "/summary.json");
     // Mixture skips experts whose alpha is exactly 0 for a row: at most K per step.
-    if (c.evals_per_step == 4.0) EXPECT_LE(s.at("evaluations_per_sample_step").as_double(), 4.0) << c.args;
-    else EXPECT_DOUBLE_EQ(s.at("evaluations_per_sample_step").as_double(), c.evals_per_step) << c.args;
+    if (c.evals_per_step == 4.0) EXPECT_LE(s.at("evaluations_per_sample_step").get<double>(), 4.0) << c.args;
+    else EXPECT_DOUBLE_EQ(s.at("evaluations_per_sample_step").get<double>(), c.evals_per_step) << c.args;
     const auto npz = read_npz(out + "/samples.npz");
     ASSERT_EQ(npz.count("samples"), 1u);
     EXPECT_EQ(npz.at("samples").shape, (std::vector<int64_t>{40, 2})) << c.args;
@@ -102,11 +102,11 @@ TEST_F(Pipeline, RoutersSampleWithEveryRule) {
   // router-check: every source of the three routers, the JSON the issue names, a plot per N.
   r = test::run_ddm("router-check --paths 16 --steps 4,8 " + config_);
   ASSERT_EQ(r.status, 0) << r.output;
-  const Json rc = Json::parse(read_file(run("router-check/router-check.json")));
+  const Json rc = read_json(run("router-check/router-check.json"));
   std::set<std::string> sources;
-  for (const Json& row : rc.at("rows").elements()) {
-    sources.insert(row.at("source").as_string());
-    for (const char* key : {"steps", "tv_final", "tv_mean", "argmax_agree"}) EXPECT_NE(row.find(key), nullptr) << key;
+  for (const Json& row : rc.at("rows")) {
+    sources.insert(row.at("source").get<std::string>());
+    for (const char* key : {"steps", "tv_final", "tv_mean", "argmax_agree"}) EXPECT_TRUE(row.contains(key)) << key;
   }
   EXPECT_EQ(sources, (std::set<std::string>{"mog-a", "mog-da-head", "integrated", "integrated-corrected", "integrated-raw",
                                             "integrated-exact", "prior"}));
@@ -134,7 +134,7 @@ TEST_F(Pipeline, RouterProfileWritesItsTableAndPlots) {
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_TRUE(path_exists(run("router-profile/dalpha.png")));
   EXPECT_TRUE(path_exists(run("router-profile/entropy.png")));
-  const Json p = Json::parse(read_file(run("router-profile/profile.json")));
+  const Json p = read_json(run("router-profile/profile.json"));
   EXPECT_EQ(p.at("rows").size(), 5u);
 }
 

@@ -70,8 +70,8 @@ TEST(Config, RouterBoundsAreAutoOrOrderedNumbers) {
   EXPECT_TRUE(load_config("").router.t1.is_auto);
   const Config c = load_config("", {"router.t1=0.3", "router.t2=0.7"});
   EXPECT_EQ(c.router.t1, AutoDouble::of(0.3));
-  EXPECT_EQ(config_to_json(c).at("router").at("t2").as_double(), 0.7);
-  EXPECT_EQ(config_to_json(load_config("")).at("router").at("t1").as_string(), "auto");
+  EXPECT_EQ(config_to_json(c).at("router").at("t2").get<double>(), 0.7);
+  EXPECT_EQ(config_to_json(load_config("")).at("router").at("t1").get<std::string>(), "auto");
   EXPECT_EQ(test::error_of([] { load_config("", {"router.t1=soon"}); }), "--set router.t1=soon: expected a number or auto, got 'soon'");
   EXPECT_NE(test::error_of([] { load_config("", {"router.t1=0.3"}); }).find("both auto or both numbers"), std::string::npos);
   EXPECT_NE(test::error_of([] { load_config("", {"router.t1=0.7", "router.t2=0.3"}); }).find("router.t1 < router.t2"), std::string::npos);

@@ -40,9 +40,9 @@ TEST(RouterCheck, IntegratedExactTracksTheExactAlphaOnAToyMixture) {
   }
   const Json j = router_check_json(rows);
   const Json& row = j.at("rows")[0];
-  for (const char* key : {"source", "steps", "tv_final", "tv_mean", "argmax_agree"}) EXPECT_NE(row.find(key), nullptr) << key;
-  EXPECT_EQ(row.at("source").as_string(), "integrated-exact");
-  EXPECT_EQ(row.at("steps").as_int(), 10);
+  for (const char* key : {"source", "steps", "tv_final", "tv_mean", "argmax_agree"}) EXPECT_TRUE(row.contains(key)) << key;
+  EXPECT_EQ(row.at("source").get<std::string>(), "integrated-exact");
+  EXPECT_EQ(row.at("steps").get<int64_t>(), 10);
 }
 
 }  // namespace

@@ -36,7 +36,7 @@ TEST(Checkpoint, RoundTripsTensorsAndMetadata) {
     EXPECT_EQ(r.tensors[i].second.scalar_type(), c.tensors[i].second.scalar_type());
     EXPECT_TRUE(torch::equal(r.tensors[i].second, c.tensors[i].second)) << c.tensors[i].first;
   }
-  EXPECT_EQ(read_checkpoint_meta(dir / "x.ddm").at("step").as_int(), 42);
+  EXPECT_EQ(read_checkpoint_meta(dir / "x.ddm").at("step").get<int64_t>(), 42);
 }
 
 TEST(Checkpoint, RefusesTruncatedCorruptedAndForeignFiles) {

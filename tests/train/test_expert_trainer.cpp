@@ -64,8 +64,8 @@ double first_and_last_loss(const std::string& metrics, double& last) {
   const std::string text = read_file(metrics);
   const Json first = Json::parse(text.substr(0, text.find('\n')));
   const size_t end = text.find_last_of('\n', text.size() - 2);
-  last = Json::parse(text.substr(end + 1)).at("loss").as_double();
-  return first.at("loss").as_double();
+  last = Json::parse(text.substr(end + 1)).at("loss").get<double>();
+  return first.at("loss").get<double>();
 }
 
 TEST(ExpertTrainer, LossFallsOnAToyMixture) {

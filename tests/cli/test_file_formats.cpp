@@ -1,0 +1,104 @@
+// Every kind of file ddm writes keeps its keys: tests/fixtures/json_v1 holds one of each, written
+// by ddm before it used nlohmann-json and torch::optim (make.sh there says how); this build runs
+// the same commands and each of its files must have the fixture's keys, in the same order, at
+// every level. The fixture's checkpoints still load and resume.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include "router/router.h"
+#include "test_util.h"
+#include "train/checkpoint.h"
+#include "util/fs.h"
+#include "util/json.h"
+
+namespace ddm {
+namespace {
+
+const std::string kFixtures = std::string(DDM_SOURCE_DIR) + "/tests/fixtures/json_v1";
+
+// What a file says, without the values: objects keep their keys (in order), an array becomes
+// the merged shape of its elements, a scalar its kind (numbers and null alike: NaN is written
+// as null).
+Json merge(Json a, const Json& b) {
+  if (a.is_null()) return b;
+  if (a.is_object() && b.is_object()) {
+    for (const auto& [k, v] : b.items()) a[k] = merge(a.value(k, Json()), v);
+    return a;
+  }
+  if (a.is_array() && b.is_array()) return Json::array({merge(a.empty() ? Json() : a[0], b.empty() ? Json() : b[0])});
+  if (a == b) return a;
+  std::set<std::string> kinds;
+  for (const Json& s : {a, b}) {
+    std::istringstream in(s.is_string() ? s.get<std::string>() : s.dump());
+    for (std::string k; std::getline(in, k, '|');) kinds.insert(k);
+  }
+  std::string out;
+  for (const auto& k : kinds) out += (out.empty() ? "" : "|") + k;
+  return out;
+}
+
+Json shape_of(const Json& j) {
+  if (j.is_object()) {
+    Json s = Json::object();
+    for (const auto& [k, v] : j.items()) s[k] = shape_of(v);
+    return s;
+  }
+  if (j.is_array()) {
+    Json s;
+    for (const auto& e : j) s = merge(s, shape_of(e));
+    return Json::array({s});
+  }
+  if (j.is_string()) return "string";
+  if (j.is_boolean()) return "bool";
+  return "number";
+}
+
+// A .json file, one JSON object per line (.jsonl), or a checkpoint's metadata (.ddm).
+Json shape_of_file(const std::string& path) {
+  if (path.ends_with(".ddm")) return shape_of(read_checkpoint_meta(path));
+  if (!path.ends_with(".jsonl")) return shape_of(read_json(path));
+  Json s;
+  std::istringstream in(read_file(path));
+  for (std::string line; std::getline(in, line);) s = merge(s, shape_of(parse_json(line, path)));
+  return s;
+}
+
+TEST(FileFormats, EveryFileKeepsTheKeysItHadBefore) {
+  test::TempDir dir;
+  const auto r = test::run_command("DDM=" + std::string(DDM_BINARY) + " bash " + kFixtures + "/make.sh " + dir.path() + " 2>&1");
+  ASSERT_EQ(r.status, 0) << r.output;
+  for (const char* name : {"shards.json", "metrics.jsonl", "eval.json", "profile.json", "summary.json", "router-check.json",
+                           "theory.json", "trajectory.json", "bench.jsonl", "evaluation.json", "expert.ddm", "router-mog-da.ddm"}) {
+    const std::string before = kFixtures + "/" + name, now = dir / name;
+    EXPECT_EQ(shape_of_file(now).dump(1), shape_of_file(before).dump(1)) << name;
+    if (!std::string(name).ends_with(".ddm") && !std::string(name).ends_with(".jsonl")) {
+      const Json j = read_json(now);  // and each dumps and parses back to itself
+      EXPECT_EQ(parse_json(j.dump(2), name), j) << name;
+    }
+  }
+}
+
+TEST(FileFormats, CheckpointsFromBeforeLoadAndResume) {
+  const auto info = test::run_ddm("info " + kFixtures + "/router-mog-da.ddm");
+  ASSERT_EQ(info.status, 0) << info.output;
+  const Router router = load_router(kFixtures + "/router-mog-da.ddm", torch::kCPU);
+  EXPECT_EQ(router.nets.size(), 3u);
+  EXPECT_EQ(router.meta.k, 3);
+
+  // The old expert checkpoint, with the state of ddm's own Adam, resumes under torch::optim.
+  test::TempDir dir;
+  std::filesystem::create_directories(dir / "run/expert-1");
+  std::filesystem::copy_file(kFixtures + "/shards.json", dir / "run/shards.json");
+  std::filesystem::copy_file(kFixtures + "/expert.ddm", dir / "run/expert-1/ckpt-0000000006.ddm");
+  const std::string cfg = "--config " + kFixtures + "/toy.yaml --set run.dir=" + dir / "run" + " -q ";
+  const auto r = test::run_ddm("train-expert --shard 1 --set train.steps=8 " + cfg);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(path_exists(dir / "run/expert-1/ckpt-0000000008.ddm"));
+  EXPECT_EQ(read_checkpoint_meta(dir / "run/expert-1/ckpt-0000000008.ddm").at("expert").at("step").get<int64_t>(), 8);
+}
+
+}  // namespace
+}  // namespace ddm
