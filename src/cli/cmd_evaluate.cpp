@@ -110,11 +110,10 @@ Json evaluate_cell(const SamplingModel& model, const SampleConfig& sc, const std
   // averaged over steps, and the entropy of alpha_hat at the last step.
   double switches = 0;
   int switch_steps = 0;
-  for (const Json& st : s.routing)
-    if (st.at("switch_rate").is_number()) switches += st.at("switch_rate").get<double>(), ++switch_steps;
+  for (const StepRouting& st : s.routing)
+    if (const auto r = st.switch_rate()) switches += *r, ++switch_steps;
   if (switch_steps > 0) cell["switch_rate"] = switches / switch_steps;
-  if (!s.routing.empty() && s.routing.back().at("mean_entropy").is_number())
-    cell["final_entropy"] = s.routing.back().at("mean_entropy").get<double>();
+  if (!s.routing.empty() && s.routing.back().mean_entropy()) cell["final_entropy"] = *s.routing.back().mean_entropy();
   cell["seconds"] = s.seconds;
   cell["evaluations_per_sample_step"] = static_cast<double>(s.evaluations) / static_cast<double>(sc.num * (sc.steps + 1));
   return cell;

@@ -28,12 +28,12 @@ std::string sample_folder_name(const SampleConfig& sc) {
 }
 
 // Per-step routing statistics (mean entropy of alpha_hat, switch rate) as a plot.
-void save_routing_plot(const Json& routing, const std::string& title, const std::string& path) {
+void save_routing_plot(const std::vector<StepRouting>& routing, const std::string& title, const std::string& path) {
   PlotSeries ent{"mean entropy of alpha_hat", {}, {}}, sw{"switch rate", {}, {}};
-  for (const auto& row : routing) {
-    const double n = static_cast<double>(row.at("step").get<int64_t>());
-    if (row.at("mean_entropy").is_number()) ent.x.push_back(n), ent.y.push_back(row.at("mean_entropy").get<double>());
-    if (row.at("switch_rate").is_number()) sw.x.push_back(n), sw.y.push_back(row.at("switch_rate").get<double>());
+  for (const StepRouting& row : routing) {
+    const double n = row.step;
+    if (const auto e = row.mean_entropy()) ent.x.push_back(n), ent.y.push_back(*e);
+    if (const auto r = row.switch_rate()) sw.x.push_back(n), sw.y.push_back(*r);
   }
   PlotOptions po;
   po.title = "routing per step: " + title;
@@ -115,7 +115,7 @@ int cmd_sample(const std::vector<std::string>& argv) {
   summary["images_per_s"] = static_cast<double>(sc.num) / std::max(r.seconds, 1e-9);
   summary["network_evaluations"] = r.evaluations;
   summary["evaluations_per_sample_step"] = static_cast<double>(r.evaluations) / static_cast<double>(sc.num * (sc.steps + 1));
-  summary["routing"] = r.routing;
+  summary["routing"] = routing_json(r.routing);
   atomic_write(path_join(out, "summary.json"), summary.dump(2) + "\n");
   if (r.routing.size() > 1) save_routing_plot(r.routing, sample_folder_name(sc), path_join(out, "routing.png"));
   std::cout << format("{} samples in {:.1f} s ({:.2f}/s, {:.2f} network evaluations per sample and step): {}\n", sc.num, r.seconds,

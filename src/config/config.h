@@ -137,8 +137,8 @@ inline constexpr Range kUnit{0, 1};
 // ---- sample: `ddm sample` (design.md section 5) ----------------------------------------------------
 #define DDM_SAMPLE_FIELDS(X)                                                                        \
   X(int, steps, 50, (Range{1, 100000}), "ODE steps N")                                               \
-  X(SolverKind, solver, SolverKind::kDdim, kAny, "ddim or euler")                                    \
-  X(Spacing, spacing, Spacing::kUniform, kAny, "time grid: uniform, quadratic or logsnr")            \
+  X(SolverKind, solver, SolverKind::kDdim, kAny, "ddim, euler, heun (2nd order) or dpmpp2m (DPM-Solver++(2M))") \
+  X(Spacing, spacing, Spacing::kUniform, kAny, "time grid: uniform, quadratic, logsnr or karras (rho = 7)")   \
   X(RoutingRule, rule, RoutingRule::kSwitch, kAny, "switch, top1, topk, mixture or fixed")           \
   X(int, topk, 2, (Range{1, 100000}), "topk: experts per step")                                      \
   X(AlphaSource, alpha, AlphaSource::kRouter, kAny,                                                   \

@@ -32,8 +32,8 @@ enum class DerivativeLoss { kRelative, kMse };
 // profile's derivative mass (where the posterior moves), half uniformly.
 enum class TimeSampling { kUniform, kMass };
 // diffusion/solvers: the ODE step and the time grid.
-enum class SolverKind { kDdim, kEuler };
-enum class Spacing { kUniform, kQuadratic, kLogSnr };
+enum class SolverKind { kDdim, kEuler, kHeun, kDpmpp2m };
+enum class Spacing { kUniform, kQuadratic, kLogSnr, kKarras };
 // sample/: which expert(s) give D at each step (design.md section 5), and where alpha comes from.
 enum class RoutingRule { kSwitch, kTop1, kTopK, kMixture, kFixed };
 enum class AlphaSource { kRouter, kIntegrated, kIntegratedCorrected, kIntegratedRaw, kOracle };
@@ -54,9 +54,10 @@ DDM_ENUM_NAMES(ddm::Prediction, {ddm::Prediction::kEps, "eps"}, {ddm::Prediction
 DDM_ENUM_NAMES(ddm::ModelArch, {ddm::ModelArch::kAuto, "auto"}, {ddm::ModelArch::kUnet, "unet"}, {ddm::ModelArch::kMlp, "mlp"});
 DDM_ENUM_NAMES(ddm::OptimizerKind, {ddm::OptimizerKind::kAdam, "adam"}, {ddm::OptimizerKind::kAdamW, "adamw"});
 DDM_ENUM_NAMES(ddm::RouterKind, {ddm::RouterKind::kMogA, "mog-a"}, {ddm::RouterKind::kMogDa, "mog-da"});
-DDM_ENUM_NAMES(ddm::SolverKind, {ddm::SolverKind::kDdim, "ddim"}, {ddm::SolverKind::kEuler, "euler"});
+DDM_ENUM_NAMES(ddm::SolverKind, {ddm::SolverKind::kDdim, "ddim"}, {ddm::SolverKind::kEuler, "euler"}, {ddm::SolverKind::kHeun, "heun"},
+               {ddm::SolverKind::kDpmpp2m, "dpmpp2m"});
 DDM_ENUM_NAMES(ddm::Spacing, {ddm::Spacing::kUniform, "uniform"}, {ddm::Spacing::kQuadratic, "quadratic"},
-               {ddm::Spacing::kLogSnr, "logsnr"});
+               {ddm::Spacing::kLogSnr, "logsnr"}, {ddm::Spacing::kKarras, "karras"});
 DDM_ENUM_NAMES(ddm::RoutingRule, {ddm::RoutingRule::kSwitch, "switch"}, {ddm::RoutingRule::kTop1, "top1"},
                {ddm::RoutingRule::kTopK, "topk"}, {ddm::RoutingRule::kMixture, "mixture"}, {ddm::RoutingRule::kFixed, "fixed"});
 DDM_ENUM_NAMES(ddm::DerivativeHead, {ddm::DerivativeHead::kLogit, "logit"}, {ddm::DerivativeHead::kRaw, "raw"});

@@ -14,7 +14,7 @@ namespace {
 class PriorAlpha : public AlphaProvider {
  public:
   explicit PriorAlpha(std::vector<double> priors) : priors_(std::move(priors)) {}
-  torch::Tensor alpha(const torch::Tensor& x, double) override {
+  torch::Tensor alpha(const torch::Tensor& x, double, const StepPoint&) override {
     return torch::tensor(priors_, torch::kFloat32).to(x.device()).unsqueeze(0).expand({x.size(0), -1});
   }
 
@@ -39,8 +39,9 @@ std::vector<CheckRow> check_steps(const ExactPosterior& exact, const std::vector
   for (size_t n = 0; n < grid.size(); ++n) {
     const PosteriorOut ex = exact.compute(x, torch::full({opts.paths}, grid[n], torch::kFloat64).to(device));
     const torch::Tensor a = ex.alpha.to(torch::kFloat64);
+    const StepPoint step{static_cast<int>(n), grid[n], grid[std::min(n + 1, grid.size() - 1)], true};  // a DDIM step's start
     for (size_t i = 0; i < sources.size(); ++i) {
-      const torch::Tensor p = sources[i].provider->alpha(x, grid[n]).to(torch::kFloat64);
+      const torch::Tensor p = sources[i].provider->alpha(x, grid[n], step).to(torch::kFloat64);
       const torch::Tensor tv = total_variation(p, a);
       rows[i].t.push_back(grid[n]);
       rows[i].tv.push_back(tv.mean().item<double>());

@@ -15,23 +15,35 @@ void AlphaIntegrator::begin(const torch::Tensor& prior) {
   started_ = false;
 }
 
+// The state advanced from the last grid point to t with the last point's derivative; `head`:
+// the alpha-head logits the corrected form relaxes toward.
+torch::Tensor AlphaIntegrator::advanced(double t, const torch::Tensor& head) const {
+  const double dt = t - last_t_;
+  if (mode_ == IntegrationMode::kProjected) {
+    require(last_.dalpha.defined(), "alpha integrator: the projected step needs a raw derivative head");
+    return projected_alpha_step(state_, last_.dalpha, dt);
+  }
+  require(last_.velocity.defined(), "alpha integrator: the logit step needs a logit-velocity head");
+  const torch::Tensor z = logit_step(state_, last_.velocity, dt);
+  return mode_ == IntegrationMode::kCorrected ? corrected_logits(z, head, 1 - std::exp(-rate_ * std::fabs(dt))) : z;
+}
+
+torch::Tensor AlphaIntegrator::alpha_of(const torch::Tensor& state) const {
+  return mode_ == IntegrationMode::kProjected ? state : torch::softmax(state, 1);
+}
+
 torch::Tensor AlphaIntegrator::at(const RouterOut& out, double t) {
   require(state_.defined(), "alpha integrator: begin() was not called");
-  if (started_) {
-    const double dt = t - last_t_;
-    if (mode_ == IntegrationMode::kProjected) {
-      require(last_.dalpha.defined(), "alpha integrator: the projected step needs a raw derivative head");
-      state_ = projected_alpha_step(state_, last_.dalpha, dt);
-    } else {
-      require(last_.velocity.defined(), "alpha integrator: the logit step needs a logit-velocity head");
-      state_ = logit_step(state_, last_.velocity, dt);
-      if (mode_ == IntegrationMode::kCorrected) state_ = corrected_logits(state_, out.logits, 1 - std::exp(-rate_ * std::fabs(dt)));
-    }
-  }
+  if (started_) state_ = advanced(t, out.logits);
   last_ = out;
   last_t_ = t;
   started_ = true;
-  return mode_ == IntegrationMode::kProjected ? state_ : torch::softmax(state_, 1);
+  return alpha_of(state_);
+}
+
+torch::Tensor AlphaIntegrator::peek(double t) const {
+  require(started_, "alpha integrator: peek() before the first grid point");
+  return alpha_of(advanced(t, last_.logits));
 }
 
 }  // namespace ddm

@@ -24,8 +24,15 @@ class AlphaIntegrator {
   // alpha at grid point t, given the network's outputs `out` at (x(t), t); calls come in
   // decreasing t. `out` needs `velocity` (logit, corrected), `logits` (corrected) or `dalpha`.
   torch::Tensor at(const RouterOut& out, double t);
+  // alpha at t between the last grid point and the next one (a higher-order solver's second
+  // evaluation), by the same step from the last point's outputs, without advancing the state.
+  // corrected: relaxes toward the last point's alpha head (the one at t is not evaluated).
+  torch::Tensor peek(double t) const;
 
  private:
+  torch::Tensor advanced(double t, const torch::Tensor& head) const;
+  torch::Tensor alpha_of(const torch::Tensor& state) const;
+
   IntegrationMode mode_;
   double rate_;
   torch::Tensor state_;  // logits z (logit, corrected) or alpha (projected)

@@ -2,7 +2,7 @@
 // head, MoG-da's derivative integrated from the prior (router/alpha_integrator: logit space,
 // corrected toward the alpha head, or the first alpha-space projected form), or the exact
 // posterior. Providers with per-trajectory state (the integrated alpha) are reset at the start
-// of each batch.
+// of each batch and advance once per solver step, at its start point (diffusion/solvers.h).
 #pragma once
 #include <torch/types.h>
 
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/enums.h"
+#include "diffusion/solvers.h"
 #include "router/alpha_integrator.h"
 #include "router/exact_posterior.h"
 #include "router/router.h"
@@ -21,15 +22,15 @@ class AlphaProvider {
  public:
   virtual ~AlphaProvider() = default;
   virtual void begin(int64_t batch, torch::Device device) {}
-  // alpha_hat [B, K] at the solver's current point; calls come in decreasing t within a batch.
-  virtual torch::Tensor alpha(const torch::Tensor& x, double t) = 0;
+  // alpha_hat [B, K] at an evaluation (x, t) of solver step `step`.
+  virtual torch::Tensor alpha(const torch::Tensor& x, double t, const StepPoint& step) = 0;
 };
 
 // alpha_hat = softmax of a router's alpha head (MoG-a; or MoG-da's own head).
 class RouterAlpha : public AlphaProvider {
  public:
   explicit RouterAlpha(std::shared_ptr<const Router> r) : router_(std::move(r)) {}
-  torch::Tensor alpha(const torch::Tensor& x, double t) override { return router_->alpha(x, t); }
+  torch::Tensor alpha(const torch::Tensor& x, double t, const StepPoint&) override { return router_->alpha(x, t); }
 
  private:
   std::shared_ptr<const Router> router_;
@@ -38,13 +39,17 @@ class RouterAlpha : public AlphaProvider {
 // What an integrated alpha reads at (x, t): a derivative network's outputs (or the exact ones).
 using DerivativeSource = std::function<RouterOut(const torch::Tensor& x, double t)>;
 
-// MoG-da: alpha integrated from the prior along the trajectory. The step for t_n -> t_{n+1}
-// happens when the solver asks at t_{n+1}, so the solver need not know about it.
+// MoG-da: alpha integrated from the prior along the trajectory. At step n's start point it reads
+// the derivative network at (x_n, t_n) and takes the integration step t_{n-1} -> t_n (once per
+// step); a further evaluation inside the step (Heun's) extrapolates from the start point without
+// reading the network or advancing.
 class IntegratedAlpha : public AlphaProvider {
  public:
   IntegratedAlpha(DerivativeSource source, std::vector<double> priors, IntegrationMode mode, double rate = 5.0);
   void begin(int64_t batch, torch::Device device) override;
-  torch::Tensor alpha(const torch::Tensor& x, double t) override { return integrator_.at(source_(x, t), t); }
+  torch::Tensor alpha(const torch::Tensor& x, double t, const StepPoint& step) override {
+    return step.start ? integrator_.at(source_(x, t), t) : integrator_.peek(t);
+  }
 
  private:
   DerivativeSource source_;
@@ -56,7 +61,7 @@ class IntegratedAlpha : public AlphaProvider {
 class OracleAlpha : public AlphaProvider {
  public:
   explicit OracleAlpha(std::shared_ptr<const ExactPosterior> e) : exact_(std::move(e)) {}
-  torch::Tensor alpha(const torch::Tensor& x, double t) override { return exact_->alpha(x, t).to(torch::kFloat32); }
+  torch::Tensor alpha(const torch::Tensor& x, double t, const StepPoint&) override { return exact_->alpha(x, t).to(torch::kFloat32); }
 
  private:
   std::shared_ptr<const ExactPosterior> exact_;

@@ -20,12 +20,13 @@ RoutedEnsemble::RoutedEnsemble(std::vector<DenoiseFn> experts, std::shared_ptr<A
   require(static_cast<int>(priors.size()) == k, "routed ensemble: {} priors for {} experts", priors.size(), k);
   require(rule == RoutingRule::kFixed || alpha_, "routing rule {} needs an alpha source", to_string(rule));
   require(rule != RoutingRule::kTopK || (topk >= 1 && topk <= k), "sample.topk must lie in 1..{} (K), got {}", k, topk);
+  expert_evaluations_.assign(static_cast<size_t>(k), 0);
 }
 
 void RoutedEnsemble::begin(int64_t batch, torch::Device device) {
   if (alpha_) alpha_->begin(batch, device);
-  step_ = 0;
-  previous_ = torch::Tensor();
+  step_ = -1;
+  previous_ = choice_ = torch::Tensor();
   if (rule_ == RoutingRule::kFixed) fixed_ = torch::multinomial(priors_.unsqueeze(0).expand({batch, -1}), 1, true, gen_).squeeze(1);
 }
 
@@ -50,7 +51,10 @@ void RoutedEnsemble::run(std::vector<Group>& groups, const torch::Tensor& x, dou
   } else {
     for (size_t i = 0; i < groups.size(); ++i) task(i);
   }
-  for (int64_t c : cost) evaluations_ += c;
+  for (size_t i = 0; i < groups.size(); ++i) {
+    evaluations_ += cost[i];
+    expert_evaluations_[groups[i].k] += cost[i];
+  }
 }
 
 torch::Tensor RoutedEnsemble::dispatch(const torch::Tensor& x, double t, const torch::Tensor& choice) {
@@ -76,10 +80,35 @@ torch::Tensor RoutedEnsemble::weighted(const torch::Tensor& x, double t, const t
   return out;
 }
 
-void RoutedEnsemble::record(double t, const torch::Tensor& alpha, const torch::Tensor& choice) {
-  if (stats_.size() <= step_) stats_.resize(step_ + 1);
-  StepRouting& s = stats_[step_];
-  s.t = t;
+torch::Tensor RoutedEnsemble::topk_weights(const torch::Tensor& alpha) const {
+  const auto [vals, idx] = alpha.topk(topk_, 1);
+  return torch::zeros_like(alpha).scatter_(1, idx, vals / vals.sum(1, true).clamp_min(1e-12));
+}
+
+void RoutedEnsemble::start_step(const StepPoint& step, const torch::Tensor& alpha, int64_t batch) {
+  require(step.n == step_ + 1, "routed ensemble: step {} started after step {} (one start point per step, in order)", step.n, step_);
+  step_ = step.n;
+  switch (rule_) {
+    case RoutingRule::kFixed:
+      require(fixed_.defined() && fixed_.size(0) == batch, "routed ensemble: begin() not called for this batch");
+      choice_ = fixed_;
+      break;
+    case RoutingRule::kSwitch:
+      choice_ = torch::multinomial(alpha.to(torch::kCPU, torch::kFloat64).clamp_min(0), 1, true, gen_).squeeze(1);
+      break;
+    case RoutingRule::kTopK: choice_ = std::get<1>(alpha.topk(topk_, 1)).select(1, 0); break;
+    case RoutingRule::kTop1:
+    case RoutingRule::kMixture: choice_ = alpha.argmax(1); break;
+  }
+  record(step, alpha, choice_);
+}
+
+void RoutedEnsemble::record(const StepPoint& step, const torch::Tensor& alpha, const torch::Tensor& choice) {
+  if (stats_.size() <= static_cast<size_t>(step.n)) stats_.resize(static_cast<size_t>(step.n) + 1);
+  StepRouting& s = stats_[static_cast<size_t>(step.n)];
+  s.step = step.n;
+  s.t = step.t_n;
+  s.has_alpha = alpha.defined();
   s.counts.resize(experts_.size(), 0);
   if (alpha.defined()) {
     const torch::Tensor a = alpha.to(torch::kFloat64);
@@ -91,58 +120,46 @@ void RoutedEnsemble::record(double t, const torch::Tensor& alpha, const torch::T
   const torch::Tensor counts = torch::bincount(c, {}, static_cast<int64_t>(experts_.size()));
   for (size_t k = 0; k < experts_.size(); ++k) s.counts[k] += counts[static_cast<int64_t>(k)].item<int64_t>();
   previous_ = c;
-  ++step_;
 }
 
-torch::Tensor RoutedEnsemble::denoise(const torch::Tensor& x, double t) {
-  const int64_t b = x.size(0);
+torch::Tensor RoutedEnsemble::denoise(const torch::Tensor& x, double t, const StepPoint& step) {
   torch::Tensor alpha;
-  if (alpha_) alpha = alpha_->alpha(x, t);
-  torch::Tensor choice, d;
+  if (alpha_) alpha = alpha_->alpha(x, t, step);
+  if (step.start) start_step(step, alpha, x.size(0));
+  require(step.n == step_, "routed ensemble: an evaluation of step {} before its start point", step.n);
   switch (rule_) {
     case RoutingRule::kFixed:
-      require(fixed_.defined() && fixed_.size(0) == b, "routed ensemble: begin() not called for this batch");
-      choice = fixed_;
-      d = dispatch(x, t, choice);
-      break;
-    case RoutingRule::kSwitch:
-      choice = torch::multinomial(alpha.to(torch::kCPU, torch::kFloat64).clamp_min(0), 1, true, gen_).squeeze(1);
-      d = dispatch(x, t, choice);
-      break;
-    case RoutingRule::kTop1:
-      choice = alpha.argmax(1);
-      d = dispatch(x, t, choice);
-      break;
-    case RoutingRule::kTopK: {
-      const auto [vals, idx] = alpha.topk(topk_, 1);
-      const torch::Tensor w = torch::zeros_like(alpha).scatter_(1, idx, vals / vals.sum(1, true).clamp_min(1e-12));
-      choice = idx.select(1, 0);
-      d = weighted(x, t, w);
-      break;
-    }
-    case RoutingRule::kMixture:
-      choice = alpha.argmax(1);
-      d = weighted(x, t, alpha);
-      break;
+    case RoutingRule::kSwitch: return dispatch(x, t, choice_);  // the step's draw, at every evaluation
+    case RoutingRule::kTop1: return dispatch(x, t, alpha.argmax(1));
+    case RoutingRule::kTopK: return weighted(x, t, topk_weights(alpha));
+    case RoutingRule::kMixture: return weighted(x, t, alpha);
   }
-  record(t, alpha, choice);
-  return d;
+  fail("routed ensemble: unknown rule");
 }
 
-DenoiseFn RoutedEnsemble::as_denoiser() {
-  return [this](const torch::Tensor& x, double t) { return denoise(x, t); };
+StepDenoiseFn RoutedEnsemble::as_denoiser() {
+  return [this](const torch::Tensor& x, double t, const StepPoint& step) { return denoise(x, t, step); };
 }
 
-Json RoutedEnsemble::stats_json() const {
+std::optional<double> StepRouting::mean_entropy() const {
+  if (!has_alpha) return std::nullopt;
+  return entropy_sum / static_cast<double>(std::max<int64_t>(1, samples));
+}
+
+std::optional<double> StepRouting::switch_rate() const {
+  if (step == 0) return std::nullopt;
+  return static_cast<double>(changes) / static_cast<double>(std::max<int64_t>(1, samples));
+}
+
+Json routing_json(const std::vector<StepRouting>& stats) {
   Json rows = Json::array();
-  for (size_t n = 0; n < stats_.size(); ++n) {
-    const StepRouting& s = stats_[n];
+  for (const StepRouting& s : stats) {
     Json r = Json::object();
-    r["step"] = static_cast<int64_t>(n);
+    r["step"] = s.step;
     r["t"] = s.t;
-    r["mean_entropy"] = alpha_ ? Json(s.entropy_sum / static_cast<double>(std::max<int64_t>(1, s.samples))) : Json();
-    r["switch_rate"] = n == 0 ? Json() : Json(static_cast<double>(s.changes) / static_cast<double>(std::max<int64_t>(1, s.samples)));
-    r["expert_counts"] = Json(s.counts);
+    r["mean_entropy"] = s.mean_entropy() ? Json(*s.mean_entropy()) : Json();
+    r["switch_rate"] = s.switch_rate() ? Json(*s.switch_rate()) : Json();
+    r["expert_counts"] = s.counts;
     rows.push_back(r);
   }
   return rows;

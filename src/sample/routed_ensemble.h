@@ -6,8 +6,12 @@
 //   mixture: sum_k alpha_hat_k D_k                                  (K)
 //   fixed  : D_xi, xi ~ Categorical(pi) drawn once per trajectory   (1)
 // Dispatch groups the batch by expert, runs each expert once on its rows and scatters back.
-// It also records routing statistics per step: mean entropy of alpha_hat, how often the chosen
-// expert changed, and how many rows each expert served.
+// Per solver step (diffusion/solvers.h's contract): switch draws, and the alpha source advances,
+// at the step's start point only, so a solver that evaluates D twice in a step (Heun) keeps one
+// expert per sample for the whole step; the deterministic rules (top1, topk, mixture) read alpha
+// afresh at every evaluation, since alpha is a function of (x, t). Statistics are one entry per
+// step (N + 1 with the final denoise), taken at the start point: mean entropy of alpha_hat, how
+// often the chosen expert changed, how many rows each expert served.
 #pragma once
 #include <torch/types.h>
 
@@ -15,6 +19,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "config/enums.h"
@@ -25,12 +30,18 @@
 namespace ddm {
 
 struct StepRouting {
-  double t = 0;
+  int step = 0;
+  double t = 0;            // the step's start point t_n
+  bool has_alpha = false;  // false for `fixed`
   double entropy_sum = 0;  // of alpha_hat, summed over samples
   int64_t changes = 0;     // samples whose (top) expert differs from the previous step
   int64_t samples = 0;
   std::vector<int64_t> counts;  // rows served per expert
+  std::optional<double> mean_entropy() const;
+  std::optional<double> switch_rate() const;  // none at step 0
 };
+// summary.json's "routing": one object per step.
+Json routing_json(const std::vector<StepRouting>& stats);
 
 class RoutedEnsemble {
  public:
@@ -39,14 +50,15 @@ class RoutedEnsemble {
                  std::vector<double> priors, uint64_t seed);
   // New trajectories: draws `fixed` choices, resets the alpha source.
   void begin(int64_t batch, torch::Device device);
-  torch::Tensor denoise(const torch::Tensor& x, double t);
-  DenoiseFn as_denoiser();
+  torch::Tensor denoise(const torch::Tensor& x, double t, const StepPoint& step);
+  StepDenoiseFn as_denoiser();
 
   // Runs expert k on the rows where choice == k (the dispatch): one evaluation per row.
   torch::Tensor dispatch(const torch::Tensor& x, double t, const torch::Tensor& choice);
   const std::vector<StepRouting>& stats() const { return stats_; }
-  Json stats_json() const;
   int64_t evaluations() const { return evaluations_; }
+  // Rows each expert evaluated, over all steps and batches.
+  const std::vector<int64_t>& expert_evaluations() const { return expert_evaluations_; }
 
  private:
   struct Group {
@@ -59,7 +71,10 @@ class RoutedEnsemble {
   void run(std::vector<Group>& groups, const torch::Tensor& x, double t,
            const std::function<torch::Tensor(const Group&, torch::Tensor)>& finish);
   torch::Tensor weighted(const torch::Tensor& x, double t, const torch::Tensor& weights);  // sum_k w_k D_k
-  void record(double t, const torch::Tensor& alpha, const torch::Tensor& choice);
+  torch::Tensor topk_weights(const torch::Tensor& alpha) const;
+  // At a step's start point: the step's choice (drawn for switch) and its statistics.
+  void start_step(const StepPoint& step, const torch::Tensor& alpha, int64_t batch);
+  void record(const StepPoint& step, const torch::Tensor& alpha, const torch::Tensor& choice);
 
   std::vector<DenoiseFn> experts_;
   std::shared_ptr<AlphaProvider> alpha_;
@@ -68,9 +83,11 @@ class RoutedEnsemble {
   torch::Tensor priors_;
   at::Generator gen_;
   torch::Tensor fixed_, previous_;
-  size_t step_ = 0;
+  torch::Tensor choice_;  // the current step's expert per row (switch, fixed)
+  int step_ = -1;         // the current step (its start point seen)
   std::vector<StepRouting> stats_;
   int64_t evaluations_ = 0;
+  std::vector<int64_t> expert_evaluations_;
 };
 
 }  // namespace ddm

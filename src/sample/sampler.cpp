@@ -212,7 +212,7 @@ SampleResult generate_samples(const SamplingModel& model, const SampleConfig& sc
   std::unique_ptr<RoutedEnsemble> ensemble;
   if (!single)
     ensemble = std::make_unique<RoutedEnsemble>(experts, alpha, sc.rule, sc.topk, model.priors, static_cast<uint64_t>(sc.seed) + 1);
-  const DenoiseFn denoise = single ? experts[0] : ensemble->as_denoiser();
+  const StepDenoiseFn denoise = single ? step_free(experts[0]) : ensemble->as_denoiser();
 
   at::Generator noise_gen = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(sc.seed));
   std::unique_ptr<ProgressBar> bar;
@@ -228,7 +228,7 @@ SampleResult generate_samples(const SamplingModel& model, const SampleConfig& sc
     if (nhwc) noise = noise.contiguous(torch::MemoryFormat::ChannelsLast);
     if (ensemble) ensemble->begin(b, device);
     const torch::Tensor x = solve_ode(model.schedule, denoise, noise, grid, sc.solver).cpu();
-    if (single) res.evaluations += b * static_cast<int64_t>(grid.size());
+    if (single) res.evaluations += b * evaluations_per_sample(sc.solver, sc.steps);
     if (on_batch) on_batch(first, x);
     parts.push_back(x);
     if (bar) bar->update(first + b);
@@ -237,7 +237,7 @@ SampleResult generate_samples(const SamplingModel& model, const SampleConfig& sc
   res.seconds = clock.seconds();
   res.samples = torch::cat(parts);
   if (ensemble) {
-    res.routing = ensemble->stats_json();
+    res.routing = ensemble->stats();
     res.evaluations = ensemble->evaluations();
   }
   return res;

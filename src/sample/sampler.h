@@ -14,6 +14,7 @@
 #include "diffusion/solvers.h"
 #include "router/exact_posterior.h"
 #include "router/router.h"
+#include "sample/routed_ensemble.h"
 #include "train/expert.h"
 
 namespace ddm {
@@ -52,7 +53,7 @@ std::vector<DenoiseFn> expert_denoisers(const SamplingModel& model, const Sample
 
 struct SampleResult {
   torch::Tensor samples;  // [N, ...] final denoised estimates, model space, on the CPU
-  Json routing;           // per-step routing statistics (empty for the baseline)
+  std::vector<StepRouting> routing;  // per-step routing statistics (empty for the baseline)
   int64_t evaluations = 0;
   double seconds = 0;
 };

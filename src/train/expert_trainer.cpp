@@ -48,7 +48,7 @@ void save_expert_preview(const std::string& path, Network& ema_net, const Schedu
   const torch::Tensor noise = torch::randn(full, gen, torch::TensorOptions().dtype(torch::kFloat32)).to(device);
   const bool clip = shape.size() == 3;  // images: the sampler's default sample.clip_denoised
   const DenoiseFn d = [&](const torch::Tensor& x, double t) { return network_denoise(ema_net, sch, pred, x, t, clip); };
-  const torch::Tensor x = solve_ode(sch, d, noise, time_grid(sch, steps, Spacing::kUniform, t_min), SolverKind::kDdim).cpu();
+  const torch::Tensor x = solve_ode(sch, step_free(d), noise, time_grid(sch, steps, Spacing::kUniform, t_min), SolverKind::kDdim).cpu();
   if (was_training) ema_net.train();
   if (shape.size() == 3) {
     save_grid(path, x);

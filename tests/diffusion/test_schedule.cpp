@@ -91,7 +91,7 @@ TEST(Solvers, DdimWithTheExactDenoiserOfAPointMassIsExact) {
   // x_1 = a D + s (x - a(1) D) / s(1): check the formula by hand.
   const auto expect = s.alpha(grid[1]) * target + s.sigma(grid[1]) * (x - s.alpha(1.0) * target) / s.sigma(1.0);
   EXPECT_TRUE(torch::allclose(x1, expect, 1e-12, 1e-12));
-  EXPECT_TRUE(torch::allclose(solve_ode(s, d, x, grid, SolverKind::kDdim), target.expand_as(x)));
+  EXPECT_TRUE(torch::allclose(solve_ode(s, step_free(d), x, grid, SolverKind::kDdim), target.expand_as(x)));
 }
 
 }  // namespace

@@ -22,7 +22,7 @@ namespace {
 class FixedAlpha : public AlphaProvider {
  public:
   explicit FixedAlpha(torch::Tensor a) : a_(std::move(a)) {}
-  torch::Tensor alpha(const torch::Tensor& x, double) override { return a_.expand({x.size(0), a_.size(1)}); }
+  torch::Tensor alpha(const torch::Tensor& x, double, const StepPoint&) override { return a_.expand({x.size(0), a_.size(1)}); }
 
  private:
   torch::Tensor a_;
@@ -47,10 +47,11 @@ TEST(RoutedEnsemble, MeanOfSwitchStepsEqualsTheMixtureStep) {
   const double t = 0.6, t_next = 0.5;
   RoutedEnsemble sw(affine_experts(3, 2), std::make_shared<FixedAlpha>(alpha), RoutingRule::kSwitch, 1, {0.2, 0.5, 0.3}, 7);
   sw.begin(n, torch::kCPU);
-  const auto switched = ddim_step(sch, x, sw.denoise(x, t), t, t_next);
+  const StepPoint step{0, t, t_next, true};
+  const auto switched = ddim_step(sch, x, sw.denoise(x, t, step), t, t_next);
   RoutedEnsemble mix(affine_experts(3, 2), std::make_shared<FixedAlpha>(alpha), RoutingRule::kMixture, 1, {0.2, 0.5, 0.3}, 7);
   mix.begin(1, torch::kCPU);
-  const auto mixed = ddim_step(sch, x1, mix.denoise(x1, t), t, t_next);
+  const auto mixed = ddim_step(sch, x1, mix.denoise(x1, t, step), t, t_next);
   // The switch step's spread is a(t') D-spread ~ 0.8 per coordinate: the mean's error ~ 0.8/sqrt(n).
   const double tol = 5 * 0.8 / std::sqrt(static_cast<double>(n));
   EXPECT_LT((switched.mean(0, true) - mixed).abs().max().item<double>(), tol);
@@ -72,7 +73,7 @@ TEST(RoutedEnsemble, OneExpertMixtureIsPlainDdimBitForBit) {
   RoutedEnsemble mix({expert}, std::make_shared<FixedAlpha>(torch::ones({1, 1})), RoutingRule::kMixture, 1, {1.0}, 0);
   mix.begin(16, torch::kCPU);
   const auto a = solve_ode(sch, mix.as_denoiser(), noise, grid, SolverKind::kDdim);
-  const auto b = solve_ode(sch, expert, noise, grid, SolverKind::kDdim);
+  const auto b = solve_ode(sch, step_free(expert), noise, grid, SolverKind::kDdim);
   EXPECT_TRUE(torch::equal(a, b));
 }
 
@@ -123,7 +124,7 @@ TEST(RoutedEnsemble, ConcurrentGroupsMatchSerialAndKeepTheCallersGradMode) {
     RoutedEnsemble fixed(experts, nullptr, RoutingRule::kFixed, 1, {0.25, 0.25, 0.25, 0.25}, 3);
     RoutedEnsemble mix(experts, std::make_shared<FixedAlpha>(alpha), RoutingRule::kMixture, 1, {0.25, 0.25, 0.25, 0.25}, 3);
     mix.begin(40, torch::kCPU);
-    return std::make_pair(fixed.dispatch(x, 0.3, choice), mix.denoise(x, 0.3));
+    return std::make_pair(fixed.dispatch(x, 0.3, choice), mix.denoise(x, 0.3, StepPoint{0, 0.3, 0.2, true}));
   };
   const auto serial = run(1);
   EXPECT_EQ(in_parallel.load(), 0);
