@@ -55,7 +55,7 @@ int cmd_theory(const std::vector<std::string>& argv) {
             "Convergence with exact experts and exact posterior on a low-dimensional labelled mixture (e.g. configs/toy2d.yaml): "
             "pathwise error and W2 against N per rule and solver.");
   args.add()("rules", "routing rules", cxxopts::value<std::string>()->default_value("mixture,switch,top1,fixed"))(
-      "solvers", "solvers", cxxopts::value<std::string>()->default_value("ddim,euler"))(
+      "solvers", "solvers", cxxopts::value<std::string>()->default_value("ddim,euler,heun,dpmpp2m"))(
       "num", "samples per run (W2 is an O(n^3) exact assignment)", cxxopts::value<int64_t>()->default_value("500"));
   if (!args.parse(argv)) return 0;
   const Config cfg = args.config();
@@ -74,9 +74,9 @@ int cmd_theory(const std::vector<std::string>& argv) {
   const TheoryResult r = run_theory(data.data.to(torch::kFloat64), data.labels, static_cast<int>(data.num_classes()),
                                     Schedule::from_config(cfg.diffusion), cfg.diffusion.t_min, cfg.sample.spacing, opt);
 
-  std::cout << format("exact experts on {} (K = {}), {} samples, reference {} mixture DDIM steps; W2 floor (reference to "
+  std::cout << format("exact experts on {} (K = {}), {} samples, reference {} mixture {} steps; W2 floor (reference to "
                       "independent draws of the data) {:.4f} +- {:.4f}\n",
-                      data.name, data.num_classes(), r.samples, r.reference_steps, r.floor_w2, r.floor_w2_sd);
+                      data.name, data.num_classes(), r.samples, r.reference_steps, to_string(r.reference_solver), r.floor_w2, r.floor_w2_sd);
   std::string head = format("  {:<15}", "rule solver");
   for (int n : opt.steps) head += format(" {:>8}", format("N={}", n));
   std::cout << head << "   p (fit)   R^2\n";

@@ -58,8 +58,10 @@ torch::Tensor euler_step(const Schedule& sch, const torch::Tensor& x, const torc
 
 torch::Tensor heun_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, const torch::Tensor& x_pred,
                         const torch::Tensor& d_pred, double t, double t_next) {
-  // x_{n+1} = x_n + (t_{n+1} - t_n) (v(x_n, t_n) + v(x_pred, t_{n+1})) / 2
-  return x + 0.5 * (t_next - t) * (velocity_from_denoised(sch, x, d, t) + velocity_from_denoised(sch, x_pred, d_pred, t_next));
+  // y = x/a: y_{n+1} = y_n + (sigma_{n+1} - sigma_n) ((y_n - D_n)/sigma_n + (y_pred - D_pred)/sigma_{n+1}) / 2
+  const double a = sch.alpha(t), a_next = sch.alpha(t_next), sigma = sch.sigma(t) / a, sigma_next = sch.sigma(t_next) / a_next;
+  const torch::Tensor slope = (x / a - d) / sigma, slope_pred = (x_pred / a_next - d_pred) / sigma_next;
+  return a_next * (x / a + 0.5 * (sigma_next - sigma) * (slope + slope_pred));
 }
 
 torch::Tensor dpmpp2m_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, const torch::Tensor& d_prev,
@@ -93,7 +95,7 @@ torch::Tensor solve_ode(const Schedule& sch, const StepDenoiseFn& denoise, torch
       case SolverKind::kEuler: x = euler_step(sch, x, d, t, t_next); break;
       case SolverKind::kDpmpp2m: x = dpmpp2m_step(sch, x, d, d_prev, n > 0 ? grid[n - 1] : t, t, t_next); break;
       case SolverKind::kHeun: {
-        const torch::Tensor x_pred = euler_step(sch, x, d, t, t_next);
+        const torch::Tensor x_pred = ddim_step(sch, x, d, t, t_next);  // the Euler step in (x/a, sigma)
         if (n + 1 == steps) {  // EDM's last step is Euler
           x = x_pred;
           break;

@@ -42,8 +42,10 @@ std::vector<double> time_grid(const Schedule& sch, int steps, Spacing spacing, d
 // One step from t to t_next given D = d at (x, t).
 torch::Tensor ddim_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, double t, double t_next);
 torch::Tensor euler_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, double t, double t_next);
-// Heun's correction (EDM's deterministic sampler): the trapezoid of the velocities at (x, t) and
-// at the Euler prediction (x_pred, t_next), whose D is d_pred.
+// Heun's correction (EDM's deterministic sampler, Karras et al. 2022, Algorithm 1) in EDM's
+// variables x/a and sigma = s/a, where the ODE is d(x/a)/d sigma = (x/a - D)/sigma and its Euler
+// step is DDIM: the trapezoid of the slopes at (x, t) and at the DDIM prediction (x_pred,
+// t_next), whose D is d_pred.
 torch::Tensor heun_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, const torch::Tensor& x_pred,
                         const torch::Tensor& d_pred, double t, double t_next);
 // DPM-Solver++(2M) (Lu et al. 2022) in lambda = log(a/s): the multistep second-order update from

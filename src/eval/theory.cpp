@@ -28,6 +28,7 @@ std::string TheoryCurve::label() const { return format("{} {}", to_string(rule),
 Json TheoryResult::to_json() const {
   Json j = Json::object();
   j["reference_steps"] = reference_steps;
+  j["reference_solver"] = to_string(reference_solver);
   j["samples"] = samples;
   j["floor_w2"] = floor_w2;
   j["floor_w2_sd"] = floor_w2_sd;
@@ -87,9 +88,10 @@ TheoryResult run_theory(const torch::Tensor& points, const torch::Tensor& labels
 
   TheoryResult res;
   res.reference_steps = opt.reference_steps;
+  res.reference_solver = opt.reference_solver;
   res.samples = opt.samples;
-  // The exact PF-ODE, approximated by many mixture DDIM steps (pathwise O(1/N)).
-  const torch::Tensor ref = run(RoutingRule::kMixture, SolverKind::kDdim, opt.reference_steps, opt.seed);
+  // The exact PF-ODE, approximated by many mixture steps of a second-order solver.
+  const torch::Tensor ref = run(RoutingRule::kMixture, opt.reference_solver, opt.reference_steps, opt.seed);
   // The finite-sample floor: W2 between the reference and independent draws of the same size from
   // the data set (the distribution the exact PF-ODE carries the noise to), averaged over draws.
   {
@@ -102,8 +104,8 @@ TheoryResult run_theory(const torch::Tensor& points, const torch::Tensor& labels
     res.floor_w2 = w.mean().item<double>();
     res.floor_w2_sd = w.std().item<double>();
   }
-  log::info("theory: reference {} mixture DDIM steps, {} samples; W2 floor (to {} independent draws of the data) {:.4g} +- {:.2g}",
-            opt.reference_steps, opt.samples, kFloorDraws, res.floor_w2, res.floor_w2_sd);
+  log::info("theory: reference {} mixture {} steps, {} samples; W2 floor (to {} independent draws of the data) {:.4g} +- {:.2g}",
+            opt.reference_steps, to_string(opt.reference_solver), opt.samples, kFloorDraws, res.floor_w2, res.floor_w2_sd);
   for (SolverKind solver : opt.solvers) {
     for (RoutingRule rule : opt.rules) {
       TheoryCurve c;

@@ -1,7 +1,8 @@
 // `ddm theory` without the command line: on a low-dimensional labelled mixture, exact experts
 // D_k and the exact posterior alpha (design.md section 3) replace networks, so the only errors
 // left are the solver's and the routing rule's. For each rule, solver and step count N it
-// measures, against the exact PF-ODE (mixture DDIM with many steps, from the same noise):
+// measures, against the exact PF-ODE (mixture with many Heun steps, second order, from the same
+// noise; a many-step DDIM reference would be about as inaccurate as Heun at N = 80):
 //   pathwise RMS error  sqrt(mean ||x_N - x_ref||^2)   (what appendix E.3 fits),
 //   W2 distance          between the two sample sets, by exact optimal assignment,
 // and fits both to c N^-p. Design section 6: mixture converges pathwise at O(1/N); switch is
@@ -35,6 +36,7 @@ inline constexpr int kFloorDraws = 5;
 
 struct TheoryResult {
   int reference_steps = 0;
+  SolverKind reference_solver = SolverKind::kHeun;
   int64_t samples = 0;
   double floor_w2 = 0, floor_w2_sd = 0;  // over kFloorDraws draws
   std::vector<TheoryCurve> curves;
@@ -43,9 +45,10 @@ struct TheoryResult {
 
 struct TheoryOptions {
   std::vector<RoutingRule> rules{RoutingRule::kMixture, RoutingRule::kSwitch, RoutingRule::kTop1, RoutingRule::kFixed};
-  std::vector<SolverKind> solvers{SolverKind::kDdim, SolverKind::kEuler};
+  std::vector<SolverKind> solvers{SolverKind::kDdim, SolverKind::kEuler, SolverKind::kHeun, SolverKind::kDpmpp2m};
   std::vector<int> steps{5, 10, 20, 50, 100, 200};
   int reference_steps = 1000;
+  SolverKind reference_solver = SolverKind::kHeun;
   int64_t samples = 1000;
   uint64_t seed = 0;
 };

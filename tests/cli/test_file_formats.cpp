@@ -1,7 +1,8 @@
 // Every kind of file ddm writes keeps its keys: tests/fixtures/json_v1 holds one of each, written
 // by ddm before it used nlohmann-json and torch::optim (make.sh there says how); this build runs
-// the same commands and each of its files must have the fixture's keys, in the same order, at
-// every level. The fixture's checkpoints still load and resume.
+// the same commands and each of its files must have every key of the fixture's, in the same order
+// and of the same kind, at every level (new keys may be added). The fixture's checkpoints still
+// load and resume.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -66,6 +67,30 @@ Json shape_of_file(const std::string& path) {
   return s;
 }
 
+// The places where `now` lacks a key of `before`, has it out of order, or of another kind.
+void compare_shapes(const Json& before, const Json& now, const std::string& at, std::vector<std::string>& problems) {
+  if (before.is_object()) {
+    if (!now.is_object()) return problems.push_back(at + ": no longer an object");
+    int64_t last = -1;
+    for (const auto& [k, v] : before.items()) {
+      const auto it = now.find(k);
+      if (it == now.end()) {
+        problems.push_back(at + "/" + k + ": missing");
+        continue;
+      }
+      const int64_t pos = std::distance(now.begin(), it);
+      if (pos < last) problems.push_back(at + "/" + k + ": out of order");
+      last = pos;
+      compare_shapes(v, *it, at + "/" + k, problems);
+    }
+  } else if (before.is_array()) {
+    if (!now.is_array()) return problems.push_back(at + ": no longer an array");
+    if (!before.empty() && !before[0].is_null() && !now.empty()) compare_shapes(before[0], now[0], at + "[]", problems);
+  } else if (!before.is_null() && before != now && !now.is_null()) {
+    problems.push_back(at + ": was " + before.dump() + ", now " + now.dump());
+  }
+}
+
 TEST(FileFormats, EveryFileKeepsTheKeysItHadBefore) {
   test::TempDir dir;
   const auto r = test::run_command("DDM=" + std::string(DDM_BINARY) + " bash " + kFixtures + "/make.sh " + dir.path() + " 2>&1");
@@ -73,7 +98,9 @@ TEST(FileFormats, EveryFileKeepsTheKeysItHadBefore) {
   for (const char* name : {"shards.json", "metrics.jsonl", "eval.json", "profile.json", "summary.json", "router-check.json",
                            "theory.json", "trajectory.json", "bench.jsonl", "evaluation.json", "expert.ddm", "router-mog-da.ddm"}) {
     const std::string before = kFixtures + "/" + name, now = dir / name;
-    EXPECT_EQ(shape_of_file(now).dump(1), shape_of_file(before).dump(1)) << name;
+    std::vector<std::string> problems;
+    compare_shapes(shape_of_file(before), shape_of_file(now), name, problems);
+    for (const auto& p : problems) ADD_FAILURE() << p;
     if (!std::string(name).ends_with(".ddm") && !std::string(name).ends_with(".jsonl")) {
       const Json j = read_json(now);  // and each dumps and parses back to itself
       EXPECT_EQ(parse_json(j.dump(2), name), j) << name;

@@ -14,6 +14,7 @@
 #include "router/exact_posterior.h"
 #include "sample/routed_ensemble.h"
 #include "sample/sampler.h"
+#include "util/error.h"
 
 namespace ddm {
 namespace {
@@ -228,6 +229,85 @@ TEST(SamplingModel, MismatchedExpertsAndRoutersAreRefused) {
   r.meta.k = 2;
   r.meta.sample_shape = {1, 28, 28};
   EXPECT_NE(err([&] { check_compatible(good, &r, 2); }).find("the router's samples have shape [1, 28, 28]"), std::string::npos);
+}
+
+// The per-step contract (diffusion/solvers.h) under every solver.
+const std::vector<SolverKind> kAllSolvers{SolverKind::kDdim, SolverKind::kEuler, SolverKind::kHeun, SolverKind::kDpmpp2m};
+
+TEST(RoutedEnsemble, SwitchWithHeunKeepsOneExpertPerSampleForTheWholeStep) {
+  const Schedule sch(ScheduleKind::kLinear);
+  const int steps = 6;
+  const auto alpha = torch::tensor({{0.2, 0.5, 0.3}}, torch::kFloat64);
+  RoutedEnsemble ens(affine_experts(3, 2), std::make_shared<FixedAlpha>(alpha), RoutingRule::kSwitch, 1, {0.2, 0.5, 0.3}, 5);
+  ens.begin(200, torch::kCPU);
+  solve_ode(sch, ens.as_denoiser(), torch::randn({200, 2}, torch::kFloat64), time_grid(sch, steps, Spacing::kUniform, 0.05),
+            SolverKind::kHeun);
+  // Heun evaluates twice in steps 0..N-2, once in its last (Euler) step and in the final denoise:
+  // if the second evaluation drew again, an expert's evaluations would not be twice its draws.
+  const auto& st = ens.stats();
+  ASSERT_EQ(st.size(), static_cast<size_t>(steps + 1));
+  for (int k = 0; k < 3; ++k) {
+    int64_t want = 0;
+    for (int n = 0; n <= steps; ++n) want += st[static_cast<size_t>(n)].counts[static_cast<size_t>(k)] * (n < steps - 1 ? 2 : 1);
+    EXPECT_EQ(ens.expert_evaluations()[static_cast<size_t>(k)], want) << "expert " << k;
+  }
+  EXPECT_EQ(ens.evaluations(), 200 * evaluations_per_sample(SolverKind::kHeun, steps));
+}
+
+TEST(RoutedEnsemble, IntegratedAlphaAdvancesOncePerStepAtItsStartUnderEverySolver) {
+  const Schedule sch(ScheduleKind::kLinear);
+  const int steps = 5;
+  const auto grid = time_grid(sch, steps, Spacing::kUniform, 0.05);
+  for (SolverKind solver : kAllSolvers) {
+    std::vector<double> reads;  // the times at which the derivative network was read
+    DerivativeSource source = [&](const torch::Tensor& x, double t) {
+      reads.push_back(t);
+      RouterOut out;
+      out.logits = torch::zeros({x.size(0), 3});
+      out.velocity = torch::tensor({1.0f, 0.0f, -1.0f}).expand({x.size(0), 3});
+      return out;
+    };
+    auto integrated = std::make_shared<IntegratedAlpha>(source, std::vector<double>{0.2, 0.5, 0.3}, IntegrationMode::kLogit);
+    RoutedEnsemble ens(affine_experts(3, 2), integrated, RoutingRule::kMixture, 1, {0.2, 0.5, 0.3}, 5);
+    ens.begin(4, torch::kCPU);
+    solve_ode(sch, ens.as_denoiser(), torch::randn({4, 2}, torch::kFloat64), grid, solver);
+    EXPECT_EQ(reads, grid) << to_string(solver);  // N + 1 reads, one per start point, at t_n
+    const auto& st = ens.stats();
+    ASSERT_EQ(st.size(), grid.size()) << to_string(solver);  // one entry per step
+    for (size_t n = 0; n < st.size(); ++n) {
+      EXPECT_EQ(st[n].t, grid[n]);
+      EXPECT_EQ(st[n].samples, 4);
+    }
+    // log alpha moves by c dt per step: after the last step z = log pi + c (t_N - t_0).
+    const double z0 = std::log(0.2) + (grid.back() - grid.front()), z2 = std::log(0.3) - (grid.back() - grid.front());
+    const double entropy_last = *st.back().mean_entropy();
+    const auto a = torch::softmax(torch::tensor({z0, std::log(0.5), z2}, torch::kFloat64), 0);
+    EXPECT_NEAR(entropy_last, -(a * a.log()).sum().item<double>(), 1e-5) << to_string(solver);
+  }
+}
+
+TEST(RoutedEnsemble, EveryRuleKeepsOneStatisticsEntryPerStepUnderEverySolver) {
+  const Schedule sch(ScheduleKind::kLinear);
+  const auto alpha = torch::tensor({{0.2, 0.5, 0.3}}, torch::kFloat64);
+  for (SolverKind solver : kAllSolvers)
+    for (RoutingRule rule : {RoutingRule::kSwitch, RoutingRule::kTop1, RoutingRule::kTopK, RoutingRule::kMixture, RoutingRule::kFixed}) {
+      RoutedEnsemble ens(affine_experts(3, 2), std::make_shared<FixedAlpha>(alpha), rule, 2, {0.2, 0.5, 0.3}, 5);
+      for (int batch = 0; batch < 2; ++batch) {
+        ens.begin(10, torch::kCPU);
+        solve_ode(sch, ens.as_denoiser(), torch::randn({10, 2}, torch::kFloat64), time_grid(sch, 4, Spacing::kUniform, 0.05), solver);
+      }
+      ASSERT_EQ(ens.stats().size(), 5u) << to_string(solver) << " " << to_string(rule);
+      for (const auto& s : ens.stats()) EXPECT_EQ(s.samples, 20) << to_string(solver) << " " << to_string(rule);
+    }
+}
+
+TEST(RoutedEnsemble, RefusesAnEvaluationBeforeItsStepStarts) {
+  RoutedEnsemble ens(affine_experts(3, 2), std::make_shared<FixedAlpha>(torch::tensor({{0.2, 0.5, 0.3}})), RoutingRule::kSwitch, 1,
+                     {0.2, 0.5, 0.3}, 5);
+  ens.begin(2, torch::kCPU);
+  EXPECT_THROW(ens.denoise(torch::zeros({2, 2}), 0.5, StepPoint{0, 0.5, 0.4, false}), Error);
+  ens.denoise(torch::zeros({2, 2}), 0.5, StepPoint{0, 0.5, 0.4, true});
+  EXPECT_THROW(ens.denoise(torch::zeros({2, 2}), 0.3, StepPoint{2, 0.3, 0.2, true}), Error);  // step 1 skipped
 }
 
 }  // namespace
