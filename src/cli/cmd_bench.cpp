@@ -14,7 +14,7 @@
 #include "train/batch_stream.h"
 #include "router/router.h"
 #include "sample/sampler.h"
-#include "train/expert.h"
+#include "train/expert_step.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/sysinfo.h"

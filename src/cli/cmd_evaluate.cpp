@@ -15,6 +15,7 @@
 #include "data/dataset.h"
 #include "data/grid.h"
 #include "eval/classifier.h"
+#include "eval/classifier_trainer.h"
 #include "eval/frechet.h"
 #include "sample/sampler.h"
 #include "util/error.h"

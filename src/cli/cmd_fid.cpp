@@ -14,6 +14,7 @@
 #include "cli/context.h"
 #include "data/dataset.h"
 #include "eval/classifier.h"
+#include "eval/classifier_trainer.h"
 #include "eval/frechet.h"
 #include "eval/inception.h"
 #include "util/error.h"

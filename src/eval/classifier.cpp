@@ -1,13 +1,8 @@
 // The feature classifier (see classifier.h).
 #include "eval/classifier.h"
 
-#include <ATen/CPUGeneratorImpl.h>
-
-#include "train/checkpoint.h"
-#include "train/optimizer.h"
+#include "models/checkpoint.h"
 #include "util/error.h"
-#include "util/fs.h"
-#include "util/log.h"
 
 namespace ddm {
 
@@ -58,57 +53,22 @@ torch::Tensor classifier_features(Classifier& net, const torch::Tensor& images, 
   return torch::cat(out);
 }
 
-TrainedClassifier load_or_train_classifier(const std::string& dir, const Dataset& data, int64_t steps, uint64_t seed,
-                                           torch::Device device) {
+std::shared_ptr<Classifier> make_classifier(const Dataset& data) {
   require(data.is_image(), "classifier features need image data, {} is not", data.name);
   require(data.has_labels(), "classifier features need a labelled data set to train on; {} has no labels", data.name);
-  const std::string path = path_join(dir, "classifier.ddm");
-  const int64_t channels = data.sample_shape()[0], classes = data.num_classes();
+  return std::make_shared<Classifier>(data.sample_shape()[0], data.num_classes());
+}
+
+TrainedClassifier load_classifier(const std::string& path, const Dataset& data, torch::Device device) {
   TrainedClassifier tc;
   tc.path = path;
-  torch::manual_seed(static_cast<int64_t>(seed));
-  tc.net = std::make_shared<Classifier>(channels, classes);
-  if (path_exists(path)) {
-    const Checkpoint ckpt = load_checkpoint(path);
-    const Json& m = ckpt.meta.value("classifier", Json::object());
-    require(m.value("dataset", "") == data.name, "{}: a classifier for another data set; delete it to retrain", path);
-    ckpt.load_module("net.", *tc.net);
-    tc.heldout_accuracy = m.at("heldout_accuracy").get<double>();
-    tc.net->to(device);
-    return tc;
-  }
+  tc.net = make_classifier(data);
+  const Checkpoint ckpt = load_checkpoint(path);
+  const Json& m = ckpt.meta.value("classifier", Json::object());
+  require(m.value("dataset", "") == data.name, "{}: a classifier for another data set; delete it to retrain", path);
+  ckpt.load_module("net.", *tc.net);
+  tc.heldout_accuracy = m.at("heldout_accuracy").get<double>();
   tc.net->to(device);
-  // Hold out 10% for the accuracy it reports.
-  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(seed);
-  const torch::Tensor perm = torch::randperm(data.size(), gen, torch::kInt64);
-  const int64_t n_hold = std::max<int64_t>(1, data.size() / 10);
-  const torch::Tensor hold = perm.slice(0, 0, n_hold), train = perm.slice(0, n_hold);
-  TrainConfig cfg;
-  cfg.lr = 2e-3;
-  Optimizer opt(tc.net->named_parameters(), cfg);
-  tc.net->train();
-  log::info("training the feature classifier on {} ({} classes, {} steps)", data.name, classes, steps);
-  for (int64_t s = 0; s < steps; ++s) {
-    const torch::Tensor idx = train.index_select(0, torch::randint(train.size(0), {128}, gen, torch::kInt64));
-    const torch::Tensor loss = torch::nll_loss(torch::log_softmax(tc.net->forward(data.batch(idx).to(device)), 1), data.labels.index_select(0, idx).to(device));
-    opt.zero_grad();
-    loss.backward();
-    opt.step(cfg.lr * std::min(1.0, (s + 1) / 100.0));
-  }
-  {
-    torch::NoGradGuard no_grad;
-    tc.net->eval();
-    const torch::Tensor pred = tc.net->forward(data.batch(hold).to(device)).argmax(1).cpu();
-    tc.heldout_accuracy = (pred == data.labels.index_select(0, hold)).to(torch::kFloat64).mean().item<double>();
-  }
-  Checkpoint ckpt;
-  ckpt.meta["classifier"]["dataset"] = data.name;
-  ckpt.meta["classifier"]["classes"] = classes;
-  ckpt.meta["classifier"]["steps"] = steps;
-  ckpt.meta["classifier"]["heldout_accuracy"] = tc.heldout_accuracy;
-  ckpt.put_module("net.", *tc.net);
-  save_checkpoint(path, ckpt);
-  log::info("feature classifier: held-out accuracy {:.4f}, saved to {}", tc.heldout_accuracy, path);
   return tc;
 }
 

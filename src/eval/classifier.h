@@ -1,6 +1,7 @@
 // A small CNN classifier on the data set's labels whose penultimate (128-d) features stand in for
 // InceptionV3 when its weights are absent: `ddm fid --features classifier`. The distance it gives
 // is a Frechet distance on these features, not FID, and is labelled so.
+// Fitting one is eval/classifier_trainer.h.
 #pragma once
 #include <torch/nn/module.h>
 
@@ -33,9 +34,12 @@ struct TrainedClassifier {
   std::string path;
 };
 
-// Loads <dir>/classifier.ddm, or trains one on `data` (which needs labels) and saves it there.
-TrainedClassifier load_or_train_classifier(const std::string& dir, const Dataset& data, int64_t steps, uint64_t seed,
-                                           torch::Device device);
+// An untrained classifier for `data` (image data with labels; it fails naming the data set
+// otherwise), initialised from the global generator.
+std::shared_ptr<Classifier> make_classifier(const Dataset& data);
+// Reads a classifier saved by eval/classifier_trainer.h onto `device`; fails when it was trained on
+// another data set. Loading needs no training code, so evaluation links the trainer only to fit one.
+TrainedClassifier load_classifier(const std::string& path, const Dataset& data, torch::Device device);
 // Features of images in model space [N, C, H, W], in batches.
 torch::Tensor classifier_features(Classifier& net, const torch::Tensor& images, torch::Device device, int64_t batch = 500);
 

@@ -24,6 +24,7 @@ class Linear : public torch::nn::Module {
  public:
   Linear(int64_t in, int64_t out, Init init = Init::kDefault);
   torch::Tensor forward(const torch::Tensor& x) const;
+  torch::Tensor& weight() { return weight_; }  // [out, in], for callers that set it by hand
 
  private:
   torch::Tensor weight_, bias_;

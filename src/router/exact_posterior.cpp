@@ -1,6 +1,8 @@
 // Exact posterior (see exact_posterior.h; design.md section 3).
 #include "router/exact_posterior.h"
 
+#include "data/dataset.h"
+#include "data/shards.h"
 #include "diffusion/parameterization.h"
 #include "util/error.h"
 
@@ -115,6 +117,11 @@ torch::Tensor ExactPosterior::denoise_k(const torch::Tensor& x, double t, int k)
 
 torch::Tensor ExactPosterior::velocity(const torch::Tensor& x, double t) const {
   return velocity_from_denoised(sch_, x, denoise(x, t), t);
+}
+
+ExactPosterior make_exact_posterior(const Dataset& data, const ShardManifest& manifest, const Schedule& sch, torch::Device device) {
+  return ExactPosterior(data.all(), manifest.assignment(), manifest.k, sch, data.is_image() ? torch::kFloat32 : torch::kFloat64,
+                        device);
 }
 
 }  // namespace ddm

@@ -15,6 +15,9 @@
 
 namespace ddm {
 
+struct Dataset;
+struct ShardManifest;
+
 struct PosteriorOut {
   torch::Tensor alpha;     // [B, K]
   torch::Tensor denoised;  // [B, ...] (D)
@@ -59,5 +62,8 @@ class ExactPosterior {
   std::vector<torch::Tensor> members_;  // per cluster: indices of its points
   std::vector<int64_t> shape_;          // sample shape
 };
+
+// The exact posterior for a data set and its shards (float64 for points, float32 for images).
+ExactPosterior make_exact_posterior(const Dataset& data, const ShardManifest& manifest, const Schedule& sch, torch::Device device);
 
 }  // namespace ddm

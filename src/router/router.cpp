@@ -1,7 +1,7 @@
 // Router metadata and loading (see router.h).
 #include "router/router.h"
 
-#include "train/checkpoint.h"
+#include "models/checkpoint.h"
 #include "util/error.h"
 
 namespace ddm {

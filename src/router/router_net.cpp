@@ -64,6 +64,12 @@ RouterOut RouterNet::forward(const torch::Tensor& x, const torch::Tensor& t) {
   return out;
 }
 
+void RouterNet::randomize_heads(double std) {
+  torch::NoGradGuard no_grad;
+  alpha_head_->weight().normal_(0, std);
+  if (deriv_head_) deriv_head_->weight().normal_(0, std);
+}
+
 Json router_architecture_json(const Config& cfg, const std::vector<int64_t>& shape, int k) {
   Json j = architecture_json(encoder_config(cfg), shape);
   j["k"] = k;

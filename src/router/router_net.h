@@ -29,6 +29,10 @@ class RouterNet : public torch::nn::Module {
   // `head`: MoG-da's derivative head, none for MoG-a.
   RouterNet(const Config& cfg, const std::vector<int64_t>& sample_shape, int k, std::optional<DerivativeHead> head);
   RouterOut forward(const torch::Tensor& x, const torch::Tensor& t);
+  // Draws the heads' weights (alpha head, then derivative head) from N(0, std^2) with the global
+  // generator: the zero-initialised heads of an untrained router give constant outputs, and
+  // benchmarks need a router whose routing varies with x, reproducibly for a given seed.
+  void randomize_heads(double std);
 
  private:
   std::shared_ptr<UNet> unet_;

@@ -31,11 +31,6 @@ torch::Tensor uniform_times(int64_t n, double lo, double hi, torch::Device devic
 
 }  // namespace
 
-ExactPosterior make_exact_posterior(const Dataset& data, const ShardManifest& manifest, const Schedule& sch, torch::Device device) {
-  return ExactPosterior(data.all(), manifest.assignment(), manifest.k, sch, data.is_image() ? torch::kFloat32 : torch::kFloat64,
-                        device);
-}
-
 Json RouterRunResult::to_json() const {
   Json j = Json::object();
   j["step"] = loop.step;

@@ -63,7 +63,4 @@ DerivativeProfile router_profile(const RouterConfig& rc, const ExactPosterior& e
 torch::Tensor derivative_loss(const RouterOut& out, const PosteriorOut& exact, const torch::Tensor& t, DerivativeLoss kind,
                               const DerivativeProfile& profile);
 
-// The exact posterior for a data set and its shards (float64 for points, float32 for images).
-ExactPosterior make_exact_posterior(const Dataset& data, const ShardManifest& manifest, const Schedule& sch, torch::Device device);
-
 }  // namespace ddm

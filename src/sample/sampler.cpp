@@ -3,13 +3,13 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include "data/dataset.h"
 #include "data/shards.h"
 #include "diffusion/solvers.h"
+#include "models/checkpoint.h"
 #include "models/cuda_speed.h"
 #include "models/network.h"
-#include "router/router_trainer.h"
 #include "sample/routed_ensemble.h"
-#include "train/checkpoint.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -160,9 +160,7 @@ SamplingModel untrained_sampling_model(const Config& cfg, const std::vector<int6
   const bool da = *router == RouterKind::kMogDa;
   for (int i = 0; i < (da ? 3 : 1); ++i) {
     auto net = std::make_shared<RouterNet>(cfg, shape, k, r->meta.derivative);
-    torch::NoGradGuard no_grad;
-    for (auto& p : net->named_parameters())
-      if (p.key().find("head.weight") != std::string::npos) p.value().normal_(0, 1);
+    net->randomize_heads(1.0);
     net->to(device);
     net->eval();
     r->nets.push_back(net);

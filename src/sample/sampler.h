@@ -12,10 +12,10 @@
 
 #include "config/config.h"
 #include "diffusion/solvers.h"
+#include "models/expert.h"
 #include "router/exact_posterior.h"
 #include "router/router.h"
 #include "sample/routed_ensemble.h"
-#include "train/expert.h"
 
 namespace ddm {
 

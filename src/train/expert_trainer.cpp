@@ -8,6 +8,7 @@
 #include "data/grid.h"
 #include "models/denoiser.h"
 #include "train/batch_stream.h"
+#include "train/expert_step.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/log.h"

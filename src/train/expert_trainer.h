@@ -9,7 +9,7 @@
 
 #include "config/config.h"
 #include "data/dataset.h"
-#include "train/expert.h"
+#include "models/expert.h"
 
 namespace ddm {
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "config/config.h"
-#include "train/checkpoint.h"
+#include "models/checkpoint.h"
 #include "util/json.h"
 
 namespace ddm {

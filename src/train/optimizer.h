@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "config/config.h"
-#include "train/checkpoint.h"
+#include "models/checkpoint.h"
 
 namespace ddm {
 

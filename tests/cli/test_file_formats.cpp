@@ -11,7 +11,7 @@
 
 #include "router/router.h"
 #include "test_util.h"
-#include "train/checkpoint.h"
+#include "models/checkpoint.h"
 #include "util/fs.h"
 #include "util/json.h"
 

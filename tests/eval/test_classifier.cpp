@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "eval/classifier.h"
+#include "eval/classifier_trainer.h"
 #include "eval/frechet.h"
 #include "util/image.h"
 #include "test_util.h"

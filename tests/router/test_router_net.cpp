@@ -66,5 +66,33 @@ TEST(RouterNet, PoolingThatDoesNotDivideTheImageIsRefused) {
   }
 }
 
+// Benchmarks' untrained routers: the heads' weights are drawn from the global generator, the
+// alpha head's then the derivative head's, the very draws that benchmark results were made with
+// (by name, "*head.weight"); the encoder and the biases stay as initialised.
+TEST(RouterNet, RandomizedHeadsDrawTheBenchmarksValuesAndMoveNothingElse) {
+  Config c = small_image_config();
+  c.router.kind = RouterKind::kMogDa;
+  auto fresh = [&] {
+    torch::manual_seed(3);
+    return std::make_shared<RouterNet>(c, std::vector<int64_t>{1, 28, 28}, 5, derivative_head(c.router));
+  };
+  const auto initial = fresh(), randomized = fresh(), by_name = fresh();
+  torch::manual_seed(7);
+  randomized->randomize_heads(0.5);
+  torch::manual_seed(7);
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& p : by_name->named_parameters())
+      if (p.key().find("head.weight") != std::string::npos) p.value().normal_(0, 0.5);
+  }
+  const auto want = by_name->named_parameters(), before = initial->named_parameters();
+  int moved = 0;
+  for (const auto& p : randomized->named_parameters()) {
+    EXPECT_TRUE(torch::equal(p.value(), want[p.key()])) << p.key();
+    if (!torch::equal(p.value(), before[p.key()])) ++moved;
+  }
+  EXPECT_EQ(moved, 2);  // alpha_head.weight and deriv_head.weight
+}
+
 }  // namespace
 }  // namespace ddm

@@ -6,6 +6,7 @@
 #include <csignal>
 
 #include "data/toy.h"
+#include "models/checkpoint.h"
 #include "test_util.h"
 #include "train/expert_trainer.h"
 #include "util/fs.h"

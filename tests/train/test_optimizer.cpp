@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "train/checkpoint.h"
+#include "models/checkpoint.h"
 #include "train/optimizer.h"
 
 namespace ddm {

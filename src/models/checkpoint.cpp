@@ -1,5 +1,5 @@
 // Checkpoint file format and run-folder rotation (see checkpoint.h).
-#include "train/checkpoint.h"
+#include "models/checkpoint.h"
 
 #include <zlib.h>
 

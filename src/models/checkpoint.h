@@ -5,6 +5,8 @@
 // The header holds {"meta": {...}, "tensors": [{name, dtype, shape, offset, nbytes}]}; the CRC
 // covers everything before it, so a truncated or corrupted file is refused with a message that
 // names it, never loaded half-way. `CheckpointDir` keeps the last few in a run folder.
+// It sits beside the networks, not with the trainer, so that sampling reads checkpoints without
+// linking training code.
 #pragma once
 #include <torch/nn/module.h>
 #include <torch/types.h>

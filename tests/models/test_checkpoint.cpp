@@ -4,7 +4,7 @@
 
 #include "models/mlp.h"
 #include "test_util.h"
-#include "train/checkpoint.h"
+#include "models/checkpoint.h"
 #include "util/fs.h"
 
 namespace ddm {
