@@ -86,93 +86,111 @@ std::vector<double> linear_ticks(double lo, double hi) {
   return t;
 }
 
+// The plot area in pixels and the data range it shows (after log scaling), with the maps between.
+struct Frame {
+  double x0 = 1e300, x1 = -1e300, y0 = 1e300, y1 = -1e300;
+  int left = 70, right = 0, top = 34, bottom = 0;
+  double px(double v) const { return left + (v - x0) / (x1 - x0) * (right - left); }
+  double py(double v) const { return bottom - (v - y0) / (y1 - y0) * (bottom - top); }
+};
+
+double scaled(double v, bool log) { return log ? std::log10(v) : v; }
+bool plottable(double x, double y, const PlotOptions& o) {
+  return !((o.log_x && x <= 0) || (o.log_y && y <= 0) || !std::isfinite(x) || !std::isfinite(y));
+}
+
+// The data range of every plottable point, overridden by the options' limits, with a margin
+// where no limit is given (and, with equal_aspect, the shorter axis widened).
+Frame frame_for(const std::vector<PlotSeries>& series, const PlotOptions& o, const std::string& path) {
+  Frame f;
+  f.right = o.width - 20, f.bottom = o.height - 46;
+  for (const auto& s : series)
+    for (size_t i = 0; i < s.x.size() && i < s.y.size(); ++i) {
+      if (!plottable(s.x[i], s.y[i], o)) continue;
+      f.x0 = std::min(f.x0, scaled(s.x[i], o.log_x)), f.x1 = std::max(f.x1, scaled(s.x[i], o.log_x));
+      f.y0 = std::min(f.y0, scaled(s.y[i], o.log_y)), f.y1 = std::max(f.y1, scaled(s.y[i], o.log_y));
+    }
+  require(f.x0 <= f.x1, "plot {}: nothing to plot", path);
+  if (!std::isnan(o.x_min)) f.x0 = scaled(o.x_min, o.log_x);
+  if (!std::isnan(o.x_max)) f.x1 = scaled(o.x_max, o.log_x);
+  if (!std::isnan(o.y_min)) f.y0 = scaled(o.y_min, o.log_y);
+  if (!std::isnan(o.y_max)) f.y1 = scaled(o.y_max, o.log_y);
+  if (f.x1 - f.x0 < 1e-12) f.x0 -= 0.5, f.x1 += 0.5;
+  if (f.y1 - f.y0 < 1e-12) f.y0 -= 0.5, f.y1 += 0.5;
+  const double mx = 0.04 * (f.x1 - f.x0), my = 0.06 * (f.y1 - f.y0);
+  if (std::isnan(o.x_min)) f.x0 -= mx;
+  if (std::isnan(o.x_max)) f.x1 += mx;
+  if (std::isnan(o.y_min)) f.y0 -= my;
+  if (std::isnan(o.y_max)) f.y1 += my;
+  if (o.equal_aspect) {  // widen the shorter axis so one unit has the same length on both
+    const double sx = (f.x1 - f.x0) / (f.right - f.left), sy = (f.y1 - f.y0) / (f.bottom - f.top), s = std::max(sx, sy);
+    const double cx = (f.x0 + f.x1) / 2, cy = (f.y0 + f.y1) / 2;
+    f.x0 = cx - s * (f.right - f.left) / 2, f.x1 = cx + s * (f.right - f.left) / 2;
+    f.y0 = cy - s * (f.bottom - f.top) / 2, f.y1 = cy + s * (f.bottom - f.top) / 2;
+  }
+  return f;
+}
+
+std::vector<double> ticks(double lo, double hi, bool log) {
+  if (!log) return linear_ticks(lo, hi);
+  std::vector<double> t;
+  for (double e = std::ceil(lo); e <= hi; e += 1) t.push_back(e);
+  if (t.size() < 2) return linear_ticks(lo, hi);
+  return t;
+}
+
+// Grid lines, tick labels, axes, title and axis labels.
+void draw_axes(Canvas& c, const Frame& f, const PlotOptions& o) {
+  const Rgb black{0, 0, 0}, grey{225, 225, 225};
+  for (double t : ticks(f.x0, f.x1, o.log_x)) {
+    const double p = f.px(t);
+    c.line(p, f.top, p, f.bottom, grey);
+    const std::string s = tick_label(o.log_x ? std::pow(10, t) : t, o.log_x);
+    c.text(static_cast<int>(p) - Canvas::text_width(s) / 2, f.bottom + 6, s, black);
+  }
+  for (double t : ticks(f.y0, f.y1, o.log_y)) {
+    const double p = f.py(t);
+    c.line(f.left, p, f.right, p, grey);
+    const std::string s = tick_label(o.log_y ? std::pow(10, t) : t, o.log_y);
+    c.text(f.left - 6 - Canvas::text_width(s), static_cast<int>(p) - 3, s, black);
+  }
+  c.line(f.left, f.bottom, f.right, f.bottom, black);
+  c.line(f.left, f.top, f.left, f.bottom, black);
+  c.text((f.left + f.right - Canvas::text_width(o.title)) / 2, 10, o.title, black);
+  c.text((f.left + f.right - Canvas::text_width(o.xlabel)) / 2, o.height - 20, o.xlabel, black);
+  c.text(12, (f.top + f.bottom + Canvas::text_width(o.ylabel)) / 2, o.ylabel, black, true);
+}
+
+// Series k as a line (or markers), broken at unplottable points, with its legend entry.
+void draw_series(Canvas& c, const Frame& f, const PlotSeries& s, size_t k, const PlotOptions& o) {
+  const Rgb col = kPalette[(s.color >= 0 ? s.color : static_cast<int>(k)) % 10];
+  bool have = false;
+  double lx = 0, ly = 0;
+  for (size_t i = 0; i < s.x.size() && i < s.y.size(); ++i) {
+    const double X = plottable(s.x[i], s.y[i], o) ? f.px(scaled(s.x[i], o.log_x)) : -1e9;
+    const double Y = plottable(s.x[i], s.y[i], o) ? f.py(scaled(s.y[i], o.log_y)) : -1e9;
+    if (X < f.left - 1 || X > f.right + 1 || Y < f.top - 1 || Y > f.bottom + 1) {
+      have = false;
+      continue;
+    }
+    if (s.markers) c.rect(static_cast<int>(X) - 1, static_cast<int>(Y) - 1, static_cast<int>(X) + 2, static_cast<int>(Y) + 2, col);
+    else if (have) c.line(lx, ly, X, Y, col, 2);
+    lx = X, ly = Y, have = true;
+  }
+  if (!s.label.empty()) {  // legend, top right
+    const int ly0 = f.top + 8 + static_cast<int>(k) * 12, lx0 = f.right - 12 - Canvas::text_width(s.label) - 18;
+    c.rect(lx0, ly0 + 1, lx0 + 12, ly0 + 5, col);
+    c.text(lx0 + 16, ly0, s.label, Rgb{0, 0, 0});
+  }
+}
+
 }  // namespace
 
 void save_plot(const std::string& path, const std::vector<PlotSeries>& series, const PlotOptions& o) {
-  auto fx = [&](double v) { return o.log_x ? std::log10(v) : v; };
-  auto fy = [&](double v) { return o.log_y ? std::log10(v) : v; };
-  double x0 = 1e300, x1 = -1e300, y0 = 1e300, y1 = -1e300;
-  for (const auto& s : series)
-    for (size_t i = 0; i < s.x.size() && i < s.y.size(); ++i) {
-      if ((o.log_x && s.x[i] <= 0) || (o.log_y && s.y[i] <= 0) || !std::isfinite(s.x[i]) || !std::isfinite(s.y[i])) continue;
-      x0 = std::min(x0, fx(s.x[i])), x1 = std::max(x1, fx(s.x[i]));
-      y0 = std::min(y0, fy(s.y[i])), y1 = std::max(y1, fy(s.y[i]));
-    }
-  require(x0 <= x1, "plot {}: nothing to plot", path);
-  if (!std::isnan(o.x_min)) x0 = fx(o.x_min);
-  if (!std::isnan(o.x_max)) x1 = fx(o.x_max);
-  if (!std::isnan(o.y_min)) y0 = fy(o.y_min);
-  if (!std::isnan(o.y_max)) y1 = fy(o.y_max);
-  if (x1 - x0 < 1e-12) x0 -= 0.5, x1 += 0.5;
-  if (y1 - y0 < 1e-12) y0 -= 0.5, y1 += 0.5;
-  const double mx = 0.04 * (x1 - x0), my = 0.06 * (y1 - y0);
-  if (std::isnan(o.x_min)) x0 -= mx;
-  if (std::isnan(o.x_max)) x1 += mx;
-  if (std::isnan(o.y_min)) y0 -= my;
-  if (std::isnan(o.y_max)) y1 += my;
-
+  const Frame f = frame_for(series, o, path);
   Canvas c(o.width, o.height);
-  const int left = 70, right = o.width - 20, top = 34, bottom = o.height - 46;
-  if (o.equal_aspect) {  // widen the shorter axis so one unit has the same length on both
-    const double sx = (x1 - x0) / (right - left), sy = (y1 - y0) / (bottom - top), s = std::max(sx, sy);
-    const double cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
-    x0 = cx - s * (right - left) / 2, x1 = cx + s * (right - left) / 2;
-    y0 = cy - s * (bottom - top) / 2, y1 = cy + s * (bottom - top) / 2;
-  }
-  auto px = [&](double v) { return left + (v - x0) / (x1 - x0) * (right - left); };
-  auto py = [&](double v) { return bottom - (v - y0) / (y1 - y0) * (bottom - top); };
-  const Rgb black{0, 0, 0}, grey{225, 225, 225};
-
-  auto ticks = [&](double lo, double hi, bool log) {
-    if (!log) return linear_ticks(lo, hi);
-    std::vector<double> t;
-    for (double e = std::ceil(lo); e <= hi; e += 1) t.push_back(e);
-    if (t.size() < 2) return linear_ticks(lo, hi);
-    return t;
-  };
-  for (double t : ticks(x0, x1, o.log_x)) {
-    const double p = px(t);
-    c.line(p, top, p, bottom, grey);
-    const std::string s = tick_label(o.log_x ? std::pow(10, t) : t, o.log_x);
-    c.text(static_cast<int>(p) - Canvas::text_width(s) / 2, bottom + 6, s, black);
-  }
-  for (double t : ticks(y0, y1, o.log_y)) {
-    const double p = py(t);
-    c.line(left, p, right, p, grey);
-    const std::string s = tick_label(o.log_y ? std::pow(10, t) : t, o.log_y);
-    c.text(left - 6 - Canvas::text_width(s), static_cast<int>(p) - 3, s, black);
-  }
-  c.line(left, bottom, right, bottom, black);
-  c.line(left, top, left, bottom, black);
-  c.text((left + right - Canvas::text_width(o.title)) / 2, 10, o.title, black);
-  c.text((left + right - Canvas::text_width(o.xlabel)) / 2, o.height - 20, o.xlabel, black);
-  c.text(12, (top + bottom + Canvas::text_width(o.ylabel)) / 2, o.ylabel, black, true);
-
-  for (size_t k = 0; k < series.size(); ++k) {
-    const auto& s = series[k];
-    const Rgb col = kPalette[(s.color >= 0 ? s.color : static_cast<int>(k)) % 10];
-    bool have = false;
-    double lx = 0, ly = 0;
-    for (size_t i = 0; i < s.x.size() && i < s.y.size(); ++i) {
-      if ((o.log_x && s.x[i] <= 0) || (o.log_y && s.y[i] <= 0) || !std::isfinite(s.x[i]) || !std::isfinite(s.y[i])) {
-        have = false;
-        continue;
-      }
-      const double X = px(fx(s.x[i])), Y = py(fy(s.y[i]));
-      if (X < left - 1 || X > right + 1 || Y < top - 1 || Y > bottom + 1) {
-        have = false;
-        continue;
-      }
-      if (s.markers) c.rect(static_cast<int>(X) - 1, static_cast<int>(Y) - 1, static_cast<int>(X) + 2, static_cast<int>(Y) + 2, col);
-      else if (have) c.line(lx, ly, X, Y, col, 2);
-      lx = X, ly = Y, have = true;
-    }
-    if (!s.label.empty()) {  // legend, top right
-      const int ly0 = top + 8 + static_cast<int>(k) * 12, lx0 = right - 12 - Canvas::text_width(s.label) - 18;
-      c.rect(lx0, ly0 + 1, lx0 + 12, ly0 + 5, col);
-      c.text(lx0 + 16, ly0, s.label, black);
-    }
-  }
+  draw_axes(c, f, o);
+  for (size_t k = 0; k < series.size(); ++k) draw_series(c, f, series[k], k, o);
   write_png(path, c.image());
 }
 
