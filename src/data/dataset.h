@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
+#include "config/data_config.h"
 #include "data/raw.h"
 
 namespace ddm {

@@ -3,6 +3,7 @@
 
 #include <torch/types.h>
 
+#include "config/config.h"
 #include "data/kmeans.h"
 #include "util/error.h"
 #include "util/fs.h"

@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
+#include "config/config_fwd.h"
+#include "config/data_config.h"
+#include "config/shards_config.h"
 #include "data/dataset.h"
 #include "util/json.h"
 

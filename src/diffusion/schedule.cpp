@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "config/config.h"
 #include "util/error.h"
 
 namespace ddm {

@@ -4,7 +4,8 @@
 #pragma once
 #include <torch/types.h>
 
-#include "config/config.h"
+#include "config/diffusion_config.h"
+#include "util/json.h"
 
 namespace ddm {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
+#include "config/enums.h"
 #include "data/dataset.h"
 #include "models/layers.h"
 

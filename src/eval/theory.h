@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
+#include "config/enums.h"
 #include "diffusion/schedule.h"
 #include "eval/fit.h"
 #include "util/json.h"

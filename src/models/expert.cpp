@@ -1,6 +1,7 @@
 // Expert metadata and loading for sampling (see expert.h).
 #include "models/expert.h"
 
+#include "config/config.h"
 #include "models/checkpoint.h"
 #include "models/denoiser.h"
 #include "util/error.h"

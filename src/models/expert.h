@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
+#include "config/enums.h"
 #include "diffusion/schedule.h"
 #include "diffusion/solvers.h"
 #include "models/network.h"

@@ -9,7 +9,7 @@
 #include <memory>
 #include <vector>
 
-#include "config/config.h"
+#include "config/model_config.h"
 #include "util/json.h"
 
 namespace ddm {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "models/layers.h"
-#include "config/config.h"
+#include "config/model_config.h"
 #include "models/network.h"
 
 namespace ddm {

@@ -1,6 +1,7 @@
 // Router metadata and loading (see router.h).
 #include "router/router.h"
 
+#include "config/config.h"
 #include "models/checkpoint.h"
 #include "util/error.h"
 

@@ -3,6 +3,7 @@
 
 #include <numeric>
 
+#include "config/config.h"
 #include "router/alpha_dynamics.h"
 #include "util/error.h"
 

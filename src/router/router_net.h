@@ -9,7 +9,8 @@
 #include <memory>
 #include <optional>
 
-#include "config/config.h"
+#include "config/config_fwd.h"
+#include "config/router_config.h"
 #include "models/layers.h"
 #include "models/mlp.h"
 #include "models/unet.h"

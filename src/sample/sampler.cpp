@@ -3,6 +3,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include "config/config.h"
 #include "data/dataset.h"
 #include "data/shards.h"
 #include "diffusion/solvers.h"

@@ -10,7 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
+#include "config/config_fwd.h"
+#include "config/sample_config.h"
 #include "diffusion/solvers.h"
 #include "models/expert.h"
 #include "router/exact_posterior.h"

@@ -1,6 +1,7 @@
 // The expert objective's training step (see expert_step.h).
 #include "train/expert_step.h"
 
+#include "config/config.h"
 #include "diffusion/parameterization.h"
 #include "models/cuda_speed.h"
 

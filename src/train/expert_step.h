@@ -8,7 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
+#include "config/config_fwd.h"
+#include "config/train_config.h"
 #include "diffusion/schedule.h"
 #include "models/checkpoint.h"
 #include "models/network.h"

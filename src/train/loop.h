@@ -6,7 +6,7 @@
 #include <functional>
 #include <string>
 
-#include "config/config.h"
+#include "config/train_config.h"
 #include "models/checkpoint.h"
 #include "util/json.h"
 

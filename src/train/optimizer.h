@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
+#include "config/train_config.h"
 #include "models/checkpoint.h"
 
 namespace ddm {

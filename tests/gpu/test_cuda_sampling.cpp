@@ -5,6 +5,7 @@
 
 #include "sample/sampler.h"
 
+#include "config/config.h"
 namespace ddm {
 namespace {
 

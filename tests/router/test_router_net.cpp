@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "models/network.h"
+#include "config/config.h"
 #include "router/router_net.h"
 
 namespace ddm {

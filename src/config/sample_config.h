@@ -1,0 +1,36 @@
+// The `sample` section of the run configuration: `ddm sample` (design.md section 5).
+// Included alone by code that needs only this section: a change to another section's fields
+// does not rebuild it.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "config/field.h"
+
+namespace ddm {
+
+#define DDM_SAMPLE_FIELDS(X)                                                                        \
+  X(int, steps, 50, (Range{1, 100000}), "ODE steps N")                                               \
+  X(SolverKind, solver, SolverKind::kDdim, kAny, "ddim, euler, heun (2nd order) or dpmpp2m (DPM-Solver++(2M))") \
+  X(Spacing, spacing, Spacing::kUniform, kAny, "time grid: uniform, quadratic, logsnr or karras (rho = 7)")   \
+  X(RoutingRule, rule, RoutingRule::kSwitch, kAny, "switch, top1, topk, mixture or fixed")           \
+  X(int, topk, 2, (Range{1, 100000}), "topk: experts per step")                                      \
+  X(AlphaSource, alpha, AlphaSource::kRouter, kAny,                                                   \
+    "router (MoG-a), integrated (MoG-da, logit space), integrated-corrected, integrated-raw or oracle (exact)") \
+  X(double, correction, 5.0, kNonNegative,                                                            \
+    "integrated-corrected: rate (per unit t) pulling the integrated logits toward MoG-da's alpha head") \
+  X(ExpertSource, experts, ExpertSource::kTrained, kAny, "trained expert networks, or exact (the shards' posterior means)") \
+  X(bool, baseline, false, kAny, "sample the single expert trained on all data (no routing)")        \
+  X(int, expert, -1, (Range{-1, 100000}), "sample expert k alone, no routing (-1: all experts, routed)") \
+  X(int64_t, num, 64, (Range{1, 1e9}), "number of samples")                                           \
+  X(int, batch_size, 256, (Range{1, 1 << 20}), "samples generated at once")                           \
+  X(int64_t, seed, 0, kNonNegative, "seed of the initial noise and of the routing draws")             \
+  X(std::string, out, "", kAny, "output folder (empty: <run>/samples/<rule>-<alpha>-<steps>)")       \
+  X(bool, images, true, kAny, "write one PNG per sample (image data)")                                \
+  X(bool, clip_denoised, true, kAny, "images: clamp each expert's D to [-1, 1] (DDPM's clip_denoised)") \
+  X(bool, bf16, true, kAny, "CUDA: bf16 autocast for the networks")                                 \
+  X(bool, channels_last, true, kAny, "CUDA: channels-last memory format")
+
+struct SampleConfig { DDM_SAMPLE_FIELDS(DDM_DECLARE_FIELD) };
+
+}  // namespace ddm
