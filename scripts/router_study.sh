@@ -5,7 +5,10 @@
 # exact experts (routing error alone; 500 samples, 3 seeds) and with the trained experts (Table 1,
 # the demo's protocol plus the exact-alpha and corrected rows). Roughly two hours on 2 CPU cores
 # (the stages were run here one by one, sharing the cores; not timed end to end).
-#   scripts/router_study.sh [stage ...]    stages: routers variants check exact experts learned (default: all)
+#   scripts/router_study.sh [stage ...]    stages: routers variants check exact experts learned (default: all), long
+# `long` (not in the default list; about 50 minutes alone) trains MoG-da 4x past the budget
+# (8,000 stage-1 steps, 2,000 per interval network) in runs/fashion_mnist_quick_long and checks
+# its checkpoints every 2,000 steps.
 # `variants` trains, for comparison, MoG-da with uniform training times (run folder
 # runs/fashion_mnist_quick_uniform) and the first MoG-da form (raw d alpha/dt head, the paper's
 # MSE, uniform times; router-mog-da-raw), and checks the uniform one against training steps.
@@ -53,6 +56,13 @@ for stage in "${stages[@]}"; do
     learned)
       "$ddm" evaluate --config "$config" --steps 10,25 --num 200 -q --out "$run/evaluation-table1" \
         --rows baseline,fixed,top1-router,switch-router,switch-integrated,switch-integrated-corrected,mixture-router,switch-oracle ;;
-    *) echo "router_study: unknown stage '$stage' (routers variants check exact experts learned)" >&2; exit 2 ;;
+    long)
+      long=runs/fashion_mnist_quick_long
+      mkdir -p "$long" && cp "$run/shards.json" "$long/"
+      "$ddm" train-router --config "$config" --kind mog-da --restart -q --set run.dir="$long" --set router.steps=8000 \
+        --set router.stage2_steps=2000 --set train.checkpoint_every=2000 --set train.keep_checkpoints=20
+      "$ddm" router-check --config "$config" --paths 256 --steps 10,25 --set run.dir="$long" -q \
+        --routers "$(ls "$long"/router-mog-da/ckpt-*.ddm | paste -sd, -)" --out "$long/router-check-curve" ;;
+    *) echo "router_study: unknown stage '$stage' (routers variants check exact experts learned long)" >&2; exit 2 ;;
   esac
 done
