@@ -7,7 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 mkdir -p "$root/.deb"
 cd "$root/.deb"
-pkgs=(libcxxopts-dev nlohmann-json3-dev libspdlog-dev libspdlog1.10 libfmt-dev libfmt9 libyaml-cpp-dev libyaml-cpp0.7
+pkgs=(libcxxopts-dev nlohmann-json3-dev libgloo-dev libspdlog-dev libspdlog1.10 libfmt-dev libfmt9 libyaml-cpp-dev libyaml-cpp0.7
       libgtest-dev libgmock-dev libstb-dev libstb0 zlib1g-dev dataset-fashion-mnist)
 apt-get download "${pkgs[@]}" >/dev/null 2>&1 || apt-get download "${pkgs[@]}"
 ls -1 *.deb

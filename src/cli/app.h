@@ -15,6 +15,8 @@ struct Command {
   const char* name;
   const char* summary;
   CommandFn run;
+  // Runs data-parallel under torchrun (WORLD_SIZE > 1); the others refuse it (issue 16).
+  bool data_parallel = false;
 };
 
 const std::vector<Command>& commands();
@@ -26,6 +28,7 @@ int run(int argc, char** argv);
 int cmd_prepare(const std::vector<std::string>& args);
 int cmd_info(const std::vector<std::string>& args);
 int cmd_train_expert(const std::vector<std::string>& args);
+int cmd_dist_check(const std::vector<std::string>& args);
 int cmd_bench(const std::vector<std::string>& args);
 int cmd_train_router(const std::vector<std::string>& args);
 int cmd_router_profile(const std::vector<std::string>& args);

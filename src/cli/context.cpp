@@ -5,6 +5,7 @@
 #include <torch/utils.h>
 
 #include "models/cuda_speed.h"
+#include "dist/env.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -20,6 +21,22 @@ torch::Device resolve_device(DeviceKind kind) {
   return torch::kCUDA;
 }
 
+const Dist& join_process_group(const Config& cfg, torch::Device& device) {
+  static const Dist* group = nullptr;
+  if (!group) {
+    const DistEnv env = read_dist_env();
+    if (env.distributed() && device.is_cuda()) device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(env.local_rank));
+    group = new Dist(Dist::join(env, cfg.dist, device));  // lives as long as the process
+    if (!group->is_main()) log::set_level(std::max(log::level(), log::Level::kWarn));
+    if (group->active())
+      log::info("data parallel: rank {} of {} ({} backend, store at {}:{}{})", group->rank(), group->world(), group->backend(),
+                env.master_addr, env.master_port, env.agent_store ? ", torchrun agent " + env.store_prefix() : std::string());
+  } else if (group->active() && device.is_cuda()) {
+    device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(group->local_rank()));
+  }
+  return *group;
+}
+
 RunContext open_run(const Config& cfg, const std::string& subdir) {
   return open_folder(cfg, subdir.empty() ? cfg.run_dir() : path_join(cfg.run_dir(), subdir));
 }
@@ -29,10 +46,13 @@ RunContext open_folder(const Config& cfg, const std::string& dir) {
   ctx.cfg = cfg;
   ctx.dir = dir;
   ctx.device = resolve_device(cfg.run.device);
+  ctx.dist = join_process_group(cfg, ctx.device);
   if (cfg.run.threads > 0) torch::set_num_threads(cfg.run.threads);
   ensure_writable_dir(ctx.dir);
-  log::set_file(path_join(ctx.dir, "log.txt"));
-  write_resolved_config(cfg, ctx.dir);
+  if (ctx.dist.is_main()) {
+    log::set_file(path_join(ctx.dir, "log.txt"));
+    write_resolved_config(cfg, ctx.dir);
+  }
   log::info("run folder {} (device {}, {} threads)", ctx.dir, ctx.device.str(), torch::get_num_threads());
   return ctx;
 }

@@ -1,11 +1,13 @@
 // What every command that writes results does first: resolve the device and thread count,
-// create its folder (<run>/<subdir>), log there to log.txt and record config.yaml.
+// join the data-parallel group, create its folder (<run>/<subdir>), and on rank 0 log there to
+// log.txt and record config.yaml.
 #pragma once
 #include <torch/types.h>
 
 #include <string>
 
 #include "config/config.h"
+#include "dist/process_group.h"
 
 namespace ddm::cli {
 
@@ -15,7 +17,13 @@ struct RunContext {
   Config cfg;
   std::string dir;
   torch::Device device{torch::kCPU};
+  Dist dist;  // one process unless torchrun started this command with WORLD_SIZE > 1
 };
+
+// The data-parallel group torchrun's environment describes, joined once per process (one process
+// without WORLD_SIZE). With CUDA, `device` becomes cuda:LOCAL_RANK. Ranks other than 0 then log
+// warnings and errors only: rank 0 speaks and writes for the job.
+const Dist& join_process_group(const Config& cfg, torch::Device& device);
 
 // `subdir`: the command's own folder inside the run ("" for the run folder itself,
 // "expert-3", "router-mog-da", ...).

@@ -19,6 +19,7 @@
 #include "config/sample_config.h"
 #include "config/eval_config.h"
 #include "config/run_config.h"
+#include "config/dist_config.h"
 #include "config/config_fwd.h"
 #include "util/json.h"
 
@@ -28,7 +29,8 @@ namespace ddm {
   S(data, DataConfig, DDM_DATA_FIELDS) S(shards, ShardsConfig, DDM_SHARDS_FIELDS)                     \
   S(diffusion, DiffusionConfig, DDM_DIFFUSION_FIELDS) S(model, ModelConfig, DDM_MODEL_FIELDS)          \
   S(train, TrainConfig, DDM_TRAIN_FIELDS) S(router, RouterConfig, DDM_ROUTER_FIELDS)       \
-  S(sample, SampleConfig, DDM_SAMPLE_FIELDS) S(eval, EvalConfig, DDM_EVAL_FIELDS) S(run, RunConfig, DDM_RUN_FIELDS)
+  S(sample, SampleConfig, DDM_SAMPLE_FIELDS) S(eval, EvalConfig, DDM_EVAL_FIELDS) S(run, RunConfig, DDM_RUN_FIELDS)      \
+  S(dist, DistConfig, DDM_DIST_FIELDS)
 
 struct Config {
   std::string name = "default";  // the config file's stem; names the default run folder

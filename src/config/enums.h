@@ -13,6 +13,8 @@ enum class ToyShape { kGaussians, kRings };
 enum class ShardMethod { kLabel, kKmeans, kRandom };
 // Where tensors live. auto = CUDA when LibTorch can use it, else CPU.
 enum class DeviceKind { kAuto, kCpu, kCuda };
+// dist/: the c10d backend of a data-parallel run. auto = NCCL for CUDA tensors, Gloo otherwise.
+enum class DistBackend { kAuto, kGloo, kNccl };
 // diffusion/schedule: the VP noise schedule (design.md section 1) and what a network predicts.
 enum class ScheduleKind { kLinear, kCosine };
 enum class Prediction { kEps, kX0, kV };
@@ -69,3 +71,5 @@ DDM_ENUM_NAMES(ddm::AlphaSource, {ddm::AlphaSource::kRouter, "router"}, {ddm::Al
 DDM_ENUM_NAMES(ddm::ExpertSource, {ddm::ExpertSource::kTrained, "trained"}, {ddm::ExpertSource::kExact, "exact"});
 DDM_ENUM_NAMES(ddm::DeviceKind, {ddm::DeviceKind::kAuto, "auto"}, {ddm::DeviceKind::kCpu, "cpu"},
                {ddm::DeviceKind::kCuda, "cuda"});
+DDM_ENUM_NAMES(ddm::DistBackend, {ddm::DistBackend::kAuto, "auto"}, {ddm::DistBackend::kGloo, "gloo"},
+               {ddm::DistBackend::kNccl, "nccl"});
