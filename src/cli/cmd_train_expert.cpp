@@ -44,6 +44,7 @@ int cmd_train_expert(const std::vector<std::string>& argv) {
   const RunContext ctx = open_run(cfg, shard == kAllShards ? "expert-all" : format("expert-{}", shard));
   opts.dir = ctx.dir;
   opts.device = ctx.device;
+  opts.dist = ctx.dist;
   opts.progress = log::level() <= log::Level::kInfo;
 
   const Dataset all = load_dataset(cfg.data);
@@ -58,7 +59,11 @@ int cmd_train_expert(const std::vector<std::string>& argv) {
     }
   }
   const ExpertRunResult r = train_expert(opts, data);
-  std::cout << format("expert {}: step {}, loss {:.5f} ({}); checkpoint {}{}\n", shard_arg, r.step, r.loss, r.stop_reason,
+  if (opts.dist.active() && opts.dist.is_main())
+    std::cout << format("data parallel: {} ranks, max weight difference from rank 0: {}, {:.2f} ms per step in all_reduce\n",
+                        opts.dist.world(), r.rank_divergence, r.allreduce_s_per_step * 1e3);
+  if (opts.dist.is_main())
+    std::cout << format("expert {}: step {}, loss {:.5f} ({}); checkpoint {}{}\n", shard_arg, r.step, r.loss, r.stop_reason,
                       r.checkpoint, r.preview.empty() ? "" : ", preview " + r.preview);
   if (r.signal != 0) return 128 + r.signal;  // the shell convention for "stopped by a signal"
   return 0;

@@ -43,10 +43,12 @@ int cmd_train_router(const std::vector<std::string>& argv) {
   opts.cfg = cfg;
   opts.dir = ctx.dir;
   opts.device = ctx.device;
+  opts.dist = ctx.dist;
   opts.restart = args.has("restart");
   opts.progress = log::level() <= log::Level::kInfo;
   const Dataset data = load_dataset(cfg.data);
   const RouterRunResult r = train_router(opts, data, m);
+  if (!ctx.dist.is_main()) return r.loop.signal ? 128 + r.loop.signal : 0;
   std::cout << format("router {}: step {}, loss {:.5f} ({}); checkpoint {}\n", to_string(cfg.router.kind), r.loop.step, r.loop.loss,
                       r.loop.stop_reason, r.loop.checkpoint);
   print_router_eval(r, cfg.router.kind);

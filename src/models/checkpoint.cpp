@@ -225,7 +225,8 @@ std::vector<std::string> CheckpointDir::list() const {
   if (!std::filesystem::is_directory(dir_, ec)) return out;
   for (const auto& e : std::filesystem::directory_iterator(dir_, ec)) {
     const std::string name = e.path().filename().string();
-    if (name.rfind("ckpt-", 0) == 0 && name.size() > 9 && name.ends_with(".ddm")) out.push_back(e.path().string());
+    const bool digits = name.size() > 9 && std::all_of(name.begin() + 5, name.end() - 4, [](char c) { return c >= '0' && c <= '9'; });
+    if (name.rfind("ckpt-", 0) == 0 && name.ends_with(".ddm") && digits) out.push_back(e.path().string());
   }
   std::sort(out.begin(), out.end());  // zero-padded step numbers sort in step order
   return out;
@@ -236,8 +237,17 @@ std::string CheckpointDir::latest() const {
   return all.empty() ? "" : all.back();
 }
 
+int64_t CheckpointDir::latest_step() const {
+  const std::string p = latest();
+  if (p.empty()) return -1;
+  const std::string name = std::filesystem::path(p).filename().string();  // ckpt-<digits>.ddm
+  return std::stoll(name.substr(5, name.size() - 9));
+}
+
+std::string CheckpointDir::path_for(int64_t step) const { return path_join(dir_, format("ckpt-{:010d}.ddm", step)); }
+
 std::string CheckpointDir::save(const Checkpoint& ckpt, int64_t step) const {
-  const std::string path = path_join(dir_, format("ckpt-{:010d}.ddm", step));
+  const std::string path = path_for(step);
   save_checkpoint(path, ckpt);
   auto all = list();
   for (size_t i = 0; i + static_cast<size_t>(keep_) < all.size(); ++i) std::remove(all[i].c_str());

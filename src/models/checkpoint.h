@@ -45,6 +45,8 @@ class CheckpointDir {
  public:
   CheckpointDir(std::string dir, int keep);
   std::string latest() const;  // "" when none
+  int64_t latest_step() const;  // -1 when none
+  std::string path_for(int64_t step) const;  // <dir>/ckpt-<step, 10 digits>.ddm
   std::string save(const Checkpoint& ckpt, int64_t step) const;
   void remove_all() const;
   std::vector<std::string> list() const;  // oldest first

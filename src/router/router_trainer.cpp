@@ -7,6 +7,7 @@
 
 #include "diffusion/parameterization.h"
 #include "diffusion/solvers.h"
+#include "dist/data_parallel.h"
 #include "router/alpha_dynamics.h"
 #include "router/alpha_integrator.h"
 #include "train/batch_stream.h"
@@ -22,6 +23,17 @@ namespace {
 // MoG-da's three intervals [t_min, t1), [t1, t2), [t2, t_max].
 std::vector<IntervalEval> intervals_of(const RouterMeta& m, double t_max) {
   return {{"near data", m.t_min, m.t1}, {"transition", m.t1, m.t2}, {"near noise", m.t2, t_max}};
+}
+
+// Averages the gradients over ranks, with the loss and the logged figures in the same pass;
+// returns the global batch's loss.
+double average_over_ranks(GradientSync& sync, const torch::Tensor& loss, Json& extra) {
+  std::vector<double> v{loss.item<double>()};
+  for (const auto& [k, x] : extra.items()) v.push_back(x.get<double>());
+  const torch::Tensor mean = sync.average(torch::tensor(v, torch::kFloat64));
+  size_t i = 1;
+  for (auto& [k, x] : extra.items()) x = mean[static_cast<int64_t>(i++)].item<double>();
+  return mean[0].item<double>();
 }
 
 torch::Tensor uniform_times(int64_t n, double lo, double hi, torch::Device device, at::Generator* gen = nullptr) {
@@ -151,7 +163,9 @@ class RouterTraining {
   TrainConfig tc_;
   std::vector<std::shared_ptr<RouterNet>> nets_;
   std::vector<std::unique_ptr<Optimizer>> optim_;
+  std::vector<std::unique_ptr<GradientSync>> sync_;
   std::unique_ptr<BatchStream> stream_;
+  BatchShare share_;
 };
 
 RouterTraining::RouterTraining(const RouterRunOptions& opts, const Dataset& data, const ShardManifest& manifest)
@@ -183,7 +197,9 @@ RouterTraining::RouterTraining(const RouterRunOptions& opts, const Dataset& data
     nets_.push_back(std::make_shared<RouterNet>(cfg_, shape, manifest.k, meta_.derivative));
     nets_.back()->to(opts.device);
   }
+  broadcast_tensors(opts.dist, nets_[0]->parameters());  // rank 0's initial weights everywhere
   for (int i = 1; i < n_nets; ++i) copy_parameters(*nets_[0], *nets_[i]);  // the same initial weights
+  for (int i = 0; i < n_nets; ++i) sync_.push_back(std::make_unique<GradientSync>(opts.dist, nets_[i]->parameters()));
   tc_ = cfg_.train;
   tc_.lr = rc_.lr;
   tc_.batch_size = rc_.batch_size;
@@ -193,6 +209,7 @@ RouterTraining::RouterTraining(const RouterRunOptions& opts, const Dataset& data
   tc_.max_minutes = rc_.max_minutes;  // the router's own cap, not the experts'
   for (int i = 0; i < n_nets; ++i) optim_.push_back(std::make_unique<Optimizer>(nets_[i]->named_parameters(), tc_));
   stream_ = std::make_unique<BatchStream>(train_idx_.size(0), tc_.batch_size, static_cast<uint64_t>(cfg_.train.seed));
+  share_ = batch_share(tc_.batch_size, opts.dist, "router.batch_size");
   log::info("{}: K = {}, {} training / {} held-out examples, {} network(s), exact targets over {} points", who_, manifest.k,
             train_idx_.size(0), heldout_.size(0), n_nets, exact_.size());
 }
@@ -213,7 +230,7 @@ void RouterTraining::resolve_bounds() {
   // The exact profile on training examples: the auto bounds, and the relative loss's scale.
   profile_ = router_profile(rc_, exact_, data_, train_idx_, meta_.t_min, sch_.t_max(), static_cast<uint64_t>(cfg_.train.seed) + 99,
                             opts_.device);
-  atomic_write(path_join(opts_.dir, "profile.json"), profile_.to_json().dump(2) + "\n");
+  if (opts_.dist.is_main()) atomic_write(path_join(opts_.dir, "profile.json"), profile_.to_json().dump(2) + "\n");
   if (rc_.t1.is_auto) {
     std::tie(meta_.t1, meta_.t2) = profile_.equal_mass_bounds();
     meta_.bounds = "auto: equal thirds of the exact mean |dalpha/dt| mass";
@@ -253,16 +270,22 @@ StepReport RouterTraining::step(int64_t step) {
   const int j = stage2 ? static_cast<int>((step - rc_.steps) % 3) : 0;
   const int64_t stage_step = stage2 ? (step - rc_.steps) / 3 : step;
   const auto bounds = intervals_of(meta_, sch_.t_max());
-  const torch::Tensor idx = train_idx_.index_select(0, stream_->next());
+  // The global batch's examples, t and noise from the generator every rank shares; this rank's rows.
+  const int64_t global = share_.global;
+  const torch::Tensor idx = share_.take(train_idx_.index_select(0, stream_->next()));
   const torch::Tensor x0 = data_.batch(idx).to(opts_.device);
   const torch::Tensor c = clusters_.index_select(0, idx).to(opts_.device);
   const double lo = stage2 ? bounds[j].lo : meta_.t_min, hi = stage2 ? bounds[j].hi : sch_.t_max();
-  torch::Tensor t = uniform_times(x0.size(0), lo, hi, opts_.device);
+  torch::Tensor t = uniform_times(global, lo, hi, opts_.device);
   if (da_ && rc_.t_sampling == TimeSampling::kMass) {  // the second half of the batch where the posterior moves
-    const int64_t half = x0.size(0) / 2;
-    t = torch::cat({t.slice(0, 0, x0.size(0) - half), profile_.sample_times(half, lo, hi).to(t.options())});
+    const int64_t half = global / 2;
+    t = torch::cat({t.slice(0, 0, global - half), profile_.sample_times(half, lo, hi).to(t.options())});
   }
-  const torch::Tensor xt = as_column(sch_.alpha(t), x0.dim()) * x0 + as_column(sch_.sigma(t), x0.dim()) * torch::randn_like(x0);
+  t = share_.take(t);
+  std::vector<int64_t> shape = x0.sizes().vec();
+  shape[0] = global;
+  const torch::Tensor eps = share_.take(torch::randn(shape, x0.options()));
+  const torch::Tensor xt = as_column(sch_.alpha(t), x0.dim()) * x0 + as_column(sch_.sigma(t), x0.dim()) * eps;
   PosteriorOut ex;
   if (rc_.mse_weight > 0 || da_) {
     torch::NoGradGuard no_grad;
@@ -274,8 +297,8 @@ StepReport RouterTraining::step(int64_t step) {
   const torch::Tensor loss = stage_loss(net.forward(xt, t), c, t, ex, stage2, j, r);
   optim_[j]->zero_grad();
   loss.backward();
+  r.loss = average_over_ranks(*sync_[j], loss, r.extra);
   const double gn = optim_[j]->clip_grad_norm();
-  r.loss = loss.item<double>();
   if (!std::isfinite(gn)) r.loss = gn;
   if (std::isfinite(r.loss)) optim_[j]->step(learning_rate(tc_, stage_step));
   return r;
@@ -328,7 +351,7 @@ RouterRunResult RouterTraining::finish(LoopResult loop) {
   j["t1"] = meta_.t1;
   j["t2"] = meta_.t2;
   j["bounds"] = meta_.bounds;
-  atomic_write(path_join(opts_.dir, "eval.json"), j.dump(2) + "\n");
+  if (opts_.dist.is_main()) atomic_write(path_join(opts_.dir, "eval.json"), j.dump(2) + "\n");
   return res;
 }
 
@@ -338,6 +361,7 @@ RouterRunResult train_router(const RouterRunOptions& opts, const Dataset& data, 
   RouterTraining run(opts, data, manifest);
   LoopSpec loop = make_loop_spec(format("router {}", to_string(opts.cfg.router.kind)), opts.dir, run.train_config(), opts.restart,
                                  opts.progress, opts.after_step);
+  loop.dist = opts.dist;
   loop.step = [&](int64_t step) { return run.step(step); };
   loop.save = [&](Checkpoint& ckpt, int64_t step) { run.save(ckpt, step); };
   loop.resume = [&](const Checkpoint& ckpt) { return run.resume(ckpt); };

@@ -1,6 +1,7 @@
 // `ddm train-router`: trains MoG-a or MoG-da (design.md section 4) on the shard labels of a
 // manifest, with targets from the exact posterior, through the shared training loop
-// (checkpoints, resume, metrics). Ends with a held-out evaluation per time interval.
+// (checkpoints, resume, metrics), data-parallel under torchrun like the experts (dist/). Ends with a
+// held-out evaluation per time interval.
 #pragma once
 #include <torch/types.h>
 
@@ -24,6 +25,7 @@ struct RouterRunOptions {
   torch::Device device{torch::kCPU};
   bool restart = false;
   bool progress = true;
+  Dist dist;  // data parallelism (router.batch_size stays the global batch)
   std::function<void(int64_t)> after_step;
 };
 

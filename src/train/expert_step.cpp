@@ -7,7 +7,7 @@
 
 namespace ddm {
 
-ExpertStep::ExpertStep(const Config& cfg, const std::vector<int64_t>& sample_shape, torch::Device device)
+ExpertStep::ExpertStep(const Config& cfg, const std::vector<int64_t>& sample_shape, torch::Device device, Dist dist)
     : schedule(Schedule::from_config(cfg.diffusion)),
       prediction(cfg.diffusion.prediction),
       t_min(cfg.diffusion.t_min),
@@ -15,7 +15,8 @@ ExpertStep::ExpertStep(const Config& cfg, const std::vector<int64_t>& sample_sha
       train_(cfg.train),
       device_(device),
       autocast_(device.is_cuda() && cfg.train.bf16),
-      channels_last_(device.is_cuda() && cfg.train.channels_last && sample_shape.size() == 3) {
+      channels_last_(device.is_cuda() && cfg.train.channels_last && sample_shape.size() == 3),
+      dist_(std::move(dist)) {
   // The same seed gives the same initial weights, whatever the device.
   torch::manual_seed(cfg.train.seed);
   net = make_network(cfg.model, sample_shape);
@@ -26,18 +27,25 @@ ExpertStep::ExpertStep(const Config& cfg, const std::vector<int64_t>& sample_sha
     to_channels_last(*net);
     to_channels_last(*ema_net);
   }
+  broadcast_tensors(dist_, net->parameters());
+  broadcast_tensors(dist_, net->buffers());
   ema_ = std::make_unique<Ema>(ema_net, cfg.train.ema_decay);
   ema_->reset(*net);
   opt_ = std::make_unique<Optimizer>(net->named_parameters(), cfg.train);
+  sync_ = std::make_unique<GradientSync>(dist_, net->parameters());
   net->train();
 }
 
 StepStats ExpertStep::step(const torch::Tensor& x0_in, int64_t step) {
   torch::Tensor x0 = channels_last_ ? x0_in.contiguous(torch::MemoryFormat::ChannelsLast) : x0_in;
-  const int64_t b = x0.size(0);
+  // The global batch's t and eps, from the generator every rank shares; this rank's rows.
+  const int64_t b = x0.size(0), w = dist_.world();
+  const BatchShare share{b * w, b * dist_.rank(), b * (dist_.rank() + 1)};
   const auto opts = x0.options();
-  const torch::Tensor t = torch::rand({b}, opts) * (t_max - t_min) + t_min;
-  const torch::Tensor eps = torch::randn_like(x0);
+  const torch::Tensor t = share.take(torch::rand({b * w}, opts) * (t_max - t_min) + t_min);
+  std::vector<int64_t> shape = x0.sizes().vec();
+  shape[0] = b * w;
+  const torch::Tensor eps = share.take(torch::randn(shape, opts));
   const torch::Tensor a = as_column(schedule.alpha(t), x0.dim()), s = as_column(schedule.sigma(t), x0.dim());
   const torch::Tensor xt = a * x0 + s * eps;
   torch::Tensor out;
@@ -49,7 +57,7 @@ StepStats ExpertStep::step(const torch::Tensor& x0_in, int64_t step) {
   opt_->zero_grad();
   loss.backward();
   StepStats st;
-  st.loss = loss.detach();
+  st.loss = sync_->average(loss.detach().reshape({1})).reshape({});
   st.grad_norm = opt_->clip_grad_norm();
   // A non-finite loss or gradient must not reach the weights: the caller stops on it.
   if (!std::isfinite(st.grad_norm)) return st;
@@ -57,6 +65,12 @@ StepStats ExpertStep::step(const torch::Tensor& x0_in, int64_t step) {
   if (train_.ema_decay > 0) ema_->update(*net, step);
   else ema_->reset(*net);
   return st;
+}
+
+std::vector<torch::Tensor> ExpertStep::state_tensors() const {
+  std::vector<torch::Tensor> all = net->parameters();
+  for (const auto& p : ema_net->parameters()) all.push_back(p);
+  return all;
 }
 
 void ExpertStep::save(Checkpoint& ckpt) const {

@@ -11,6 +11,7 @@
 #include "config/config_fwd.h"
 #include "config/train_config.h"
 #include "diffusion/schedule.h"
+#include "dist/data_parallel.h"
 #include "models/checkpoint.h"
 #include "models/network.h"
 #include "train/ema.h"
@@ -19,15 +20,21 @@
 namespace ddm {
 
 struct StepStats {
-  torch::Tensor loss;  // scalar, detached
+  torch::Tensor loss;  // scalar, detached: the global batch's mean under data parallelism
   double grad_norm = 0;
 };
 
 class ExpertStep {
  public:
-  ExpertStep(const Config& cfg, const std::vector<int64_t>& sample_shape, torch::Device device);
-  // One step on a batch x0 (model space, on the device); `step` counts from 0.
+  // Under data parallelism rank 0's initial weights are broadcast to every rank.
+  ExpertStep(const Config& cfg, const std::vector<int64_t>& sample_shape, torch::Device device, Dist dist = {});
+  // One step on a batch x0 (model space, on the device); `step` counts from 0. Under data
+  // parallelism x0 is this rank's share of the global batch (data_parallel.h): t and eps are drawn
+  // for the global batch and sliced, and gradients are averaged over ranks before clipping.
   StepStats step(const torch::Tensor& x0, int64_t step);
+  // Every tensor that must agree across ranks (weights and EMA).
+  std::vector<torch::Tensor> state_tensors() const;
+  double sync_seconds() const { return sync_->seconds(); }  // in gradient all_reduce so far
   void save(Checkpoint& ckpt) const;
   void load(const Checkpoint& ckpt);
 
@@ -42,6 +49,8 @@ class ExpertStep {
   bool autocast_, channels_last_;
   std::unique_ptr<Optimizer> opt_;
   std::unique_ptr<Ema> ema_;
+  Dist dist_;
+  std::unique_ptr<GradientSync> sync_;
 };
 
 }  // namespace ddm

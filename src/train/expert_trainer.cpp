@@ -74,7 +74,8 @@ ExpertRunResult train_expert(const ExpertRunOptions& opts, const Dataset& data) 
   const std::vector<int64_t> shape = data.sample_shape();
   const std::string who = opts.shard == kAllShards ? "expert all" : format("expert {}", opts.shard);
 
-  ExpertStep es(cfg, shape, opts.device);
+  ExpertStep es(cfg, shape, opts.device, opts.dist);
+  const BatchShare share = batch_share(tc.batch_size, opts.dist, "train.batch_size");
   ExpertMeta meta;
   meta.shard = opts.shard;
   meta.k = opts.k;
@@ -88,7 +89,7 @@ ExpertRunResult train_expert(const ExpertRunOptions& opts, const Dataset& data) 
   ExpertRunResult result;
 
   auto preview = [&](const std::string& name, int64_t step) {
-    if (tc.preview_count <= 0) return;
+    if (tc.preview_count <= 0 || !opts.dist.is_main()) return;
     const std::string path = path_join(opts.dir, name);
     save_expert_preview(path, *es.ema_net, es.schedule, es.prediction, shape, es.t_min, tc.preview_count, tc.preview_steps,
                         static_cast<uint64_t>(tc.seed) + 12345, opts.device, format("{} step {}", who, step));
@@ -96,13 +97,18 @@ ExpertRunResult train_expert(const ExpertRunOptions& opts, const Dataset& data) 
   };
 
   LoopSpec loop = make_loop_spec(who, opts.dir, tc, opts.restart, opts.progress, opts.after_step);
+  loop.dist = opts.dist;
+  int64_t steps_run = 0;
   loop.step = [&](int64_t step) {
-    const StepStats st = es.step(data.batch(stream.next()).to(opts.device), step);
+    const double synced = es.sync_seconds();
+    const StepStats st = es.step(data.batch(share.take(stream.next())).to(opts.device), step);
+    ++steps_run;
     StepReport r;
     r.loss = st.loss.item<double>();
     if (!std::isfinite(st.grad_norm)) r.loss = st.grad_norm;  // a bad gradient stops the loop too
     r.extra["grad_norm"] = st.grad_norm;
     r.extra["lr"] = learning_rate(tc, step);
+    if (opts.dist.active()) r.extra["allreduce_s"] = es.sync_seconds() - synced;
     return r;
   };
   loop.save = [&](Checkpoint& ckpt, int64_t step) {
@@ -125,6 +131,13 @@ ExpertRunResult train_expert(const ExpertRunOptions& opts, const Dataset& data) 
             opts.device.str());
 
   const LoopResult r = run_training_loop(loop);
+  if (opts.dist.active()) {
+    result.rank_divergence = max_divergence(opts.dist, es.state_tensors());
+    result.allreduce_s_per_step = es.sync_seconds() / static_cast<double>(std::max<int64_t>(1, steps_run));
+    log::info("{}: {} ranks, weights {} (max difference {}), {:.2f} ms per step in gradient all_reduce", who, opts.dist.world(),
+              result.rank_divergence == 0 ? "identical on every rank" : "DIFFER across ranks", result.rank_divergence,
+              result.allreduce_s_per_step * 1e3);
+  }
   result.step = r.step;
   result.loss = r.loss;
   result.checkpoint = r.checkpoint;

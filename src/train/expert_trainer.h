@@ -9,6 +9,7 @@
 
 #include "config/config.h"
 #include "data/dataset.h"
+#include "dist/process_group.h"
 #include "models/expert.h"
 
 namespace ddm {
@@ -21,6 +22,7 @@ struct ExpertRunOptions {
   int k = 1;               // number of shards in the manifest (1 for `all` without one)
   bool restart = false;    // ignore (and delete) earlier checkpoints in `dir`
   bool progress = true;    // draw a progress bar
+  Dist dist;               // data parallelism (train.batch_size stays the global batch)
   std::function<void(int64_t step)> after_step;  // called after each step (tests)
 };
 
@@ -31,6 +33,10 @@ struct ExpertRunResult {
   std::string preview;      // the last preview grid ("" if none)
   std::string stop_reason;  // "done", "time limit", "SIGINT", "SIGTERM"
   int signal = 0;           // the signal that stopped it (0 if none)
+  // Data parallelism: max |weight - rank 0's| over ranks at the end (0: identical), and the
+  // seconds per step this rank spent in the gradient all_reduce.
+  double rank_divergence = 0;
+  double allreduce_s_per_step = 0;
 };
 
 // `data` holds only this expert's examples (the shard).

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include <torch/version.h>
 
@@ -31,23 +32,47 @@ LoopSpec make_loop_spec(std::string who, std::string dir, const TrainConfig& tra
 }
 
 namespace {
-// A signal, or the wall-time cap before the last step: fills the result's reason.
+constexpr int kTimeLimit = 1000;  // beyond every signal number
+
+// A signal, or the wall-time cap before the last step, on any rank: all ranks stop at the same
+// step (one small all_reduce per step under data parallelism). Fills the result's reason.
 bool stop_requested(const LoopSpec& spec, int64_t step, double seconds, LoopResult& result) {
   const TrainConfig& tc = spec.train;
+  int code = 0;
   if (StopSignal::requested()) {
-    result.signal = StopSignal::signal_number();
-    result.stop_reason = StopSignal::signal_name();
+    code = StopSignal::signal_number();
     StopSignal::reset();
-    return true;
+  } else if (tc.max_minutes > 0 && seconds > tc.max_minutes * 60 && step < tc.steps) {
+    code = kTimeLimit;
   }
-  if (tc.max_minutes > 0 && seconds > tc.max_minutes * 60 && step < tc.steps) {
+  code = static_cast<int>(spec.dist.max(code));
+  if (code == 0) return false;
+  if (code == kTimeLimit) {
     // A cap, not a way to stop: the same command must give the same model anywhere.
     result.stop_reason = "time limit";
     log::warn("{}: the wall-time cap ({} min) stopped the run at step {} of {}; run the same command again to resume", spec.who,
               tc.max_minutes, step, tc.steps);
-    return true;
+  } else {
+    result.signal = code;
+    result.stop_reason = stop_signal_name(code);
   }
-  return false;
+  return true;
+}
+
+// Every rank resumes from the checkpoint rank 0 picks (the run folder is shared, or copied to
+// every machine); returns the step it restored, 0 for a fresh start.
+int64_t resume_latest(const LoopSpec& spec, const CheckpointDir& ckpts, LoopResult& result) {
+  const int64_t latest = spec.dist.broadcast_value(spec.dist.is_main() ? ckpts.latest_step() : -1);
+  if (latest < 0) return 0;
+  const std::string path = ckpts.path_for(latest);
+  require(path_exists(path), "rank {}: {} not found: rank 0 resumes from it, so every rank needs the run folder (a shared file system)",
+          spec.dist.rank(), path);
+  const Checkpoint ckpt = load_checkpoint(path);
+  const int64_t step = spec.resume(ckpt);
+  set_cpu_rng_state(ckpt.get("rng.cpu"));
+  result.checkpoint = path;
+  log::info("{}: resuming from {} (step {})", spec.who, path, step);
+  return step;
 }
 }  // namespace
 
@@ -55,20 +80,18 @@ LoopResult run_training_loop(const LoopSpec& spec) {
   const TrainConfig& tc = spec.train;
   ensure_writable_dir(spec.dir);
   const CheckpointDir ckpts(spec.dir, tc.keep_checkpoints);
-  if (spec.restart) ckpts.remove_all();
+  const bool main = spec.dist.is_main();
+  if (spec.restart && main) ckpts.remove_all();
 
   LoopResult result;
-  int64_t step = 0, saved_step = -1;
-  if (const std::string last = ckpts.latest(); !last.empty()) {
-    const Checkpoint ckpt = load_checkpoint(last);
-    step = spec.resume(ckpt);
-    set_cpu_rng_state(ckpt.get("rng.cpu"));
-    saved_step = step;
-    result.checkpoint = last;
-    log::info("{}: resuming from {} (step {})", spec.who, last, step);
-  }
+  int64_t step = resume_latest(spec, ckpts, result), saved_step = result.checkpoint.empty() ? -1 : step;
   double window_loss = 0;
   auto save = [&] {
+    saved_step = step;
+    if (!main) {  // rank 0 writes for the job; the others know its name
+      result.checkpoint = ckpts.path_for(step);
+      return;
+    }
     Checkpoint ckpt;
     ckpt.meta["format"] = "ddm-checkpoint-v1";
     ckpt.meta["loss"] = result.loss;
@@ -76,14 +99,14 @@ LoopResult run_training_loop(const LoopSpec& spec) {
     spec.save(ckpt, step);
     ckpt.put("rng.cpu", cpu_rng_state());
     result.checkpoint = ckpts.save(ckpt, step);
-    saved_step = step;
   };
 
-  const JsonlWriter metrics(path_join(spec.dir, "metrics.jsonl"));
+  std::optional<JsonlWriter> metrics;
+  if (main) metrics.emplace(path_join(spec.dir, "metrics.jsonl"));
   StopSignal stop_signal;
   Stopwatch clock, window_clock;
   std::unique_ptr<ProgressBar> bar;
-  if (spec.progress) {
+  if (spec.progress && main) {
     bar = std::make_unique<ProgressBar>(spec.who, tc.steps, "step");
     bar->start_at(step);
   }
@@ -109,7 +132,7 @@ LoopResult run_training_loop(const LoopSpec& spec) {
       for (const auto& [k, v] : window_extra) row[k] = v / static_cast<double>(window_n);
       row["examples_per_s"] = static_cast<double>(window_n * spec.examples_per_step) / std::max(window_clock.seconds(), 1e-9);
       row["elapsed_s"] = clock.seconds();
-      metrics.write(row);
+      if (metrics) metrics->write(row);
       window_loss = 0;
       window_extra.clear();
       window_n = 0;

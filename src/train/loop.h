@@ -1,12 +1,16 @@
 // The training loop every trainer shares (experts, routers): resume from the newest checkpoint
 // of its folder, step, log metrics.jsonl and a progress bar, checkpoint every few steps, and stop
 // cleanly on SIGINT/SIGTERM or a wall-time budget. The trainer supplies what one step is and
-// what its state is; the loop owns when things happen.
+// what its state is; the loop owns when things happen. Under data parallelism (issue 16) every rank
+// runs the loop in step: all resume from the checkpoint rank 0 picks, they agree on stopping (a
+// signal or the time cap on any rank stops all at the same step), and only rank 0 writes
+// checkpoints, metrics and the progress bar.
 #pragma once
 #include <functional>
 #include <string>
 
 #include "config/train_config.h"
+#include "dist/process_group.h"
 #include "models/checkpoint.h"
 #include "util/json.h"
 
@@ -24,6 +28,7 @@ struct LoopSpec {
   int64_t examples_per_step = 1;
   bool restart = false;
   bool progress = true;
+  Dist dist;  // one process by default
   // Runs step `step` (0-based). A non-finite loss stops the loop before anything else happens.
   std::function<StepReport(int64_t step)> step;
   // Adds the trainer's metadata and tensors (weights, optimiser, data position, RNG).

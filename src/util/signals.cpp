@@ -28,8 +28,10 @@ bool StopSignal::requested() { return g_signal.load() != 0; }
 int StopSignal::signal_number() { return g_signal.load(); }
 const char* StopSignal::signal_name() {
   const int s = g_signal.load();
-  return s == SIGINT ? "SIGINT" : s == SIGTERM ? "SIGTERM" : "none";
+  return s == 0 ? "none" : stop_signal_name(s);
 }
+
+const char* stop_signal_name(int s) { return s == SIGINT ? "SIGINT" : s == SIGTERM ? "SIGTERM" : "another signal"; }
 void StopSignal::reset() { g_signal.store(0); }
 
 }  // namespace ddm

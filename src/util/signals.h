@@ -18,4 +18,7 @@ class StopSignal {
   static void reset();
 };
 
+// "SIGINT", "SIGTERM" or "signal <n>".
+const char* stop_signal_name(int signal);
+
 }  // namespace ddm
