@@ -113,17 +113,22 @@ int cmd_evaluate(const std::vector<std::string>& argv) {
   const EvalConfig& ec = cfg.eval;
   const bool exact_experts = cfg.sample.experts == ExpertSource::kExact;
   parse_table1_rows(ec.table_rows, cfg.sample);  // bad rows fail before any work
-  const torch::Device device = resolve_device(cfg.run.device);
+  torch::Device device = resolve_device(cfg.run.device);
+  const Dist& dist = join_process_group(cfg, device);  // ranks share each cell's batches (issue 16)
   const Dataset data = load_dataset(cfg.data);
   require(data.is_image() && data.has_labels(), "evaluate: needs a labelled image data set (the feature classifier); {} is not", data.name);
-  const TrainedClassifier clf = load_or_train_classifier(path_join(cfg.run_dir(), "classifier"), data, ec.classifier_steps, 0, device);
+  const TrainedClassifier clf = load_or_train_classifier(path_join(cfg.run_dir(), "classifier"), data, ec.classifier_steps, 0, device, dist);
   const FeatureStats ref = data_stats(clf, data, device);
   if (ec.samples <= Classifier::kFeatures)
     log::warn("eval.samples = {} <= {} feature dimensions: covariances are rank-deficient and the distances unreliable", ec.samples,
               Classifier::kFeatures);
   const RunContext ctx = args.has("out") ? open_folder(cfg, args.get<std::string>("out"))
                                          : open_run(cfg, exact_experts ? "evaluation-exact" : "evaluation");
-  const Table1Inputs in{clf, ref, class_proportions(data), device, path_join(ctx.dir, "grids")};
+  const Table1Inputs in{clf, ref, class_proportions(data), device, path_join(ctx.dir, "grids"), dist};
+  if (!dist.is_main()) {  // the same table on every rank; rank 0 writes it
+    run_table1(cfg, in, [](const Table1&, const Table1Cell&) {});
+    return 0;
+  }
   ensure_writable_dir(in.grids);
   const JsonlWriter metrics(path_join(ctx.dir, "metrics.jsonl"));
   const Table1 table = run_table1(cfg, in, [&](const Table1& t, const Table1Cell& cell) {

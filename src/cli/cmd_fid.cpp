@@ -12,6 +12,7 @@
 #include "cli/app.h"
 #include "cli/args.h"
 #include "cli/context.h"
+#include "dist/batch_split.h"
 #include "data/dataset.h"
 #include "eval/classifier.h"
 #include "eval/classifier_trainer.h"
@@ -87,7 +88,8 @@ int cmd_fid(const std::vector<std::string>& argv) {
   if (args.has("inception-weights")) cfg.eval.inception_weights = args.get<std::string>("inception-weights");
   const std::string kind = args.get<std::string>("features");
   if (kind != "classifier" && kind != "inception") throw UsageError(format("fid: --features {}: valid: classifier, inception", kind));
-  const torch::Device device = resolve_device(cfg.run.device);
+  torch::Device device = resolve_device(cfg.run.device);
+  const Dist& dist = join_process_group(cfg, device);
 
   std::optional<Dataset> data;
   auto dataset = [&]() -> const Dataset& {
@@ -110,7 +112,7 @@ int cmd_fid(const std::vector<std::string>& argv) {
       };
     } else {
       auto clf = std::make_shared<TrainedClassifier>(
-          load_or_train_classifier(path_join(cfg.run_dir(), "classifier"), dataset(), cfg.eval.classifier_steps, 0, device));
+          load_or_train_classifier(path_join(cfg.run_dir(), "classifier"), dataset(), cfg.eval.classifier_steps, 0, device, dist));
       f.metric = format("classifier-feature FD (not FID; classifier held-out accuracy {:.3f})", clf->heldout_accuracy);
       const std::vector<int64_t> shape = dataset().sample_shape();
       f.extract = [clf, shape, device](const std::string& input, const torch::Tensor& images) {
@@ -127,9 +129,19 @@ int cmd_fid(const std::vector<std::string>& argv) {
     const torch::Tensor images = input == "data" ? dataset().all() : read_images(input);
     log::info("{}: {} images", input, images.size(0));
     if (!features) features = make_features();
-    return feature_stats(features->extract(input, images));
+    // Ranks share the images by whole batches of sample.batch_size (issue 16).
+    std::vector<torch::Tensor> parts;
+    split_batches(
+        dist, images.size(0), cfg.sample.batch_size,
+        [&](int64_t, int64_t first, int64_t count) { return features->extract(input, images.slice(0, first, first + count)); },
+        [&](int64_t, const torch::Tensor& f) { parts.push_back(f); });
+    return feature_stats(torch::cat(parts));
   };
   const FeatureStats a = stats_of(inputs[0]);
+  if (!dist.is_main()) {  // rank 0 writes and prints for the job
+    if (inputs.size() == 2) stats_of(inputs[1]);
+    return 0;
+  }
   if (args.has("save-stats")) {
     save_stats(args.get<std::string>("save-stats"), a);
     std::cout << format("wrote {} ({}-d features)\n", args.get<std::string>("save-stats"), a.dim());

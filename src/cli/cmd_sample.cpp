@@ -69,7 +69,8 @@ int cmd_sample(const std::vector<std::string>& argv) {
   if (args.has("expert")) apply_override(cfg, format("sample.expert={}", args.get<int>("expert")));
   const SampleConfig& sc = cfg.sample;
   const std::string out = sc.out.empty() ? path_join(path_join(cfg.run_dir(), "samples"), sample_folder_name(sc)) : sc.out;
-  const torch::Device device = resolve_device(cfg.run.device);
+  torch::Device device = resolve_device(cfg.run.device);
+  const Dist& dist = join_process_group(cfg, device);  // ranks share the batches (issue 16)
   // Everything is loaded and checked before the output folder is touched.
   const SamplingModel model = load_sampling_model(cfg, device);
   open_folder(cfg, out);  // log.txt and config.yaml beside the samples
@@ -77,14 +78,15 @@ int cmd_sample(const std::vector<std::string>& argv) {
             to_string(sc.spacing), sc.baseline || sc.expert >= 0 ? "" : format(", rule {}, alpha {}", to_string(sc.rule), to_string(sc.alpha)));
 
   const bool images = model.sample_shape.size() == 3;
-  if (images && sc.images) ensure_writable_dir(path_join(out, "images"));
+  if (images && sc.images && dist.is_main()) ensure_writable_dir(path_join(out, "images"));
   const auto on_batch = [&](int64_t first, const torch::Tensor& x) {
     if (!images || !sc.images) return;
     const torch::Tensor u8 = to_uint8(x);
     for (int64_t i = 0; i < u8.size(0); ++i)
       write_png(path_join(path_join(out, "images"), format("{:06d}.png", first + i)), tensor_to_image(u8[i]));
   };
-  const SampleResult r = generate_samples(model, sc, device, log::level() <= log::Level::kInfo, on_batch);
+  const SampleResult r = generate_samples(model, sc, device, log::level() <= log::Level::kInfo, on_batch, dist);
+  if (!dist.is_main()) return 0;  // rank 0 writes the same files one process writes
 
   NpyArray arr;
   if (images) {

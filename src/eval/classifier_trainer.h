@@ -7,13 +7,15 @@
 #include <string>
 
 #include "data/dataset.h"
+#include "dist/process_group.h"
 #include "eval/classifier.h"
 
 namespace ddm {
 
 // Loads <dir>/classifier.ddm, or trains one on `data` (which needs labels) and saves it there.
-// `seed` sets the global generator first either way, as it always has.
+// `seed` sets the global generator first either way, as it always has. Under data parallelism
+// every rank fits the same network on its share of each batch of 128, and rank 0 saves it.
 TrainedClassifier load_or_train_classifier(const std::string& dir, const Dataset& data, int64_t steps, uint64_t seed,
-                                           torch::Device device);
+                                           torch::Device device, const Dist& dist = {});
 
 }  // namespace ddm

@@ -54,9 +54,9 @@ MeanSpread mean_spread(const std::vector<double>& v) {
 
 // One cell at one seed: samples, their FD and the classifier's routing check.
 Table1Cell run_cell(const SamplingModel& model, const SampleConfig& sc, const std::string& row, const Table1Inputs& in) {
-  const SampleResult s = generate_samples(model, sc, in.device, false);
+  const SampleResult s = generate_samples(model, sc, in.device, false, nullptr, in.dist);
   const torch::Tensor feats = classifier_features(*in.clf.net, s.samples, in.device);
-  if (!in.grids.empty())
+  if (!in.grids.empty() && in.dist.is_main())
     save_grid(path_join(in.grids, format("{}-{}.png", row, sc.steps)), s.samples.slice(0, 0, std::min<int64_t>(64, s.samples.size(0))));
   Table1Cell c;
   c.row = row;

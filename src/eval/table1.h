@@ -14,6 +14,7 @@
 
 #include "config/config_fwd.h"
 #include "config/sample_config.h"
+#include "dist/process_group.h"
 #include "eval/classifier.h"
 #include "eval/frechet.h"
 #include "util/json.h"
@@ -61,6 +62,7 @@ struct Table1Inputs {
   std::vector<double> proportions;
   torch::Device device{torch::kCPU};
   std::string grids;  // folder for one grid PNG per cell ("" : none)
+  Dist dist;          // ranks share each cell's sampling; every rank gets the same table
 };
 
 // Runs every cell of cfg.eval's table; `on_cell` sees the table so far after each cell (so that

@@ -2,8 +2,10 @@
 #include "sample/routed_ensemble.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+
 #include "sample/parallel_tasks.h"
 #include "util/error.h"
+#include "util/seed.h"
 
 namespace ddm {
 
@@ -14,6 +16,7 @@ RoutedEnsemble::RoutedEnsemble(std::vector<DenoiseFn> experts, std::shared_ptr<A
       rule_(rule),
       topk_(topk),
       priors_(torch::tensor(priors, torch::kFloat64)),
+      seed_(seed),
       gen_(at::make_generator<at::CPUGeneratorImpl>(seed)) {
   const int k = static_cast<int>(experts_.size());
   require(k >= 1, "routed ensemble: no experts");
@@ -23,7 +26,8 @@ RoutedEnsemble::RoutedEnsemble(std::vector<DenoiseFn> experts, std::shared_ptr<A
   expert_evaluations_.assign(static_cast<size_t>(k), 0);
 }
 
-void RoutedEnsemble::begin(int64_t batch, torch::Device device) {
+void RoutedEnsemble::begin(int64_t batch, torch::Device device, int64_t batch_index) {
+  gen_ = at::make_generator<at::CPUGeneratorImpl>(stream_seed(seed_, static_cast<uint64_t>(batch_index)));
   if (alpha_) alpha_->begin(batch, device);
   step_ = -1;
   previous_ = choice_ = torch::Tensor();

@@ -48,8 +48,10 @@ class RoutedEnsemble {
   // `alpha` may be null for `fixed` (which needs only the priors).
   RoutedEnsemble(std::vector<DenoiseFn> experts, std::shared_ptr<AlphaProvider> alpha, RoutingRule rule, int topk,
                  std::vector<double> priors, uint64_t seed);
-  // New trajectories: draws `fixed` choices, resets the alpha source.
-  void begin(int64_t batch, torch::Device device);
+  // New trajectories for batch number `batch_index`: the routing generator restarts from
+  // (seed, batch_index), so a batch routes the same whichever process or rank samples it; draws
+  // `fixed` choices, resets the alpha source.
+  void begin(int64_t batch, torch::Device device, int64_t batch_index);
   torch::Tensor denoise(const torch::Tensor& x, double t, const StepPoint& step);
   StepDenoiseFn as_denoiser();
 
@@ -81,6 +83,7 @@ class RoutedEnsemble {
   RoutingRule rule_;
   int topk_;
   torch::Tensor priors_;
+  uint64_t seed_;
   at::Generator gen_;
   torch::Tensor fixed_, previous_;
   torch::Tensor choice_;  // the current step's expert per row (switch, fixed)

@@ -7,6 +7,7 @@
 #include "data/dataset.h"
 #include "data/shards.h"
 #include "diffusion/solvers.h"
+#include "dist/batch_split.h"
 #include "models/checkpoint.h"
 #include "models/cuda_speed.h"
 #include "models/network.h"
@@ -15,6 +16,7 @@
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/progress.h"
+#include "util/seed.h"
 #include "util/timer.h"
 
 namespace ddm {
@@ -196,8 +198,42 @@ std::vector<DenoiseFn> expert_denoisers(const SamplingModel& model, const Sample
   return out;
 }
 
+namespace {
+
+// Under data parallelism: every rank's routing statistics and evaluation counts, summed, on every
+// rank. Rank 0 always sampled batch 0, so its steps (t, has_alpha) are the reference.
+void combine_over_ranks(const Dist& dist, std::vector<StepRouting>& stats, int64_t& evaluations, size_t k) {
+  if (!dist.active()) return;
+  const int64_t n = dist.broadcast_value(static_cast<int64_t>(stats.size()));
+  stats.resize(static_cast<size_t>(n));
+  const int64_t width = 3 + static_cast<int64_t>(k);
+  torch::Tensor sums = torch::zeros({n + 1, width}, torch::kFloat64), steps = torch::zeros({n + 1, 2}, torch::kFloat64);
+  auto a = sums.accessor<double, 2>();
+  auto m = steps.accessor<double, 2>();
+  for (int64_t i = 0; i < n; ++i) {
+    StepRouting& s = stats[static_cast<size_t>(i)];
+    s.counts.resize(k, 0);
+    a[i][0] = s.entropy_sum, a[i][1] = static_cast<double>(s.changes), a[i][2] = static_cast<double>(s.samples);
+    for (size_t j = 0; j < k; ++j) a[i][3 + static_cast<int64_t>(j)] = static_cast<double>(s.counts[j]);
+    m[i][0] = s.t, m[i][1] = s.has_alpha ? 1 : 0;
+  }
+  a[n][0] = static_cast<double>(evaluations);
+  std::vector<torch::Tensor> sum{sums}, ref{steps};
+  dist.all_reduce(sum, ReduceOp::kSum);
+  dist.broadcast(ref, 0);
+  for (int64_t i = 0; i < n; ++i) {
+    StepRouting& s = stats[static_cast<size_t>(i)];
+    s.step = static_cast<int>(i), s.t = m[i][0], s.has_alpha = m[i][1] != 0;
+    s.entropy_sum = a[i][0], s.changes = static_cast<int64_t>(a[i][1]), s.samples = static_cast<int64_t>(a[i][2]);
+    for (size_t j = 0; j < k; ++j) s.counts[j] = static_cast<int64_t>(a[i][3 + static_cast<int64_t>(j)]);
+  }
+  evaluations = static_cast<int64_t>(a[n][0]);
+}
+
+}  // namespace
+
 SampleResult generate_samples(const SamplingModel& model, const SampleConfig& sc, torch::Device device, bool progress,
-                              const std::function<void(int64_t, const torch::Tensor&)>& on_batch) {
+                              const std::function<void(int64_t, const torch::Tensor&)>& on_batch, const Dist& dist) {
   torch::NoGradGuard no_grad;
   // CUDA: bf16 networks (each expert casts its D back to float32, so the solver stays in
   // float32) and NHWC inputs to match prepare_for_device's weights.
@@ -212,26 +248,27 @@ SampleResult generate_samples(const SamplingModel& model, const SampleConfig& sc
   if (!single)
     ensemble = std::make_unique<RoutedEnsemble>(experts, alpha, sc.rule, sc.topk, model.priors, static_cast<uint64_t>(sc.seed) + 1);
   const StepDenoiseFn denoise = single ? step_free(experts[0]) : ensemble->as_denoiser();
-
-  at::Generator noise_gen = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(sc.seed));
-  std::unique_ptr<ProgressBar> bar;
-  if (progress) bar = std::make_unique<ProgressBar>("sample", sc.num, "img");
   SampleResult res;
-  std::vector<torch::Tensor> parts;
-  Stopwatch clock;
-  for (int64_t first = 0; first < sc.num; first += sc.batch_size) {
-    const int64_t b = std::min<int64_t>(sc.batch_size, sc.num - first);
+  // Batch i: its noise from (seed, i), its routing draws from (seed + 1, i), whoever samples it.
+  auto sample_batch = [&](int64_t i, int64_t, int64_t b) {
     std::vector<int64_t> shape{b};
     shape.insert(shape.end(), model.sample_shape.begin(), model.sample_shape.end());
-    torch::Tensor noise = torch::randn(shape, noise_gen, torch::kFloat32).to(device);
+    at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(stream_seed(static_cast<uint64_t>(sc.seed), static_cast<uint64_t>(i)));
+    torch::Tensor noise = torch::randn(shape, gen, torch::kFloat32).to(device);
     if (nhwc) noise = noise.contiguous(torch::MemoryFormat::ChannelsLast);
-    if (ensemble) ensemble->begin(b, device);
-    const torch::Tensor x = solve_ode(model.schedule, denoise, noise, grid, sc.solver).cpu();
+    if (ensemble) ensemble->begin(b, device, i);
     if (single) res.evaluations += b * evaluations_per_sample(sc.solver, sc.steps);
-    if (on_batch) on_batch(first, x);
+    return solve_ode(model.schedule, denoise, noise, grid, sc.solver);
+  };
+  std::unique_ptr<ProgressBar> bar;
+  if (progress && dist.is_main()) bar = std::make_unique<ProgressBar>("sample", sc.num, "img");
+  std::vector<torch::Tensor> parts;
+  Stopwatch clock;
+  split_batches(dist, sc.num, sc.batch_size, sample_batch, [&](int64_t first, const torch::Tensor& x) {
+    if (on_batch && dist.is_main()) on_batch(first, x);
     parts.push_back(x);
-    if (bar) bar->update(first + b);
-  }
+    if (bar) bar->update(first + x.size(0));
+  });
   if (bar) bar->finish();
   res.seconds = clock.seconds();
   res.samples = torch::cat(parts);
@@ -239,6 +276,7 @@ SampleResult generate_samples(const SamplingModel& model, const SampleConfig& sc
     res.routing = ensemble->stats();
     res.evaluations = ensemble->evaluations();
   }
+  combine_over_ranks(dist, res.routing, res.evaluations, experts.size());
   return res;
 }
 

@@ -13,6 +13,7 @@
 #include "config/config_fwd.h"
 #include "config/sample_config.h"
 #include "diffusion/solvers.h"
+#include "dist/process_group.h"
 #include "models/expert.h"
 #include "router/exact_posterior.h"
 #include "router/router.h"
@@ -59,9 +60,14 @@ struct SampleResult {
   double seconds = 0;
 };
 
-// Generates cfg.sample.num samples, cfg.sample.batch_size at a time. `on_batch(first, x)` sees
-// each finished batch (to stream it to disk).
+// Generates cfg.sample.num samples, cfg.sample.batch_size at a time. Batch i's initial noise and
+// routing draws come from generators seeded by (sample.seed, i), so the samples do not depend on
+// how batches are split. Under data parallelism the ranks share the batches (rank r takes r,
+// r + W, ...) and every rank returns all samples and the summed routing statistics, the same as
+// one process. `on_batch(first, x)` sees each finished batch in order on rank 0 (to stream it to
+// disk).
 SampleResult generate_samples(const SamplingModel& model, const SampleConfig& sc, torch::Device device, bool progress,
-                              const std::function<void(int64_t first, const torch::Tensor& x)>& on_batch = nullptr);
+                              const std::function<void(int64_t first, const torch::Tensor& x)>& on_batch = nullptr,
+                              const Dist& dist = {});
 
 }  // namespace ddm

@@ -47,11 +47,11 @@ TEST(RoutedEnsemble, MeanOfSwitchStepsEqualsTheMixtureStep) {
   const auto x = x1.expand({n, 2}).contiguous();
   const double t = 0.6, t_next = 0.5;
   RoutedEnsemble sw(affine_experts(3, 2), std::make_shared<FixedAlpha>(alpha), RoutingRule::kSwitch, 1, {0.2, 0.5, 0.3}, 7);
-  sw.begin(n, torch::kCPU);
+  sw.begin(n, torch::kCPU, 0);
   const StepPoint step{0, t, t_next, true};
   const auto switched = ddim_step(sch, x, sw.denoise(x, t, step), t, t_next);
   RoutedEnsemble mix(affine_experts(3, 2), std::make_shared<FixedAlpha>(alpha), RoutingRule::kMixture, 1, {0.2, 0.5, 0.3}, 7);
-  mix.begin(1, torch::kCPU);
+  mix.begin(1, torch::kCPU, 0);
   const auto mixed = ddim_step(sch, x1, mix.denoise(x1, t, step), t, t_next);
   // The switch step's spread is a(t') D-spread ~ 0.8 per coordinate: the mean's error ~ 0.8/sqrt(n).
   const double tol = 5 * 0.8 / std::sqrt(static_cast<double>(n));
@@ -72,7 +72,7 @@ TEST(RoutedEnsemble, OneExpertMixtureIsPlainDdimBitForBit) {
   const auto noise = torch::randn({16, 2});
   const auto grid = time_grid(sch, 12, Spacing::kUniform, 1e-3);
   RoutedEnsemble mix({expert}, std::make_shared<FixedAlpha>(torch::ones({1, 1})), RoutingRule::kMixture, 1, {1.0}, 0);
-  mix.begin(16, torch::kCPU);
+  mix.begin(16, torch::kCPU, 0);
   const auto a = solve_ode(sch, mix.as_denoiser(), noise, grid, SolverKind::kDdim);
   const auto b = solve_ode(sch, step_free(expert), noise, grid, SolverKind::kDdim);
   EXPECT_TRUE(torch::equal(a, b));
@@ -124,7 +124,7 @@ TEST(RoutedEnsemble, ConcurrentGroupsMatchSerialAndKeepTheCallersGradMode) {
     torch::NoGradGuard no_grad;
     RoutedEnsemble fixed(experts, nullptr, RoutingRule::kFixed, 1, {0.25, 0.25, 0.25, 0.25}, 3);
     RoutedEnsemble mix(experts, std::make_shared<FixedAlpha>(alpha), RoutingRule::kMixture, 1, {0.25, 0.25, 0.25, 0.25}, 3);
-    mix.begin(40, torch::kCPU);
+    mix.begin(40, torch::kCPU, 0);
     return std::make_pair(fixed.dispatch(x, 0.3, choice), mix.denoise(x, 0.3, StepPoint{0, 0.3, 0.2, true}));
   };
   const auto serial = run(1);
@@ -141,7 +141,7 @@ TEST(RoutedEnsemble, ConcurrentGroupsMatchSerialAndKeepTheCallersGradMode) {
 TEST(RoutedEnsemble, FixedRuleHoldsItsDrawAndStatisticsCountIt) {
   RoutedEnsemble ens(affine_experts(3, 2), nullptr, RoutingRule::kFixed, 1, {0.2, 0.5, 0.3}, 11);
   const Schedule sch(ScheduleKind::kLinear);
-  ens.begin(300, torch::kCPU);
+  ens.begin(300, torch::kCPU, 0);
   solve_ode(sch, ens.as_denoiser(), torch::randn({300, 2}, torch::kFloat64), time_grid(sch, 4, Spacing::kUniform, 1e-3),
             SolverKind::kDdim);
   const auto& st = ens.stats();
@@ -165,7 +165,7 @@ TEST(RoutedEnsemble, MixtureOfExactExpertsConvergesAtOneOverN) {
   const auto noise = torch::randn({64, 2}, torch::kFloat64);
   auto run = [&](int steps) {
     RoutedEnsemble ens(experts, std::make_shared<OracleAlpha>(exact), RoutingRule::kMixture, 1, std::vector<double>(k, 0.25), 0);
-    ens.begin(64, torch::kCPU);
+    ens.begin(64, torch::kCPU, 0);
     // x_N itself (not the final D): the ODE state whose pathwise error the theory bounds.
     torch::Tensor xn;
     solve_ode(sch, ens.as_denoiser(), noise.to(torch::kFloat32).to(torch::kFloat64), time_grid(sch, steps, Spacing::kUniform, 0.05),
@@ -239,7 +239,7 @@ TEST(RoutedEnsemble, SwitchWithHeunKeepsOneExpertPerSampleForTheWholeStep) {
   const int steps = 6;
   const auto alpha = torch::tensor({{0.2, 0.5, 0.3}}, torch::kFloat64);
   RoutedEnsemble ens(affine_experts(3, 2), std::make_shared<FixedAlpha>(alpha), RoutingRule::kSwitch, 1, {0.2, 0.5, 0.3}, 5);
-  ens.begin(200, torch::kCPU);
+  ens.begin(200, torch::kCPU, 0);
   solve_ode(sch, ens.as_denoiser(), torch::randn({200, 2}, torch::kFloat64), time_grid(sch, steps, Spacing::kUniform, 0.05),
             SolverKind::kHeun);
   // Heun evaluates twice in steps 0..N-2, once in its last (Euler) step and in the final denoise:
@@ -269,7 +269,7 @@ TEST(RoutedEnsemble, IntegratedAlphaAdvancesOncePerStepAtItsStartUnderEverySolve
     };
     auto integrated = std::make_shared<IntegratedAlpha>(source, std::vector<double>{0.2, 0.5, 0.3}, IntegrationMode::kLogit);
     RoutedEnsemble ens(affine_experts(3, 2), integrated, RoutingRule::kMixture, 1, {0.2, 0.5, 0.3}, 5);
-    ens.begin(4, torch::kCPU);
+    ens.begin(4, torch::kCPU, 0);
     solve_ode(sch, ens.as_denoiser(), torch::randn({4, 2}, torch::kFloat64), grid, solver);
     EXPECT_EQ(reads, grid) << to_string(solver);  // N + 1 reads, one per start point, at t_n
     const auto& st = ens.stats();
@@ -293,7 +293,7 @@ TEST(RoutedEnsemble, EveryRuleKeepsOneStatisticsEntryPerStepUnderEverySolver) {
     for (RoutingRule rule : {RoutingRule::kSwitch, RoutingRule::kTop1, RoutingRule::kTopK, RoutingRule::kMixture, RoutingRule::kFixed}) {
       RoutedEnsemble ens(affine_experts(3, 2), std::make_shared<FixedAlpha>(alpha), rule, 2, {0.2, 0.5, 0.3}, 5);
       for (int batch = 0; batch < 2; ++batch) {
-        ens.begin(10, torch::kCPU);
+        ens.begin(10, torch::kCPU, batch);
         solve_ode(sch, ens.as_denoiser(), torch::randn({10, 2}, torch::kFloat64), time_grid(sch, 4, Spacing::kUniform, 0.05), solver);
       }
       ASSERT_EQ(ens.stats().size(), 5u) << to_string(solver) << " " << to_string(rule);
@@ -304,7 +304,7 @@ TEST(RoutedEnsemble, EveryRuleKeepsOneStatisticsEntryPerStepUnderEverySolver) {
 TEST(RoutedEnsemble, RefusesAnEvaluationBeforeItsStepStarts) {
   RoutedEnsemble ens(affine_experts(3, 2), std::make_shared<FixedAlpha>(torch::tensor({{0.2, 0.5, 0.3}})), RoutingRule::kSwitch, 1,
                      {0.2, 0.5, 0.3}, 5);
-  ens.begin(2, torch::kCPU);
+  ens.begin(2, torch::kCPU, 0);
   EXPECT_THROW(ens.denoise(torch::zeros({2, 2}), 0.5, StepPoint{0, 0.5, 0.4, false}), Error);
   ens.denoise(torch::zeros({2, 2}), 0.5, StepPoint{0, 0.5, 0.4, true});
   EXPECT_THROW(ens.denoise(torch::zeros({2, 2}), 0.3, StepPoint{2, 0.3, 0.2, true}), Error);  // step 1 skipped
