@@ -1,0 +1,154 @@
+// Data parallelism across real processes (issue 16): two ranks on this machine, joined through
+// c10d's TCPStore and Gloo from the environment torchrun sets. They must train the model one
+// process trains with the same global batch, resume across a restart bit for bit, and sample the
+// same bytes; every collective ddm uses is checked by `ddm dist-check`.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "data/data_files.h"
+#include "models/checkpoint.h"
+#include "test_util.h"
+#include "util/fs.h"
+#include "util/json.h"
+
+namespace ddm {
+namespace {
+
+int free_port() {
+  const int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t n = sizeof a;
+  ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &n);
+  ::close(s);
+  return ntohs(a.sin_port);
+}
+
+// Runs `ddm args` as two ranks with the variables torchrun sets (without its agent); returns
+// rank 0's result, with rank 1's output and status checked.
+test::CommandResult run_two_ranks(const std::string& args, const std::string& dir, bool rank1_must_succeed = true) {
+  const std::string env = format("WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT={} OMP_NUM_THREADS=1", free_port());
+  const std::string log1 = dir + "/rank1.log";
+  const auto r = test::run_command(format("((env {} RANK=1 LOCAL_RANK=1 {} {} > {} 2>&1; echo $? > {}.rc) & env {} RANK=0 {} {}; s=$?; wait; exit $s)",
+                                          env, DDM_BINARY, args, log1, log1, env, DDM_BINARY, args));
+  if (rank1_must_succeed) EXPECT_EQ(read_file(log1 + ".rc"), "0\n") << read_file(log1);
+  return r;
+}
+
+std::vector<double> losses(const std::string& metrics) {
+  std::vector<double> out;
+  std::istringstream in(read_file(metrics));
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(parse_json(line, metrics).at("loss").get<double>());
+  return out;
+}
+
+torch::Tensor weights(const std::string& ckpt) {
+  std::vector<torch::Tensor> all;
+  for (const auto& [name, t] : load_checkpoint(ckpt).tensors)
+    if (name.rfind("model.", 0) == 0 || name.rfind("ema.", 0) == 0) all.push_back(t.flatten());
+  return torch::cat(all);
+}
+
+class Distributed : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new test::TempDir();
+    std::vector<uint8_t> labels;
+    for (int i = 0; i < 96; ++i) labels.push_back(static_cast<uint8_t>(i % 2));
+    std::filesystem::create_directories((*dir_) / "data");
+    test::write_gz((*dir_) / "data/train-images-idx3-ubyte.gz", test::idx_images(96, 28, 28));
+    test::write_gz((*dir_) / "data/train-labels-idx1-ubyte.gz", test::idx_labels(labels));
+    // A small U-Net expert with dropout 0: the ranks' dropout masks would differ from one
+    // process's (each rank draws masks for its own rows).
+    test::write_bytes((*dir_) / "c.yaml",
+                      format("data: {{dataset: fashion-mnist, path: {}}}\n"
+                             "shards: {{k: 2, method: label}}\n"
+                             "model: {{channels: 8, groups: 4, channel_mult: [1, 2], num_res_blocks: 1, attn_resolutions: [14], dropout: 0}}\n"
+                             "train: {{steps: 20, batch_size: 8, warmup: 2, log_every: 1, checkpoint_every: 5, preview_count: 0}}\n"
+                             "sample: {{num: 18, batch_size: 4, steps: 3}}\n",
+                             (*dir_) / "data"));
+    config_ = "--config " + (*dir_) / "c.yaml -q ";
+    for (const char* run : {"one", "two", "restart", "odd"}) {
+      ASSERT_EQ(test::run_ddm("prepare " + config_ + "--set run.dir=" + (*dir_) / run).status, 0);
+    }
+    const auto one = test::run_ddm("train-expert --shard 0 " + config_ + "--set run.dir=" + (*dir_) / "one");
+    ASSERT_EQ(one.status, 0) << one.output;
+  }
+  static void TearDownTestSuite() { delete dir_; }
+  static std::string at(const std::string& p) { return (*dir_) / p; }
+  static test::TempDir* dir_;
+  static std::string config_;
+};
+test::TempDir* Distributed::dir_ = nullptr;
+std::string Distributed::config_;
+
+TEST_F(Distributed, EveryCollectiveGivesItsKnownAnswer) {
+  const auto r = run_two_ranks("dist-check --mib 1 --iters 2", at(""));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const Json j = parse_json(r.output.substr(r.output.find('{')), "dist-check");
+  EXPECT_EQ(j.at("world"), 2);
+  EXPECT_EQ(j.at("backend"), "gloo");
+  EXPECT_GE(j.at("checks").size(), 14u);
+  for (const auto& [name, ok] : j.at("checks").items()) EXPECT_TRUE(ok.get<bool>()) << name;
+}
+
+TEST_F(Distributed, TwoRanksTrainTheModelOneProcessTrains) {
+  const auto r = run_two_ranks("train-expert --shard 0 " + config_ + "--set run.dir=" + at("two"), at("two"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  // Both ranks hold the same weights at the end (checked by broadcast from rank 0).
+  EXPECT_NE(r.output.find("2 ranks, max weight difference from rank 0: 0,"), std::string::npos) << r.output;
+  // The same examples, t and noise as one process with the same global batch: the per-step
+  // losses agree to float rounding (the gradient is summed in two halves).
+  const auto a = losses(at("one/expert-0/metrics.jsonl")), b = losses(at("two/expert-0/metrics.jsonl"));
+  ASSERT_EQ(a.size(), 20u);
+  ASSERT_EQ(b.size(), 20u);
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(b[i], a[i], 1e-5 * std::abs(a[i])) << "step " << i + 1;
+  const torch::Tensor wa = weights(at("one/expert-0/ckpt-0000000020.ddm")), wb = weights(at("two/expert-0/ckpt-0000000020.ddm"));
+  EXPECT_TRUE(torch::allclose(wa, wb, 1e-3, 1e-5)) << (wa - wb).abs().max().item<double>();
+  // Only rank 0 wrote: one metrics file, no second log.
+  EXPECT_EQ(test::count_lines(read_file(at("two/expert-0/metrics.jsonl"))), 20);
+  EXPECT_EQ(read_file(at("two/rank1.log")), "");
+}
+
+TEST_F(Distributed, ResumesAcrossARestartBitForBit) {
+  // The job stops at step 10 (as if killed after its checkpoint) and is started again.
+  const std::string run = config_ + "--set run.dir=" + at("restart") + " ";
+  auto r = run_two_ranks("train-expert --shard 0 " + run + "--set train.steps=10", at("restart"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  r = run_two_ranks("train-expert --shard 0 " + run, at("restart"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  // Resumed at step 10: metrics.jsonl holds steps 1..10, then 11..20 appended.
+  const auto l = losses(at("restart/expert-0/metrics.jsonl"));
+  EXPECT_EQ(l.size(), 20u);
+  if (!path_exists(at("two/expert-0/ckpt-0000000020.ddm"))) GTEST_SKIP() << "needs TwoRanksTrainTheModelOneProcessTrains first";
+  EXPECT_TRUE(torch::equal(weights(at("restart/expert-0/ckpt-0000000020.ddm")), weights(at("two/expert-0/ckpt-0000000020.ddm"))));
+}
+
+TEST_F(Distributed, TwoRanksSampleTheSameBytesAsOne) {
+  ASSERT_EQ(test::run_ddm("train-expert --shard 1 " + config_ + "--set run.dir=" + at("one")).status, 0);
+  // 18 samples in batches of 4: rank 0 samples batches 0, 2, 4 (the last has 2 rows), rank 1 1, 3.
+  const std::string args = "sample --rule fixed " + config_ + "--set run.dir=" + at("one") + " --out ";
+  ASSERT_EQ(test::run_ddm(args + at("s1")).status, 0);
+  const auto r = run_two_ranks(args + at("s2"), at(""));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(read_file(at("s1/samples.npz")), read_file(at("s2/samples.npz")));
+  EXPECT_EQ(read_json(at("s1/summary.json")).at("routing"), read_json(at("s2/summary.json")).at("routing"));
+}
+
+TEST_F(Distributed, RefusesWhatItCannotSplit) {
+  auto r = run_two_ranks("train-expert --shard 0 " + config_ + "--set train.batch_size=7 --set run.dir=" + at("odd"), at(""), false);
+  test::expect_error(r, 1, "train.batch_size=7 does not divide over 2 ranks");
+  r = test::run_command(format("WORLD_SIZE=2 RANK=0 MASTER_ADDR=127.0.0.1 MASTER_PORT=1 {} prepare {}", DDM_BINARY, config_));
+  test::expect_error(r, 2, "WORLD_SIZE=2: ddm prepare runs as one process");
+}
+
+}  // namespace
+}  // namespace ddm
