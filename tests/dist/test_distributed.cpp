@@ -132,6 +132,38 @@ TEST_F(Distributed, ResumesAcrossARestartBitForBit) {
   EXPECT_TRUE(torch::equal(weights(at("restart/expert-0/ckpt-0000000020.ddm")), weights(at("two/expert-0/ckpt-0000000020.ddm"))));
 }
 
+// torchrun's own restart: one worker is killed (SIGKILL) after the first checkpoint; torchrun
+// (--max-restarts 1) stops the other and starts both again under /worker/attempt_1 of its store,
+// and they resume. Both workers are frozen (SIGSTOP) before the kill, so the kill lands mid-run
+// whatever the machine's speed.
+TEST_F(Distributed, TorchrunRestartsAKilledWorkerAndTheJobResumes) {
+  const std::string py = DDM_TEST_PYTHON;
+  if (py.empty() || test::run_command(py + " -c 'import torch.distributed.run'").status != 0) GTEST_SKIP() << "no python with torch";
+  if (!path_exists(at("two/expert-0/ckpt-0000000020.ddm"))) GTEST_SKIP() << "needs TwoRanksTrainTheModelOneProcessTrains first";
+  ASSERT_EQ(test::run_ddm("prepare " + config_ + "--set run.dir=" + at("elastic")).status, 0);
+  const std::string ckpt = at("elastic/expert-0/ckpt-0000000005.ddm");
+  const auto r = test::run_command(format(
+      "(OMP_NUM_THREADS=1 {} -m torch.distributed.run --no-python --nproc-per-node=2 --max-restarts=1 --monitor-interval=0.1 "
+      "--master-port={} -- {} train-expert --shard 0 {} --set run.dir={} > {} 2>&1 & tr=$!; "
+      "while [ ! -e {} ] && kill -0 $tr 2>/dev/null; do sleep 0.02; done; w=$(pgrep -P $tr); kill -STOP $w; "
+      "kill -KILL $(echo $w | tr ' ' '\\n' | tail -1); kill -CONT $w; wait $tr)",
+      py, free_port(), DDM_BINARY, config_, at("elastic"), at("elastic.log"), ckpt));
+  const std::string log = read_file(at("elastic.log"));
+  ASSERT_EQ(r.status, 0) << r.output << log;
+  // A worker died of SIGKILL, yet the job finished with status 0: torchrun started it again.
+  EXPECT_NE(log.find("exitcode: -9"), std::string::npos) << log;
+  EXPECT_NE(log.find("step 20, loss"), std::string::npos) << log;
+  // metrics.jsonl is append-only: the second attempt went on from a checkpoint (a multiple of 5),
+  // possibly repeating the steps the first attempt logged after it.
+  std::vector<int64_t> steps;
+  std::istringstream in(read_file(at("elastic/expert-0/metrics.jsonl")));
+  for (std::string line; std::getline(in, line);) steps.push_back(parse_json(line, "metrics").at("step").get<int64_t>());
+  for (size_t i = 1; i < steps.size(); ++i)
+    if (steps[i] != steps[i - 1] + 1) EXPECT_EQ(steps[i] % 5, 1) << "resumed at step " << steps[i];
+  EXPECT_EQ(steps.back(), 20);
+  EXPECT_TRUE(torch::equal(weights(at("elastic/expert-0/ckpt-0000000020.ddm")), weights(at("two/expert-0/ckpt-0000000020.ddm"))));
+}
+
 TEST_F(Distributed, TwoRanksSampleTheSameBytesAsOne) {
   ASSERT_EQ(test::run_ddm("train-expert --shard 1 " + config_ + "--set run.dir=" + at("one")).status, 0);
   // 18 samples in batches of 4: rank 0 samples batches 0, 2, 4 (the last has 2 rows), rank 1 1, 3.
