@@ -21,18 +21,27 @@ torch::Device resolve_device(DeviceKind kind) {
   return torch::kCUDA;
 }
 
+namespace {
+// cuda:LOCAL_RANK, wrapped around the visible devices (several Gloo ranks may share one GPU;
+// NCCL refuses two ranks on one device by itself).
+torch::Device rank_device(int local_rank) {
+  const int n = std::max<int>(1, static_cast<int>(torch::cuda::device_count()));
+  return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(local_rank % n));
+}
+}  // namespace
+
 const Dist& join_process_group(const Config& cfg, torch::Device& device) {
   static const Dist* group = nullptr;
   if (!group) {
     const DistEnv env = read_dist_env();
-    if (env.distributed() && device.is_cuda()) device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(env.local_rank));
+    if (env.distributed() && device.is_cuda()) device = rank_device(env.local_rank);
     group = new Dist(Dist::join(env, cfg.dist, device));  // lives as long as the process
     if (!group->is_main()) log::set_level(std::max(log::level(), log::Level::kWarn));
     if (group->active())
       log::info("data parallel: rank {} of {} ({} backend, store at {}:{}{})", group->rank(), group->world(), group->backend(),
                 env.master_addr, env.master_port, env.agent_store ? ", torchrun agent " + env.store_prefix() : std::string());
   } else if (group->active() && device.is_cuda()) {
-    device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(group->local_rank()));
+    device = rank_device(group->local_rank());
   }
   return *group;
 }
