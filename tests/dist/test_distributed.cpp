@@ -15,6 +15,7 @@
 #include "test_util.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/npy.h"
 
 namespace ddm {
 namespace {
@@ -173,6 +174,40 @@ TEST_F(Distributed, TwoRanksSampleTheSameBytesAsOne) {
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(read_file(at("s1/samples.npz")), read_file(at("s2/samples.npz")));
   EXPECT_EQ(read_json(at("s1/summary.json")).at("routing"), read_json(at("s2/summary.json")).at("routing"));
+}
+
+// The feature classifier trained data-parallel, feature statistics and Table 1 with the ranks
+// sharing batches. Needs the experts of TwoRanksSampleTheSameBytesAsOne.
+TEST_F(Distributed, FidAndEvaluateSplitTheirBatches) {
+  const std::string one = config_ + "--set eval.classifier_steps=20 --set run.dir=" + at("one") + " ";
+  // One process trains the classifier (into one/classifier) and writes the data's statistics.
+  ASSERT_EQ(test::run_ddm("fid data --save-stats " + at("a.npz") + " " + one).status, 0);
+  // Two ranks with that classifier: the same statistics, bit for bit (the same batches).
+  auto r = run_two_ranks("fid data --save-stats " + at("b.npz") + " " + one, at(""));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(read_file(at("a.npz")), read_file(at("b.npz")));
+  // Two ranks train their own classifier (the same global batches): close to one process's.
+  r = run_two_ranks("fid data --save-stats " + at("c.npz") + " " + config_ + "--set eval.classifier_steps=20 --set run.dir=" + at("two"),
+                    at(""));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto a = read_npz(at("a.npz")).at("mu").to_double(), c = read_npz(at("c.npz")).at("mu").to_double();
+  ASSERT_EQ(a.size(), c.size());
+  double worst = 0, scale = 0;
+  for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - c[i])), scale = std::max(scale, std::abs(a[i]));
+  EXPECT_LT(worst, 1e-3 * scale) << worst << " of " << scale;
+  EXPECT_GT(worst, 0.0);  // a different classifier, not the loaded one
+  // Table 1 from two ranks equals one process's: the same samples and class shares; the distance
+  // to float rounding (the processes' thread counts may differ, and with them sums' order).
+  const std::string eval = "evaluate --rows fixed --steps 2 --num 8 " + one + "--out ";
+  ASSERT_EQ(test::run_ddm(eval + at("e1")).status, 0);
+  r = run_two_ranks(eval + at("e2"), at(""));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const Json e1 = read_json(at("e1/evaluation.json")), e2 = read_json(at("e2/evaluation.json"));
+  const Json& c1 = e1.at("rows")[0].at("cells")[0];
+  const Json& c2 = e2.at("rows")[0].at("cells")[0];
+  EXPECT_EQ(c1.at("class_share"), c2.at("class_share"));
+  EXPECT_EQ(c1.at("mean_confidence"), c2.at("mean_confidence"));
+  EXPECT_NEAR(c1.at("fd").get<double>(), c2.at("fd").get<double>(), 1e-6 * c1.at("fd").get<double>());
 }
 
 TEST_F(Distributed, RefusesWhatItCannotSplit) {
