@@ -20,6 +20,10 @@ enum class ScheduleKind { kLinear, kCosine };
 enum class Prediction { kEps, kX0, kV };
 // models/: the denoiser network. auto = U-Net for images, MLP for points.
 enum class ModelArch { kAuto, kUnet, kMlp };
+// models/unet: the stride-2 down-sampling's padding. same: TensorFlow's SAME as DDPM used it (even
+// sizes pad one pixel right and bottom; diffusers' UNet2DModel with downsample_padding 0);
+// symmetric: one pixel on every side (ddm before issue 17; diffusers' downsample_padding 1).
+enum class DownsamplePadding { kSame, kSymmetric };
 // train/: the optimiser.
 enum class OptimizerKind { kAdam, kAdamW };
 // router/: MoG-a learns alpha; MoG-da learns d alpha / dt in three time-interval networks.
@@ -71,5 +75,6 @@ DDM_ENUM_NAMES(ddm::AlphaSource, {ddm::AlphaSource::kRouter, "router"}, {ddm::Al
 DDM_ENUM_NAMES(ddm::ExpertSource, {ddm::ExpertSource::kTrained, "trained"}, {ddm::ExpertSource::kExact, "exact"});
 DDM_ENUM_NAMES(ddm::DeviceKind, {ddm::DeviceKind::kAuto, "auto"}, {ddm::DeviceKind::kCpu, "cpu"},
                {ddm::DeviceKind::kCuda, "cuda"});
+DDM_ENUM_NAMES(ddm::DownsamplePadding, {ddm::DownsamplePadding::kSame, "same"}, {ddm::DownsamplePadding::kSymmetric, "symmetric"});
 DDM_ENUM_NAMES(ddm::DistBackend, {ddm::DistBackend::kAuto, "auto"}, {ddm::DistBackend::kGloo, "gloo"},
                {ddm::DistBackend::kNccl, "nccl"});

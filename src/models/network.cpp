@@ -26,12 +26,18 @@ Json architecture_json(const ModelConfig& cfg, const std::vector<int64_t>& sampl
     j["num_res_blocks"] = cfg.num_res_blocks;
     j["attn_resolutions"] = Json(cfg.attn_resolutions);
     j["groups"] = cfg.groups;
+    j["downsample_padding"] = to_string(cfg.downsample_padding);
   } else {
     j["mlp_width"] = cfg.mlp_width;
     j["mlp_depth"] = cfg.mlp_depth;
   }
   j["dropout"] = cfg.dropout;
   return j;
+}
+
+Json normalized_architecture(Json a) {
+  if (a.value("arch", "") == "unet" && !a.contains("downsample_padding")) a["downsample_padding"] = "symmetric";
+  return a;
 }
 
 std::shared_ptr<Network> make_network(const ModelConfig& cfg, const std::vector<int64_t>& shape) {
@@ -53,6 +59,7 @@ UNetOptions unet_options(const ModelConfig& cfg, const std::vector<int64_t>& sha
   o.attn_resolutions = cfg.attn_resolutions;
   o.dropout = cfg.dropout;
   o.groups = cfg.groups;
+  o.downsample_padding = cfg.downsample_padding;
   return o;
 }
 

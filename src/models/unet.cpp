@@ -95,7 +95,8 @@ UNet::UNet(const UNetOptions& o) : o_(o) {
       skip_ch.push_back(cur);
     }
     if (i + 1 < levels) {
-      downsample_.push_back(register_module(format("down{}_downsample", i), std::make_shared<nn::Conv2d>(cur, cur, 3, 2, 1)));
+      const int64_t pad = o.downsample_padding == DownsamplePadding::kSymmetric ? 1 : 0;  // `same` pads in downsample()
+      downsample_.push_back(register_module(format("down{}_downsample", i), std::make_shared<nn::Conv2d>(cur, cur, 3, 2, pad)));
       skip_ch.push_back(cur);
     } else {
       downsample_.push_back(nullptr);
@@ -129,6 +130,16 @@ torch::Tensor UNet::embed_time(const torch::Tensor& t) {
   return torch::silu(e);  // every ResBlock applies SiLU before its projection: do it once here
 }
 
+// TensorFlow's SAME for a 3x3, stride-2 convolution (DDPM's down-sampling): pad 0 before and 1
+// after on even sizes, 1 and 1 on odd ones; diffusers' Downsample2D(padding=0) pads (0, 1, 0, 1).
+torch::Tensor UNet::downsample(size_t level, const torch::Tensor& h) {
+  if (o_.downsample_padding == DownsamplePadding::kSymmetric) return downsample_[level]->forward(h);
+  auto pads = [](int64_t r) { return std::pair<int64_t, int64_t>{(r % 2), 1}; };  // before, after
+  const auto [top, bottom] = pads(h.size(2));
+  const auto [left, right] = pads(h.size(3));
+  return downsample_[level]->forward(torch::constant_pad_nd(h, {left, right, top, bottom}));
+}
+
 torch::Tensor UNet::down_path(const torch::Tensor& x, const torch::Tensor& temb, std::vector<torch::Tensor>* skips) {
   torch::Tensor h = conv_in_->forward(x);
   if (skips) skips->push_back(h);
@@ -140,7 +151,7 @@ torch::Tensor UNet::down_path(const torch::Tensor& x, const torch::Tensor& temb,
       if (skips) skips->push_back(h);
     }
     if (downsample_[i]) {
-      h = downsample_[i]->forward(h);
+      h = downsample(i, h);
       if (skips) skips->push_back(h);
     }
   }

@@ -1,6 +1,7 @@
 // The DDPM U-Net (Ho et al. 2020; the network DDIM samples from): a sinusoidal time embedding of
 // width 4 x channels, levels of residual blocks with GroupNorm and SiLU, single-head
-// self-attention at chosen resolutions, strided-conv down-sampling and nearest+conv up-sampling,
+// self-attention at chosen resolutions, strided-conv down-sampling (TensorFlow's SAME padding as
+// DDPM, or symmetric for networks from before issue 17) and nearest+conv up-sampling,
 // skip connections from every down-path output. With channels 128, multipliers 1,2,2,2, 2 blocks,
 // attention at 16 it has the published 35,746,307 parameters.
 #pragma once
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "models/layers.h"
+#include "config/enums.h"
 #include "config/model_config.h"
 #include "models/network.h"
 
@@ -22,6 +24,7 @@ struct UNetOptions {
   std::vector<int> attn_resolutions{16};
   double dropout = 0.1;
   int64_t groups = 32;
+  DownsamplePadding downsample_padding = DownsamplePadding::kSame;
   bool encoder_only = false;  // build the down path and middle only (the router's encoder)
 };
 
@@ -42,6 +45,7 @@ class UNet : public Network {
 
  private:
   torch::Tensor embed_time(const torch::Tensor& t);
+  torch::Tensor downsample(size_t level, const torch::Tensor& h);
   // Runs the down path; fills `skips` when given.
   torch::Tensor down_path(const torch::Tensor& x, const torch::Tensor& temb, std::vector<torch::Tensor>* skips);
 

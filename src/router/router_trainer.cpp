@@ -318,7 +318,7 @@ void RouterTraining::save(Checkpoint& ckpt, int64_t step) {
 int64_t RouterTraining::resume(const Checkpoint& ckpt) {
   const RouterMeta have = RouterMeta::from_json(ckpt.meta.at("router"), ckpt.source);
   // Architectures compare by value: 1 and 1.0 are the same number (older checkpoints wrote "1").
-  if (have.architecture != meta_.architecture || have.kind != meta_.kind || have.k != meta_.k)
+  if (normalized_architecture(have.architecture) != meta_.architecture || have.kind != meta_.kind || have.k != meta_.k)
     fail("{}: cannot resume: it is a {} router with K = {} and architecture {}, the config asks for {} with K = {} and {} "
          "(use another run.dir, or --restart)",
          ckpt.source, to_string(have.kind), have.k, have.architecture.dump(), to_string(meta_.kind), meta_.k,

@@ -28,7 +28,7 @@ void check_resumable(const ExpertMeta& have, const ExpertMeta& want, const std::
       fail("{}: cannot resume: its {} is {} but the config gives {} (use another run.dir, or --restart to start over)", path,
            what, text(a), text(b));
   };
-  differ("architecture", have.architecture, want.architecture);
+  differ("architecture", normalized_architecture(have.architecture), want.architecture);
   differ("schedule", have.schedule.to_json(), want.schedule.to_json());
   differ("prediction", to_string(have.prediction), to_string(want.prediction));
   differ("shard", have.to_json().at("shard"), want.to_json().at("shard"));
