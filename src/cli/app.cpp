@@ -32,6 +32,8 @@ const std::vector<Command>& commands() {
       {"theory", "exact experts on a 2-D mixture: pathwise error and W2 against N per rule and solver (design 6)", cmd_theory},
       {"evaluate", "Table 1: classifier-feature FD per rule and N, class shares and confidence by rule", cmd_evaluate, true},
       {"fid", "Frechet distance of two image sets or stats files (--features classifier: not FID)", cmd_fid, true},
+      {"export", "an expert as a diffusers UNet2DModel folder, a router as safetensors, or a whole run", cmd_export},
+      {"import", "a diffusers UNet2DModel folder as a ddm expert (the baseline, an expert, or a start for --init)", cmd_import},
       {"info", "describe a data set (--config), a shard manifest or a checkpoint", cmd_info},
       {"bench", "benchmarks printing one JSON line: train, sample", cmd_bench},
       {"dist-check", "check a data-parallel setup under torchrun: every collective ddm uses, known answers, timings", cmd_dist_check, true},

@@ -1,0 +1,159 @@
+// Export and import (see exchange.h).
+#include "interop/exchange.h"
+
+#include "data/shards.h"
+#include "interop/diffusers_unet.h"
+#include "interop/torch_safetensors.h"
+#include "models/expert.h"
+#include "models/network.h"
+#include "router/router.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/log.h"
+
+namespace ddm {
+namespace {
+
+constexpr int64_t kTrainSteps = 1000;  // DDPM's discretisation: beta_n = beta(t) / 1000
+
+Json scheduler_config(const Schedule& s, Prediction p) {
+  Json j = Json::object();
+  j["_class_name"] = "DDIMScheduler";
+  j["_diffusers_version"] = "0.42.1";
+  j["num_train_timesteps"] = kTrainSteps;
+  j["beta_schedule"] = s.kind() == ScheduleKind::kLinear ? "linear" : "squaredcos_cap_v2";
+  j["beta_start"] = s.beta_min() / kTrainSteps;
+  j["beta_end"] = s.beta_max() / kTrainSteps;
+  j["prediction_type"] = p == Prediction::kEps ? "epsilon" : p == Prediction::kV ? "v_prediction" : "sample";
+  j["clip_sample"] = true;  // ddm's sample.clip_denoised for images: x0 estimates in [-1, 1]
+  j["clip_sample_range"] = 1.0;
+  j["set_alpha_to_one"] = false;
+  j["steps_offset"] = 0;
+  return j;
+}
+
+void write_json(const std::string& path, const Json& j) { atomic_write(path, j.dump(2) + "\n"); }
+
+SafeTensors module_tensors(const torch::nn::Module& m, const std::string& prefix) {
+  SafeTensors st;
+  for (const auto& p : m.named_parameters()) st.tensors.emplace_back(prefix + p.key(), to_safe_tensor(p.value()));
+  for (const auto& b : m.named_buffers()) st.tensors.emplace_back(prefix + b.key(), to_safe_tensor(b.value()));
+  return st;
+}
+
+std::string latest_checkpoint(const std::string& dir) { return CheckpointDir(dir, 1).latest(); }
+
+}  // namespace
+
+void export_expert(const std::string& checkpoint, const std::string& out_dir) {
+  const Expert e = load_expert(checkpoint, torch::kCPU);
+  const Config cfg = config_from_json(load_checkpoint(checkpoint).meta.at("config"), checkpoint);
+  require(resolve_arch(cfg.model.arch, e.meta.sample_shape) == ModelArch::kUnet,
+          "{}: an MLP expert (2-D points): diffusers has no model for it; export takes U-Net experts", checkpoint);
+  const Json config = unet2d_config(cfg.model, e.meta.sample_shape);
+  SafeTensors st = to_unet2d_weights(*e.net, static_cast<int>(cfg.model.channel_mult.size()));
+  st.metadata = {{"format", "pt"}, {"ddm_checkpoint", checkpoint}, {"ddm_step", std::to_string(e.meta.step)}};
+  ensure_writable_dir(out_dir);
+  write_json(path_join(out_dir, "config.json"), config);
+  write_safetensors(path_join(out_dir, "diffusion_pytorch_model.safetensors"), st);
+  write_json(path_join(out_dir, "scheduler_config.json"), scheduler_config(e.meta.schedule, e.meta.prediction));
+  write_json(path_join(out_dir, "ddm_expert.json"), e.meta.to_json());
+}
+
+void export_router(const std::string& checkpoint, const std::string& out_dir) {
+  const Router r = load_router(checkpoint, torch::kCPU);
+  SafeTensors st;
+  for (size_t i = 0; i < r.nets.size(); ++i) {
+    SafeTensors one = module_tensors(*r.nets[i], format("net{}.", i));
+    st.tensors.insert(st.tensors.end(), one.tensors.begin(), one.tensors.end());
+  }
+  st.metadata = {{"format", "pt"}, {"ddm_checkpoint", checkpoint}};
+  Json j = Json::object();
+  j["router"] = r.meta.to_json();
+  j["config"] = load_checkpoint(checkpoint).meta.at("config");
+  j["networks"] = r.nets.size();
+  j["intervals"] = r.nets.size() == 3 ? Json::array({Json::array({r.meta.t_min, r.meta.t1}), Json::array({r.meta.t1, r.meta.t2}),
+                                                     Json::array({r.meta.t2, 1.0})})
+                                      : Json::array({Json::array({r.meta.t_min, 1.0})});
+  ensure_writable_dir(out_dir);
+  write_safetensors(path_join(out_dir, "router.safetensors"), st);
+  write_json(path_join(out_dir, "router_config.json"), j);
+}
+
+std::vector<std::string> export_run(const Config& cfg, const std::string& out_dir) {
+  const std::string manifest_file = manifest_path(cfg);
+  require(path_exists(manifest_file), "{} not found: export needs a prepared run (ddm prepare) with trained experts", manifest_file);
+  const ShardManifest m = ShardManifest::load(manifest_file);
+  std::vector<std::string> written;
+  auto one = [&](const std::string& folder, bool expert) {
+    const std::string ckpt = latest_checkpoint(path_join(cfg.run_dir(), folder));
+    if (ckpt.empty()) return;
+    const std::string out = path_join(out_dir, folder);
+    expert ? export_expert(ckpt, out) : export_router(ckpt, out);
+    written.push_back(out);
+  };
+  for (int k = 0; k < m.k; ++k) {
+    require(!latest_checkpoint(path_join(cfg.run_dir(), format("expert-{}", k))).empty(), "{}: expert {} has no checkpoint (train it first)",
+            cfg.run_dir(), k);
+    one(format("expert-{}", k), true);
+  }
+  one("expert-all", true);
+  for (const char* r : {"router-mog-a", "router-mog-da", "router-mog-da-raw"}) one(r, false);
+  Json priors = Json::object();
+  priors["k"] = m.k;
+  priors["priors"] = m.priors();
+  priors["dataset"] = m.to_json().value("dataset", "");
+  write_json(path_join(out_dir, "priors.json"), priors);
+  return written;
+}
+
+void read_scheduler_config(const Json& j, const std::string& source, DiffusionConfig& d) {
+  try {
+    const int64_t n = j.value("num_train_timesteps", int64_t{1000});
+    const std::string betas = j.value("beta_schedule", std::string("linear"));
+    require(betas == "linear" || betas == "squaredcos_cap_v2", "{}: beta_schedule = {} is not supported (linear, squaredcos_cap_v2)", source, betas);
+    d.schedule = betas == "linear" ? ScheduleKind::kLinear : ScheduleKind::kCosine;
+    d.beta_min = j.value("beta_start", 0.0001) * static_cast<double>(n);
+    d.beta_max = j.value("beta_end", 0.02) * static_cast<double>(n);
+    const std::string p = j.value("prediction_type", std::string("epsilon"));
+    require(p == "epsilon" || p == "v_prediction" || p == "sample", "{}: prediction_type = {} is not supported (epsilon, v_prediction, sample)",
+            source, p);
+    d.prediction = p == "epsilon" ? Prediction::kEps : p == "v_prediction" ? Prediction::kV : Prediction::kX0;
+  } catch (const Json::exception& e) {
+    fail("{}: {}", source, json_error(e));
+  }
+}
+
+Checkpoint import_unet2d(const std::string& folder, const Config& base, const ImportOptions& opts) {
+  const std::string config_file = path_join(folder, "config.json"), weights_file = path_join(folder, "diffusion_pytorch_model.safetensors");
+  require(path_exists(config_file), "{} not found: a diffusers UNet2DModel folder has config.json", config_file);
+  require(path_exists(weights_file), "{} not found: ddm imports safetensors weights (diffusion_pytorch_model.safetensors)", weights_file);
+  Config cfg = base;
+  std::vector<int64_t> shape;
+  cfg.model = model_config_from_unet2d(read_json(config_file), config_file, shape);
+  if (const std::string sched = path_join(folder, "scheduler_config.json"); path_exists(sched))
+    read_scheduler_config(read_json(sched), sched, cfg.diffusion);
+  else
+    log::warn("{}: no scheduler_config.json: assuming DDPM's linear betas 1e-4 .. 0.02 and epsilon prediction", folder);
+  const auto net = make_network(cfg.model, shape);
+  load_unet2d_weights(*net, static_cast<int>(cfg.model.channel_mult.size()), read_safetensors(weights_file), weights_file);
+  ExpertMeta meta;
+  meta.shard = opts.shard;
+  meta.k = opts.k;
+  meta.dataset = opts.dataset.empty() ? "imported" : opts.dataset;
+  meta.sample_shape = shape;
+  meta.schedule = Schedule::from_config(cfg.diffusion);
+  meta.prediction = cfg.diffusion.prediction;
+  meta.t_min = opts.t_min;
+  meta.architecture = architecture_json(cfg.model, shape);
+  Checkpoint ckpt;
+  ckpt.meta["format"] = "ddm-checkpoint-v1";
+  ckpt.meta["expert"] = meta.to_json();
+  ckpt.meta["config"] = config_to_json(cfg);
+  ckpt.meta["imported_from"] = folder;
+  ckpt.put_module("model.", *net);
+  ckpt.put_module("ema.", *net);
+  return ckpt;
+}
+
+}  // namespace ddm

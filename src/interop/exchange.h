@@ -1,0 +1,37 @@
+// ddm's checkpoints in the ecosystem's layouts (issue 17), and back:
+//  - an expert -> a diffusers folder: config.json (UNet2DModel), diffusion_pytorch_model.safetensors
+//    (the EMA weights), scheduler_config.json (DDIMScheduler: the same betas and prediction type),
+//    ddm_expert.json (what ddm knows besides: shard, K, data set, t_min);
+//  - a router -> router.safetensors (MoG-a's network, or MoG-da's three interval networks under
+//    net0., net1., net2.) and router_config.json (kind, K, priors, intervals, architecture, config);
+//  - a run -> one such folder per expert and router, and priors.json (the Paris layout);
+//  - a diffusers UNet2DModel folder -> a ddm expert checkpoint (weights in both model. and ema.,
+//    no optimiser state), for sampling (--shard all: the baseline), as an expert, or as the start
+//    of fine-tuning (train-expert --init FILE).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "models/checkpoint.h"
+
+namespace ddm {
+
+void export_expert(const std::string& checkpoint, const std::string& out_dir);
+void export_router(const std::string& checkpoint, const std::string& out_dir);
+// Every expert and router of cfg's run (their newest checkpoints); returns the folders written.
+std::vector<std::string> export_run(const Config& cfg, const std::string& out_dir);
+
+struct ImportOptions {
+  int shard = -1;         // kAllShards
+  int k = 1;              // shards in the manifest the expert belongs to
+  std::string dataset;    // "" : ddm_expert.json's, or "imported"
+  double t_min = 1e-3;
+};
+// A UNet2DModel folder as an expert checkpoint; `base` supplies every config section but model.
+Checkpoint import_unet2d(const std::string& folder, const Config& base, const ImportOptions& opts);
+// The scheduler_config.json of a DDIMScheduler/DDPMScheduler as ddm's diffusion.* fields
+// (linear and squaredcos_cap_v2 betas; epsilon, v_prediction or sample).
+void read_scheduler_config(const Json& j, const std::string& source, DiffusionConfig& d);
+
+}  // namespace ddm

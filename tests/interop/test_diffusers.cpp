@@ -1,0 +1,172 @@
+// Experts in and out of diffusers' layout (issue 17): UNet2DModel loaded from `ddm export`'s
+// folder computes ddm's function (checked by diffusers itself when the test python has it), the
+// import gives back the same tensors bit for bit, names map one to one, and bad folders get
+// one-line errors naming the file and the option or tensor.
+#include <gtest/gtest.h>
+
+#include "config/config.h"
+#include "interop/diffusers_unet.h"
+#include "interop/exchange.h"
+#include "interop/torch_safetensors.h"
+#include "models/checkpoint.h"
+#include "models/expert.h"
+#include "models/network.h"
+#include "test_util.h"
+#include "util/fs.h"
+#include "util/json.h"
+
+namespace ddm {
+namespace {
+
+Config unet_config(int channels, IntList mult, int blocks, IntList attn, int groups) {
+  Config c;
+  c.model.arch = ModelArch::kUnet;
+  c.model.channels = channels;
+  c.model.channel_mult = std::move(mult);
+  c.model.num_res_blocks = blocks;
+  c.model.attn_resolutions = std::move(attn);
+  c.model.groups = groups;
+  c.model.dropout = 0;
+  return c;
+}
+
+// An expert checkpoint with random weights everywhere (DDPM zero-initialises the last layer of
+// every residual branch, which would hide a wrong mapping there).
+std::string random_expert(const Config& cfg, const std::vector<int64_t>& shape, const std::string& path) {
+  torch::manual_seed(3);
+  auto net = make_network(cfg.model, shape);
+  {
+    torch::NoGradGuard g;
+    for (auto& p : net->parameters()) p.normal_(0, 0.2);
+  }
+  ExpertMeta m;
+  m.sample_shape = shape;
+  m.schedule = Schedule::from_config(cfg.diffusion);
+  m.architecture = architecture_json(cfg.model, shape);
+  Checkpoint ck;
+  ck.meta["expert"] = m.to_json();
+  ck.meta["config"] = config_to_json(cfg);
+  ck.put_module("model.", *net);
+  ck.put_module("ema.", *net);
+  save_checkpoint(path, ck);
+  return path;
+}
+
+bool python_has_diffusers() {
+  return std::string(DDM_TEST_PYTHON).size() > 0 &&
+         test::run_command(std::string(DDM_TEST_PYTHON) + " -c 'import diffusers, safetensors'").status == 0;
+}
+
+// Exports, compares with UNet2DModel (when diffusers is there), imports back.
+void round_trip(const Config& cfg, const std::vector<int64_t>& shape, const test::TempDir& dir) {
+  const std::string ckpt = random_expert(cfg, shape, dir / "expert.ddm"), folder = dir / "diffusers";
+  export_expert(ckpt, folder);
+  const Expert e = load_expert(ckpt, torch::kCPU);
+  std::vector<int64_t> xs{2};
+  xs.insert(xs.end(), shape.begin(), shape.end());
+  const torch::Tensor x = torch::randn(xs), t = torch::tensor({0.05f, 0.7f});
+  torch::Tensor out;
+  {
+    torch::NoGradGuard g;
+    out = e.net->forward(x, t);
+  }
+  if (python_has_diffusers()) {
+    SafeTensors io;
+    io.tensors = {{"x", to_safe_tensor(x)}, {"t", to_safe_tensor(t)}, {"out", to_safe_tensor(out)}};
+    write_safetensors(dir / "io.safetensors", io);
+    const auto r = test::run_command(format("{} {}/tests/interop/check_unet2d.py {} {}", DDM_TEST_PYTHON, DDM_SOURCE_DIR, folder, dir / "io.safetensors"));
+    ASSERT_EQ(r.status, 0) << r.output;
+    const Json j = parse_json(r.output.substr(r.output.rfind("{\"max_rel")), "check_unet2d.py");
+    std::printf("diffusers' UNet2DModel against ddm: %s\n", j.dump().c_str());
+    EXPECT_LT(j.at("max_rel").get<double>(), 1e-4) << j.dump();
+    EXPECT_EQ(j.at("parameters").get<int64_t>(), parameter_count(*e.net));
+    EXPECT_NEAR(j.at("beta_start").get<double>(), 1e-4, 1e-12);
+    EXPECT_NEAR(j.at("beta_end").get<double>(), 0.02, 1e-12);
+    EXPECT_EQ(j.at("prediction_type"), "epsilon");
+  } else {
+    std::printf("[  SKIPPED ] the comparison with diffusers: %s has no diffusers (scripts/setup.sh installs it into .venv)\n",
+                DDM_TEST_PYTHON);
+  }
+  const Checkpoint back = import_unet2d(folder, cfg, ImportOptions{});
+  const Checkpoint orig = load_checkpoint(ckpt);
+  for (const auto& [name, tensor] : orig.tensors)
+    if (name.rfind("ema.", 0) == 0) EXPECT_TRUE(torch::equal(back.get(name), tensor)) << name;
+  EXPECT_EQ(normalized_architecture(back.meta.at("expert").at("architecture")), e.meta.architecture);
+}
+
+TEST(Diffusers, FashionWidthsOn32PixelsComputeTheSameFunction) {
+  test::TempDir dir;
+  round_trip(unet_config(16, {1, 2, 4}, 1, {8}, 8), {1, 32, 32}, dir);
+}
+
+TEST(Diffusers, TheCifar10UNetComputesTheSameFunction) {
+  test::TempDir dir;
+  const Config cfg = unet_config(128, {1, 2, 2, 2}, 2, {16}, 32);
+  round_trip(cfg, {3, 32, 32}, dir);
+  const Json c = read_json(dir / "diffusers/config.json");  // the public DDPM CIFAR-10 layout
+  EXPECT_EQ(c.at("down_block_types"), Json::parse(R"(["DownBlock2D","AttnDownBlock2D","DownBlock2D","DownBlock2D"])"));
+  EXPECT_EQ(c.at("up_block_types"), Json::parse(R"(["UpBlock2D","UpBlock2D","AttnUpBlock2D","UpBlock2D"])"));
+  EXPECT_EQ(c.at("block_out_channels"), Json::parse("[128,256,256,256]"));
+  EXPECT_EQ(c.at("downsample_padding"), 0);
+}
+
+TEST(Diffusers, NamesMapOneToOne) {
+  EXPECT_EQ(diffusers_name("down1_attn0.q.weight", 4), "down_blocks.1.attentions.0.to_q.weight");
+  EXPECT_EQ(diffusers_name("up0_block2.skip.bias", 4), "up_blocks.3.resnets.2.conv_shortcut.bias");
+  EXPECT_EQ(diffusers_name("up3_upsample.weight", 4), "up_blocks.0.upsamplers.0.conv.weight");
+  EXPECT_EQ(diffusers_name("down2_downsample.bias", 4), "down_blocks.2.downsamplers.0.conv.bias");
+  EXPECT_EQ(diffusers_name("mid_attn.proj.weight", 4), "mid_block.attentions.0.to_out.0.weight");
+  EXPECT_EQ(diffusers_name("mid_block2.temb_proj.weight", 4), "mid_block.resnets.1.time_emb_proj.weight");
+  EXPECT_EQ(diffusers_name("temb0.bias", 4), "time_embedding.linear_1.bias");
+  EXPECT_EQ(diffusers_name("norm_out.weight", 4), "conv_norm_out.weight");
+  const Config cfg = unet_config(128, {1, 2, 2, 2}, 2, {16}, 32);
+  const auto net = make_network(cfg.model, {3, 32, 32});
+  std::set<std::string> names;
+  for (const auto& p : net->named_parameters()) names.insert(diffusers_name(p.key(), 4));
+  EXPECT_EQ(names.size(), net->named_parameters().size());
+  EXPECT_EQ(parameter_count(*net), 35746307);
+}
+
+TEST(Diffusers, WhatCannotBeRepresentedIsRefusedInOneLine) {
+  test::TempDir dir;
+  // ddm's 28-pixel networks: 28 -> 14 -> 7 -> 4.
+  const Config fashion = unet_config(16, {1, 2, 4, 4}, 1, {7}, 8);
+  const std::string e28 = test::error_of([&] { unet2d_config(fashion.model, {1, 28, 28}); });
+  EXPECT_NE(e28.find("data.pad: 2"), std::string::npos) << e28;
+  EXPECT_EQ(test::count_lines(e28), 1);
+  // A folder: export one, then break it in the ways users meet.
+  const Config cfg = unet_config(16, {1, 2}, 1, {}, 8);
+  export_expert(random_expert(cfg, {1, 16, 16}, dir / "e.ddm"), dir / "f");
+  const std::string config = read_file(dir / "f/config.json"), weights = read_file(dir / "f/diffusion_pytorch_model.safetensors");
+  auto import_error = [&](const std::string& cfg_text, const std::string& weight_bytes) {
+    test::write_bytes(dir / "g/config.json", cfg_text);
+    test::write_bytes(dir / "g/diffusion_pytorch_model.safetensors", weight_bytes);
+    return test::error_of([&] { import_unet2d(dir / "g", Config(), ImportOptions{}); });
+  };
+  Json c = Json::parse(config);
+  c["flip_sin_to_cos"] = true;
+  EXPECT_NE(import_error(c.dump(), weights).find("flip_sin_to_cos = true is not supported"), std::string::npos);
+  c = Json::parse(config);
+  c["resnet_time_scale_shift"] = "scale_shift";
+  EXPECT_NE(import_error(c.dump(), weights).find("resnet_time_scale_shift"), std::string::npos);
+  c = Json::parse(config);
+  c["cross_attention_dim"] = 768;
+  EXPECT_NE(import_error(c.dump(), weights).find("option cross_attention_dim = 768 is not supported"), std::string::npos);
+  c = Json::parse(config);
+  c.erase("freq_shift");  // UNet2DModel's default 0 is not DDPM's 1
+  EXPECT_NE(import_error(c.dump(), weights).find("freq_shift = 0"), std::string::npos);
+  c = Json::parse(config);
+  c["block_out_channels"] = Json::parse("[16, 48]");
+  const std::string shape_error = import_error(c.dump(), weights);
+  EXPECT_NE(shape_error.find("has shape"), std::string::npos) << shape_error;
+  SafeTensors st = read_safetensors(dir / "f/diffusion_pytorch_model.safetensors");
+  st.tensors.erase(st.tensors.begin() + 3);
+  const std::string missing = import_error(config, serialize_safetensors(st));
+  EXPECT_NE(missing.find("is missing"), std::string::npos) << missing;
+  const std::string cut = import_error(config, weights.substr(0, weights.size() - 10));
+  EXPECT_NE(cut.find("truncated"), std::string::npos) << cut;
+  for (const std::string& e : {shape_error, missing, cut}) EXPECT_EQ(test::count_lines(e), 1) << e;
+}
+
+}  // namespace
+}  // namespace ddm
