@@ -46,9 +46,14 @@ else
   fi
   torch_dir="$(.venv/bin/python -c 'import torch, os; print(os.path.join(torch.utils.cmake_prefix_path, "Torch"))')"
 fi
-# numpy lets the tests check that numpy reads what we write (and the reverse); optional.
+# numpy lets the tests check that numpy reads what we write (and the reverse); diffusers and
+# safetensors that UNet2DModel computes what ddm's U-Net computes (issue 17). Optional: the
+# tests that need them skip with a message.
 if [ -x .venv/bin/python ] && ! .venv/bin/python -c 'import numpy' >/dev/null 2>&1; then
   .venv/bin/python -m pip install -q numpy || say "numpy not installed (numpy interop tests will skip)"
+fi
+if [ -x .venv/bin/python ] && ! .venv/bin/python -c 'import diffusers, safetensors' >/dev/null 2>&1; then
+  .venv/bin/python -m pip install -q diffusers safetensors || say "diffusers not installed (the diffusers comparisons will skip)"
 fi
 mkdir -p build
 echo "$torch_dir" > build/torch_dir.txt

@@ -17,7 +17,9 @@ namespace ddm::cli {
 int cmd_train_expert(const std::vector<std::string>& argv) {
   Args args("train-expert", "Train one expert on its shard (k in 0..K-1), or on all the data (`all`: the unconditional baseline).");
   args.add()("shard", "shard index k, or 'all'", cxxopts::value<std::string>())(
-      "restart", "ignore and delete earlier checkpoints in the expert's folder (otherwise training resumes)");
+      "restart", "ignore and delete earlier checkpoints in the expert's folder (otherwise training resumes)")(
+      "init", "start from this expert checkpoint's weights (ddm import --out FILE, or another run's expert): fine-tuning",
+      cxxopts::value<std::string>());
   if (!args.parse(argv)) return 0;
   if (!args.has("shard")) throw UsageError("train-expert: --shard k (0..K-1) or --shard all is required");
   const std::string shard_arg = args.get<std::string>("shard");
@@ -41,6 +43,7 @@ int cmd_train_expert(const std::vector<std::string>& argv) {
   opts.cfg = cfg;
   opts.shard = shard;
   opts.restart = args.has("restart");
+  if (args.has("init")) opts.init = args.get<std::string>("init");
   const RunContext ctx = open_run(cfg, shard == kAllShards ? "expert-all" : format("expert-{}", shard));
   opts.dir = ctx.dir;
   opts.device = ctx.device;

@@ -35,6 +35,22 @@ void check_resumable(const ExpertMeta& have, const ExpertMeta& want, const std::
   differ("data set", have.dataset, want.dataset);
 }
 
+// train-expert --init: the weights of another expert of the same architecture (an imported
+// UNet2DModel, or another run's expert) as the starting point, in both the network and its EMA.
+void init_from(ExpertStep& es, const ExpertMeta& want, const std::string& path) {
+  const Checkpoint ckpt = load_checkpoint(path);
+  require(ckpt.meta.contains("expert"), "--init {}: not an expert checkpoint", path);
+  const ExpertMeta have = ExpertMeta::from_json(ckpt.meta.at("expert"), path);
+  require(normalized_architecture(have.architecture) == want.architecture,
+          "--init {}: its architecture {} differs from the config's {}", path, have.architecture.dump(), want.architecture.dump());
+  require(have.schedule == want.schedule && have.prediction == want.prediction,
+          "--init {}: trained with the {} schedule and {}-prediction, the config gives {} and {}", path, have.schedule.describe(),
+          to_string(have.prediction), want.schedule.describe(), to_string(want.prediction));
+  ckpt.load_module("ema.", *es.net);
+  ckpt.load_module("ema.", *es.ema_net);
+  log::info("initialised from {} (step {})", path, have.step);
+}
+
 }  // namespace
 
 void save_expert_preview(const std::string& path, Network& ema_net, const Schedule& sch, Prediction pred,
@@ -86,6 +102,7 @@ ExpertRunResult train_expert(const ExpertRunOptions& opts, const Dataset& data) 
   meta.t_min = es.t_min;
   meta.architecture = architecture_json(cfg.model, shape);
   BatchStream stream(data.size(), tc.batch_size, static_cast<uint64_t>(tc.seed));
+  if (!opts.init.empty()) init_from(es, meta, opts.init);  // a checkpoint of this run, if any, overrides it on resume
   ExpertRunResult result;
 
   auto preview = [&](const std::string& name, int64_t step) {
@@ -119,6 +136,9 @@ ExpertRunResult train_expert(const ExpertRunOptions& opts, const Dataset& data) 
     es.save(ckpt);
   };
   loop.resume = [&](const Checkpoint& ckpt) {
+    require(!ckpt.meta.contains("imported_from"),
+            "{}: imported (ddm import), with no optimiser state to resume: fine-tune it with train-expert --init {} in another run.dir",
+            ckpt.source, ckpt.source);
     const ExpertMeta have = ExpertMeta::from_json(ckpt.meta.at("expert"), ckpt.source);
     check_resumable(have, meta, ckpt.source);
     es.load(ckpt);

@@ -21,6 +21,7 @@ struct ExpertRunOptions {
   int shard = kAllShards;
   int k = 1;               // number of shards in the manifest (1 for `all` without one)
   bool restart = false;    // ignore (and delete) earlier checkpoints in `dir`
+  std::string init;        // a fresh run starts from this expert checkpoint's EMA weights
   bool progress = true;    // draw a progress bar
   Dist dist;               // data parallelism (train.batch_size stays the global batch)
   std::function<void(int64_t step)> after_step;  // called after each step (tests)

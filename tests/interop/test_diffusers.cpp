@@ -4,7 +4,10 @@
 // one-line errors naming the file and the option or tensor.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "config/config.h"
+#include "data/data_files.h"
 #include "interop/diffusers_unet.h"
 #include "interop/exchange.h"
 #include "interop/torch_safetensors.h"
@@ -166,6 +169,50 @@ TEST(Diffusers, WhatCannotBeRepresentedIsRefusedInOneLine) {
   const std::string cut = import_error(config, weights.substr(0, weights.size() - 10));
   EXPECT_NE(cut.find("truncated"), std::string::npos) << cut;
   for (const std::string& e : {shape_error, missing, cut}) EXPECT_EQ(test::count_lines(e), 1) << e;
+}
+
+// The commands end to end on a tiny IDX image set padded to 32 x 32: export an expert and the run,
+// import the folder as the baseline and sample it, fine-tune from it with --init.
+TEST(Diffusers, ExportImportAndInitThroughTheBinary) {
+  test::TempDir dir;
+  std::vector<uint8_t> labels;
+  for (int i = 0; i < 64; ++i) labels.push_back(static_cast<uint8_t>(i % 2));
+  std::filesystem::create_directories(dir / "data");
+  test::write_gz(dir / "data/train-images-idx3-ubyte.gz", test::idx_images(64, 28, 28));
+  test::write_gz(dir / "data/train-labels-idx1-ubyte.gz", test::idx_labels(labels));
+  test::write_bytes(dir / "c.yaml", format("data: {{dataset: fashion-mnist, path: {}, pad: 2}}\n"
+                                           "shards: {{k: 2, method: label}}\n"
+                                           "model: {{channels: 8, groups: 4, channel_mult: [1, 2], num_res_blocks: 1, attn_resolutions: [16]}}\n"
+                                           "train: {{steps: 3, batch_size: 8, warmup: 1, checkpoint_every: 3, preview_count: 0}}\n"
+                                           "sample: {{num: 4, batch_size: 4, steps: 2, images: false}}\n"
+                                           "run: {{dir: {}}}\n",
+                                           dir / "data", dir / "run"));
+  const std::string cfg = "--config " + dir / "c.yaml -q ";
+  ASSERT_EQ(test::run_ddm("prepare " + cfg).status, 0);
+  ASSERT_EQ(test::run_ddm("train-expert --shard 0 " + cfg).status, 0);
+  auto r = test::run_ddm("export " + dir / "run/expert-0/ckpt-0000000003.ddm --out " + dir / "hf " + cfg);
+  ASSERT_EQ(r.status, 0) << r.output;
+  for (const char* f : {"config.json", "diffusion_pytorch_model.safetensors", "scheduler_config.json", "ddm_expert.json"})
+    EXPECT_TRUE(path_exists(dir / ("hf/" + std::string(f)))) << f;
+  r = test::run_ddm("import " + dir / "hf --shard all " + cfg);
+  ASSERT_EQ(r.status, 0) << r.output;
+  r = test::run_ddm("sample --baseline " + cfg);
+  ASSERT_EQ(r.status, 0) << r.output;
+  test::expect_error(test::run_ddm("import " + dir / "hf --shard all " + cfg), 1, "already holds checkpoints");
+  test::expect_error(test::run_ddm("train-expert --shard all " + cfg), 1, "fine-tune it with train-expert --init");
+  ASSERT_EQ(test::run_ddm("import " + dir / "hf --out " + dir / "init.ddm " + cfg).status, 0);
+  r = test::run_ddm("train-expert --shard 1 --init " + dir / "init.ddm " + cfg);
+  ASSERT_EQ(r.status, 0) << r.output;
+  test::expect_error(test::run_ddm("train-expert --shard 1 --restart --init " + dir / "init.ddm " + cfg + "--set model.channels=16"), 1,
+                     "its architecture");
+  r = test::run_ddm("export --out " + dir / "all " + cfg);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(path_exists(dir / "all/expert-1/diffusion_pytorch_model.safetensors"));
+  EXPECT_EQ(read_json(dir / "all/priors.json").at("k"), 2);
+  // The same data at 28 x 28 with four levels (28 -> 14 -> 7 -> 4): only ddm computes that network
+  // (three levels, 28 -> 14 -> 7, export).
+  ASSERT_EQ(test::run_ddm("train-expert --shard all " + cfg + "--set data.pad=0 --set model.channel_mult=1,2,2,2 --set run.dir=" + dir / "run28").status, 0);
+  test::expect_error(test::run_ddm("export " + dir / "run28/expert-all/ckpt-0000000003.ddm --out " + dir / "x " + cfg), 1, "data.pad: 2");
 }
 
 }  // namespace
