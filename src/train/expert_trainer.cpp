@@ -51,6 +51,16 @@ void init_from(ExpertStep& es, const ExpertMeta& want, const std::string& path) 
   log::info("initialised from {} (step {})", path, have.step);
 }
 
+// Data parallelism's end-of-run check: the largest difference of any rank's weights from rank
+// 0's (0 when the ranks stayed in step) and the gradient all_reduce time per step.
+void report_ranks(ExpertStep& es, const Dist& dist, const std::string& who, int64_t steps, ExpertRunResult& result) {
+  result.rank_divergence = max_divergence(dist, es.state_tensors());
+  result.allreduce_s_per_step = es.sync_seconds() / static_cast<double>(std::max<int64_t>(1, steps));
+  log::info("{}: {} ranks, weights {} (max difference {}), {:.2f} ms per step in gradient all_reduce", who, dist.world(),
+            result.rank_divergence == 0 ? "identical on every rank" : "DIFFER across ranks", result.rank_divergence,
+            result.allreduce_s_per_step * 1e3);
+}
+
 }  // namespace
 
 void save_expert_preview(const std::string& path, Network& ema_net, const Schedule& sch, Prediction pred,
@@ -151,13 +161,7 @@ ExpertRunResult train_expert(const ExpertRunOptions& opts, const Dataset& data) 
             opts.device.str());
 
   const LoopResult r = run_training_loop(loop);
-  if (opts.dist.active()) {
-    result.rank_divergence = max_divergence(opts.dist, es.state_tensors());
-    result.allreduce_s_per_step = es.sync_seconds() / static_cast<double>(std::max<int64_t>(1, steps_run));
-    log::info("{}: {} ranks, weights {} (max difference {}), {:.2f} ms per step in gradient all_reduce", who, opts.dist.world(),
-              result.rank_divergence == 0 ? "identical on every rank" : "DIFFER across ranks", result.rank_divergence,
-              result.allreduce_s_per_step * 1e3);
-  }
+  if (opts.dist.active()) report_ranks(es, opts.dist, who, steps_run, result);
   result.step = r.step;
   result.loss = r.loss;
   result.checkpoint = r.checkpoint;
