@@ -19,7 +19,7 @@ torch::Tensor kmeans_features(const Dataset& data, const ShardsConfig& cfg) {
   require(a.shape.size() == 2, "{}: feature file must be N x F, got {} dimensions", cfg.features, a.shape.size());
   require(a.shape[0] == data.size(), "{}: {} feature rows for {} examples of {}", cfg.features, a.shape[0],
           data.size(), data.name);
-  const std::vector<double> v = a.to_double();
+  const std::vector<double> v = a.to_finite_double(cfg.features);
   return torch::tensor(v, torch::kFloat64).reshape({a.shape[0], a.shape[1]}).to(torch::kFloat32);
 }
 

@@ -51,8 +51,8 @@ FeatureStats load_stats(const std::string& path) {
   if (mu.shape.size() != 1 || sigma.shape.size() != 2 || sigma.shape[0] != mu.shape[0] || sigma.shape[1] != mu.shape[0])
     fail("{}: mu has shape {} and sigma {}: expected [F] and [F, F]", path, torch::IntArrayRef(mu.shape), torch::IntArrayRef(sigma.shape));
   FeatureStats s;
-  s.mu = torch::tensor(mu.to_double(), torch::kFloat64);
-  s.sigma = torch::tensor(sigma.to_double(), torch::kFloat64).reshape({mu.shape[0], mu.shape[0]});
+  s.mu = torch::tensor(mu.to_finite_double(path + ": mu"), torch::kFloat64);
+  s.sigma = torch::tensor(sigma.to_finite_double(path + ": sigma"), torch::kFloat64).reshape({mu.shape[0], mu.shape[0]});
   return s;
 }
 

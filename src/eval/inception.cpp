@@ -175,7 +175,7 @@ std::map<std::string, torch::Tensor> read_weights(const std::string& path) {
   std::map<std::string, torch::Tensor> out;
   if (to_lower(path).ends_with(".npz")) {
     for (auto& [name, a] : read_npz(path)) {
-      const std::vector<double> v = a.to_double();
+      const std::vector<double> v = a.to_finite_double(path + ": " + name);
       out[name] = torch::tensor(v, torch::kFloat64).reshape(a.shape).to(torch::kFloat32);
     }
     return out;

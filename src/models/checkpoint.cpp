@@ -254,6 +254,15 @@ std::string CheckpointDir::save(const Checkpoint& ckpt, int64_t step) const {
   return path;
 }
 
+void CheckpointDir::remove_stale_temporaries() const {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir_, ec)) return;
+  for (const auto& e : std::filesystem::directory_iterator(dir_, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("ckpt-", 0) == 0 && name.find(".ddm.tmp.") != std::string::npos) std::filesystem::remove(e.path(), ec);
+  }
+}
+
 void CheckpointDir::remove_all() const {
   for (const auto& p : list()) std::remove(p.c_str());
 }

@@ -49,6 +49,9 @@ class CheckpointDir {
   std::string path_for(int64_t step) const;  // <dir>/ckpt-<step, 10 digits>.ddm
   std::string save(const Checkpoint& ckpt, int64_t step) const;
   void remove_all() const;
+  // Deletes the temporary files of writes a killed process left (ckpt-*.ddm.tmp.<pid>); call it
+  // only while holding the folder's lock.
+  void remove_stale_temporaries() const;
   std::vector<std::string> list() const;  // oldest first
 
  private:

@@ -9,6 +9,7 @@
 #include <torch/version.h>
 
 #include "train/batch_stream.h"
+#include "util/dir_lock.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -81,6 +82,12 @@ LoopResult run_training_loop(const LoopSpec& spec) {
   ensure_writable_dir(spec.dir);
   const CheckpointDir ckpts(spec.dir, tc.keep_checkpoints);
   const bool main = spec.dist.is_main();
+  // One trainer per folder: rank 0 holds the lock for the job (issue 18).
+  std::optional<DirLock> lock;
+  if (main) {
+    lock.emplace(spec.dir, spec.who);
+    ckpts.remove_stale_temporaries();  // a killed run's half-written checkpoint
+  }
   if (spec.restart && main) ckpts.remove_all();
 
   LoopResult result;

@@ -1,6 +1,8 @@
 // .npy (format versions 1-3) and .npz (zip) reading and writing; see npy.h.
 #include "util/npy.h"
 
+#include <cmath>
+
 #include <zlib.h>
 
 #include <cstring>
@@ -83,6 +85,13 @@ std::vector<double> NpyArray::to_double() const {
     }
   }
   return out;
+}
+
+std::vector<double> NpyArray::to_finite_double(const std::string& what) const {
+  std::vector<double> v = to_double();
+  for (size_t i = 0; i < v.size(); ++i)
+    if (!std::isfinite(v[i])) fail("{}: element {} is {}: non-finite values are refused", what, i, v[i]);
+  return v;
 }
 
 NpyArray parse_npy(const std::string& b, const std::string& source) {

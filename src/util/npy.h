@@ -26,6 +26,9 @@ struct NpyArray {
   T* data() { return reinterpret_cast<T*>(bytes.data()); }
   // Converts any numeric dtype to double (for stats and feature files).
   std::vector<double> to_double() const;
+  // to_double(), refusing NaN and infinities in one line naming `what` (file and array) and the
+  // first bad element's index: numbers from outside never reach a printed result unchecked.
+  std::vector<double> to_finite_double(const std::string& what) const;
 
   template <class T>
   static NpyArray from(NpyType t, std::vector<int64_t> shape, const T* values) {

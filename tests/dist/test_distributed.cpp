@@ -39,7 +39,9 @@ test::CommandResult run_two_ranks(const std::string& args, const std::string& di
   const std::string log1 = dir + "/rank1.log";
   const auto r = test::run_command(format("((env {} RANK=1 LOCAL_RANK=1 {} {} > {} 2>&1; echo $? > {}.rc) & env {} RANK=0 {} {}; s=$?; wait; exit $s)",
                                           env, DDM_BINARY, args, log1, log1, env, DDM_BINARY, args));
-  if (rank1_must_succeed) EXPECT_EQ(read_file(log1 + ".rc"), "0\n") << read_file(log1);
+  if (rank1_must_succeed) {
+    EXPECT_EQ(read_file(log1 + ".rc"), "0\n") << read_file(log1);
+  }
   return r;
 }
 
