@@ -60,6 +60,14 @@ bool stop_requested(const LoopSpec& spec, int64_t step, double seconds, LoopResu
   return true;
 }
 
+// One trainer per folder: rank 0 holds the lock for the job (issue 18), then clears what a killed
+// run's half-written checkpoint left.
+std::unique_ptr<DirLock> lock_folder(const LoopSpec& spec, const CheckpointDir& ckpts) {
+  auto lock = std::make_unique<DirLock>(spec.dir, spec.who);
+  ckpts.remove_stale_temporaries();
+  return lock;
+}
+
 // Every rank resumes from the checkpoint rank 0 picks (the run folder is shared, or copied to
 // every machine); returns the step it restored, 0 for a fresh start.
 int64_t resume_latest(const LoopSpec& spec, const CheckpointDir& ckpts, LoopResult& result) {
@@ -82,12 +90,7 @@ LoopResult run_training_loop(const LoopSpec& spec) {
   ensure_writable_dir(spec.dir);
   const CheckpointDir ckpts(spec.dir, tc.keep_checkpoints);
   const bool main = spec.dist.is_main();
-  // One trainer per folder: rank 0 holds the lock for the job (issue 18).
-  std::optional<DirLock> lock;
-  if (main) {
-    lock.emplace(spec.dir, spec.who);
-    ckpts.remove_stale_temporaries();  // a killed run's half-written checkpoint
-  }
+  const std::unique_ptr<DirLock> lock = main ? lock_folder(spec, ckpts) : nullptr;
   if (spec.restart && main) ckpts.remove_all();
 
   LoopResult result;

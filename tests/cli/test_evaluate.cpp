@@ -14,11 +14,7 @@ namespace {
 
 TEST(Evaluate, WritesTheTableForEveryRowAndStepCount) {
   test::TempDir dir;
-  std::vector<uint8_t> labels;
-  for (int i = 0; i < 120; ++i) labels.push_back(static_cast<uint8_t>(i % 2));
-  std::filesystem::create_directories(dir / "data");
-  test::write_gz(dir / "data/train-images-idx3-ubyte.gz", test::idx_images(120, 28, 28));
-  test::write_gz(dir / "data/train-labels-idx1-ubyte.gz", test::idx_labels(labels));
+  test::write_tiny_fashion(dir / "data", 120);
   test::write_bytes(dir / "c.yaml", format("data: {{dataset: fashion-mnist, path: {}}}\n"
                                            "shards: {{k: 2, method: label}}\n"
                                            "model: {{channels: 8, groups: 4, channel_mult: [1, 2], num_res_blocks: 1, attn_resolutions: []}}\n"

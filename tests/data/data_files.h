@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,16 @@ inline void write_gz(const std::string& path, const std::string& bytes) {
   ASSERT_NE(f, nullptr);
   gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size()));
   gzclose(f);
+}
+
+// A tiny labelled set in Fashion-MNIST's gzipped IDX files: n images of 28 x 28 in `dir`,
+// labels alternating 0, 1 (the pipeline tests' data: two label shards).
+inline void write_tiny_fashion(const std::string& dir, int n) {
+  std::filesystem::create_directories(dir);
+  std::vector<uint8_t> labels;
+  for (int i = 0; i < n; ++i) labels.push_back(static_cast<uint8_t>(i % 2));
+  write_gz(dir + "/train-images-idx3-ubyte.gz", idx_images(n, 28, 28));
+  write_gz(dir + "/train-labels-idx1-ubyte.gz", idx_labels(labels));
 }
 
 // CIFAR-10 record r of a file: label (r * 3 + salt) % 10, pixel (channel c, index p) below.

@@ -64,11 +64,7 @@ class Distributed : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new test::TempDir();
-    std::vector<uint8_t> labels;
-    for (int i = 0; i < 96; ++i) labels.push_back(static_cast<uint8_t>(i % 2));
-    std::filesystem::create_directories((*dir_) / "data");
-    test::write_gz((*dir_) / "data/train-images-idx3-ubyte.gz", test::idx_images(96, 28, 28));
-    test::write_gz((*dir_) / "data/train-labels-idx1-ubyte.gz", test::idx_labels(labels));
+    test::write_tiny_fashion((*dir_) / "data", 96);
     // A small U-Net expert with dropout 0: the ranks' dropout masks would differ from one
     // process's (each rank draws masks for its own rows).
     test::write_bytes((*dir_) / "c.yaml",
