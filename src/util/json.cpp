@@ -32,6 +32,8 @@ Json parse_json(std::string_view text, const std::string& source) {
     const size_t colon = what.find(": ");  // drop nlohmann's own "parse error at line 3, column 7"
     if (what.rfind("parse error", 0) == 0 && colon != std::string::npos) what = what.substr(colon + 2);
     fail("{}:{}:{}: invalid JSON: {}", source, line, column, what);
+  } catch (const Json::exception& e) {  // out_of_range: a number beyond double's range
+    fail("{}: invalid JSON: {}", source, json_error(e));
   }
 }
 

@@ -132,14 +132,20 @@ NpyArray parse_npy(const std::string& b, const std::string& source) {
     if (p >= shape.size() || shape[p] == ')') break;
     size_t q = p;
     while (q < shape.size() && std::isdigit(static_cast<unsigned char>(shape[q]))) ++q;
-    if (q == p) fail("{}: bad shape {}", source, shape);
+    if (q == p || q - p > 15) fail("{}: bad shape {}", source, shape);  // 15 digits: no overflow below
     a.shape.push_back(std::stoll(shape.substr(p, q - p)));
     p = q;
   }
-  const size_t data_start = header_start + header_len;
-  const size_t need = static_cast<size_t>(a.numel()) * a.item_size();
-  if (b.size() - data_start < need)
-    fail("{}: truncated .npy data: {} bytes, shape needs {}", source, b.size() - data_start, need);
+  const size_t data_start = header_start + header_len, have = b.size() - data_start;
+  // The shape's byte count, checked against the bytes present before it can overflow: a reader
+  // allocates only what the file delivers.
+  size_t need = a.item_size();
+  for (const int64_t d : a.shape) {
+    if (d != 0 && need > have / static_cast<size_t>(d))
+      fail("{}: truncated .npy data: {} bytes, shape {} needs more", source, have, shape);
+    need *= static_cast<size_t>(d);
+  }
+  if (have < need) fail("{}: truncated .npy data: {} bytes, shape needs {}", source, have, need);
   a.bytes.assign(b.begin() + static_cast<std::ptrdiff_t>(data_start),
                  b.begin() + static_cast<std::ptrdiff_t>(data_start + need));
   return a;
@@ -215,7 +221,11 @@ std::map<std::string, NpyArray> read_npz(const std::string& path) {
     p += 46 + name_len + extra_len + comment_len;
     if (local + 30 > z.size() || get_le<uint32_t>(z, local) != 0x04034b50) fail("{}: corrupt zip entry {}", path, name);
     const size_t data = local + 30 + get_le<uint16_t>(z, local + 26) + get_le<uint16_t>(z, local + 28);
-    if (data + csize > z.size()) fail("{}: truncated zip entry {}", path, name);
+    if (data > z.size() || csize > z.size() - data) fail("{}: truncated zip entry {}", path, name);
+    // Deflate expands at most about 1032:1: a larger claim is corrupt, and is refused before any
+    // allocation (a reader allocates only what the file's bytes can deliver).
+    if (method == 8 && usize > csize * 1032 + 1024)
+      fail("{}: zip entry {} claims {} bytes from {} compressed bytes, more than deflate can produce (corrupt file)", path, name, usize, csize);
     std::string bytes;
     if (method == 0) {
       bytes = z.substr(data, csize);

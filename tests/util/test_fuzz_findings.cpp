@@ -1,0 +1,46 @@
+// Regression tests for what scripts/fuzz.sh found (issue 18): each input under
+// tests/fixtures/fuzz/ once crashed a reader or made it allocate what the file could not deliver;
+// now each is refused with one line naming the file.
+#include <gtest/gtest.h>
+
+#include "test_util.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/npy.h"
+
+namespace ddm {
+namespace {
+
+std::string fixture(const std::string& name) { return std::string(DDM_SOURCE_DIR) + "/tests/fixtures/fuzz/" + name; }
+
+void expect_refused(const std::function<void()>& read, const std::string& needle) {
+  const std::string e = test::error_of(read);
+  EXPECT_NE(e.find(needle), std::string::npos) << e;
+  EXPECT_EQ(test::count_lines(e), 1) << e;
+}
+
+// nlohmann-json threw out_of_range (not parse_error) for 54e554, which escaped as a crash.
+TEST(FuzzFindings, JsonNumberBeyondDoubleRange) {
+  const std::string path = fixture("json-number-overflow.json");
+  expect_refused([&] { read_json(path); }, "json-number-overflow.json: invalid JSON: number overflow");
+}
+
+// A shape entry beyond int64 made std::stoll throw out_of_range.
+TEST(FuzzFindings, NpyDimensionBeyondInt64) {
+  const std::string path = fixture("npy-huge-dimension.npy");
+  expect_refused([&] { parse_npy(read_file(path), path); }, "npy-huge-dimension.npy: bad shape");
+  // Dimensions whose product overflows: refused before any allocation, not wrapped around.
+  NpyArray a = NpyArray::from(NpyType::kU8, {2}, "ab");
+  std::string bytes = serialize_npy(a);
+  const size_t at = bytes.find("(2,)");
+  bytes.replace(at, 4, "(999999999999999, 999999999999999)");
+  expect_refused([&] { parse_npy(bytes, "big.npy"); }, "big.npy: truncated .npy data");
+}
+
+// A deflated member claiming 1 GiB from a few bytes made read_npz allocate it.
+TEST(FuzzFindings, NpzMemberClaimingMoreThanDeflateCanProduce) {
+  expect_refused([&] { read_npz(fixture("npz-inflated-size.npz")); }, "more than deflate can produce");
+}
+
+}  // namespace
+}  // namespace ddm
