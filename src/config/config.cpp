@@ -2,6 +2,8 @@
 // the resolved-config dump.
 #include "config/config.h"
 
+#include <limits>
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -39,7 +41,8 @@ T parse_number(const std::string& raw, const char* what) {
     if (ec != std::errc() || p != s.data() + s.size()) {
       char* end = nullptr;
       const double d = std::strtod(s.c_str(), &end);
-      if (s.empty() || *end != '\0' || d != std::floor(d) || std::fabs(d) > 9e15) fail("expected {}, got '{}'", what, raw);
+      const bool fits = d >= static_cast<double>(std::numeric_limits<T>::min()) && d <= static_cast<double>(std::numeric_limits<T>::max());
+      if (s.empty() || *end != '\0' || d != std::floor(d) || std::fabs(d) > 9e15 || !fits) fail("expected {}, got '{}'", what, raw);
       v = static_cast<T>(d);
     }
   }

@@ -29,8 +29,13 @@ const TypeInfo& info(NpyType t) {
   throw Error("npy: unknown dtype");
 }
 
+// A field that points past the end of the bytes (a corrupt or truncated file): parse_npy and
+// read_npz turn it into their one-line error.
+struct PastEnd {};
+
 template <class T>
 T get_le(const std::string& s, size_t off) {
+  if (off > s.size() || s.size() - off < sizeof(T)) throw PastEnd{};
   T v;
   std::memcpy(&v, s.data() + off, sizeof(T));
   return v;
@@ -94,7 +99,8 @@ std::vector<double> NpyArray::to_finite_double(const std::string& what) const {
   return v;
 }
 
-NpyArray parse_npy(const std::string& b, const std::string& source) {
+namespace {
+NpyArray parse_npy_fields(const std::string& b, const std::string& source) {
   if (b.size() < 10 || std::memcmp(b.data(), "\x93NUMPY", 6) != 0) fail("{}: not an .npy file (bad magic)", source);
   const int major = static_cast<unsigned char>(b[6]);
   size_t header_len, header_start;
@@ -150,6 +156,15 @@ NpyArray parse_npy(const std::string& b, const std::string& source) {
                  b.begin() + static_cast<std::ptrdiff_t>(data_start + need));
   return a;
 }
+}  // namespace
+
+NpyArray parse_npy(const std::string& b, const std::string& source) {
+  try {
+    return parse_npy_fields(b, source);
+  } catch (const PastEnd&) {
+    fail("{}: truncated or corrupt .npy: a header field points past the end of the file", source);
+  }
+}
 
 std::string serialize_npy(const NpyArray& a) {
   // numpy writes "(3,)" for 1-D, "(3, 4)" otherwise and "()" for a scalar.
@@ -177,8 +192,8 @@ NpyArray read_npy(const std::string& path) { return parse_npy(read_file(path), p
 
 void write_npy(const std::string& path, const NpyArray& a) { atomic_write(path, serialize_npy(a)); }
 
-std::map<std::string, NpyArray> read_npz(const std::string& path) {
-  const std::string z = read_file(path);
+namespace {
+std::map<std::string, NpyArray> read_npz_fields(const std::string& z, const std::string& path) {
   // End of central directory: scan back over a possible comment.
   if (z.size() < 22) fail("{}: not an .npz (zip) file", path);
   size_t eocd = std::string::npos;
@@ -249,6 +264,15 @@ std::map<std::string, NpyArray> read_npz(const std::string& path) {
     out[name] = parse_npy(bytes, path + ":" + name);
   }
   return out;
+}
+}  // namespace
+
+std::map<std::string, NpyArray> read_npz(const std::string& path) {
+  try {
+    return read_npz_fields(read_file(path), path);
+  } catch (const PastEnd&) {
+    fail("{}: truncated or corrupt .npz: a zip field points past the end of the file", path);
+  }
 }
 
 void write_npz(const std::string& path, const std::vector<std::pair<std::string, NpyArray>>& arrays) {

@@ -3,6 +3,7 @@
 // now each is refused with one line naming the file.
 #include <gtest/gtest.h>
 
+#include "config/config.h"
 #include "test_util.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -40,6 +41,17 @@ TEST(FuzzFindings, NpyDimensionBeyondInt64) {
 // A deflated member claiming 1 GiB from a few bytes made read_npz allocate it.
 TEST(FuzzFindings, NpzMemberClaimingMoreThanDeflateCanProduce) {
   expect_refused([&] { read_npz(fixture("npz-inflated-size.npz")); }, "more than deflate can produce");
+}
+
+// A zip field pointing past the end of the file was read out of bounds (UBSan: pointer overflow).
+TEST(FuzzFindings, NpzFieldPastTheEnd) {
+  expect_refused([&] { read_npz(fixture("npz-offset-past-end.npz")); }, "npz-offset-past-end.npz: ");
+}
+
+// An integer field given 6.7e15 in YAML was converted to int out of range (UBSan).
+TEST(FuzzFindings, ConfigIntegerOutOfRange) {
+  expect_refused([&] { load_config(fixture("config-int-out-of-range.yaml")); }, "config-int-out-of-range.yaml");
+  expect_refused([&] { load_config("", {"shards.k=6679214017356322"}); }, "expected an integer, got '6679214017356322'");
 }
 
 }  // namespace
