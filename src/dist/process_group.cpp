@@ -1,12 +1,11 @@
-// c10d process groups (see process_group.h). The store follows torchrun's rule; collectives
-// are timed and their failures become ddm's one-line errors.
+// c10d process groups (see process_group.h). The store follows torchrun's rule; collectives'
+// failures become ddm's one-line errors.
 #include "dist/process_group.h"
 
 #include <chrono>
 
 #include "util/error.h"
 #include "util/log.h"
-#include "util/timer.h"
 
 #ifdef DDM_HAVE_C10D
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
@@ -25,7 +24,6 @@ struct Dist::Impl {
   c10::intrusive_ptr<c10d::Backend> backend;
   std::string name;
   torch::Device device{torch::kCPU};  // where the backend wants tensors
-  double seconds = 0;
 };
 
 namespace {
@@ -113,7 +111,6 @@ namespace {
 // (a peer that died, a timeout) into one line naming the rank and the collective.
 template <class Launch>
 void collective(Dist::Impl& impl, const DistEnv& env, const char* what, torch::Tensor& t, Launch launch) {
-  Stopwatch clock;
   const bool move = t.device() != impl.device || !t.is_contiguous();
   std::vector<at::Tensor> buf{move ? t.to(impl.device).contiguous() : t};
   try {
@@ -122,7 +119,6 @@ void collective(Dist::Impl& impl, const DistEnv& env, const char* what, torch::T
     fail("rank {} of {}: {} failed: {}", env.rank, env.world_size, what, first_line(e));
   }
   if (move) t.copy_(buf[0]);
-  impl.seconds += clock.seconds();
 }
 }  // namespace
 
@@ -146,8 +142,6 @@ void Dist::barrier() const {
   collective(*impl_, env_, "barrier", t, [&](std::vector<at::Tensor>&) { return impl_->backend->barrier(); });
 }
 
-double Dist::seconds_in_collectives() const { return impl_ ? impl_->seconds : 0.0; }
-
 #else  // built without c10d
 
 struct Dist::Impl {};
@@ -166,16 +160,8 @@ std::string Dist::backend() const { return "none"; }
 void Dist::all_reduce(std::vector<torch::Tensor>&, ReduceOp) const {}
 void Dist::broadcast(std::vector<torch::Tensor>&, int) const {}
 void Dist::barrier() const {}
-double Dist::seconds_in_collectives() const { return 0.0; }
 
 #endif
-
-double Dist::sum(double v) const {
-  if (!active()) return v;
-  std::vector<torch::Tensor> t{torch::full({1}, v, torch::kFloat64)};
-  all_reduce(t, ReduceOp::kSum);
-  return t[0].item<double>();
-}
 
 double Dist::max(double v) const {
   if (!active()) return v;

@@ -34,18 +34,15 @@ class Dist {
   bool active() const { return env_.world_size > 1; }
   bool is_main() const { return env_.rank == 0; }
   std::string backend() const;  // "gloo", "nccl", or "none" for one process
-  const DistEnv& env() const { return env_; }
 
   // In place on every rank. Tensors may live on any device: they travel through the backend's
   // device and come back.
   void all_reduce(std::vector<torch::Tensor>& tensors, ReduceOp op) const;
   void broadcast(std::vector<torch::Tensor>& tensors, int root) const;
   void barrier() const;
-  // Scalars: the sum / max over ranks, and root's value on every rank.
-  double sum(double v) const;
+  // Scalars: the max over ranks, and root's value on every rank.
   double max(double v) const;
   int64_t broadcast_value(int64_t v, int root = 0) const;
-  double seconds_in_collectives() const;  // wall time this rank spent in collectives so far
 
   struct Impl;  // the c10d store and backend (process_group.cpp)
 

@@ -47,7 +47,7 @@ std::string latest_checkpoint(const std::string& dir) { return CheckpointDir(dir
 
 void export_expert(const std::string& checkpoint, const std::string& out_dir) {
   const Expert e = load_expert(checkpoint, torch::kCPU);
-  const Config cfg = config_from_json(load_checkpoint(checkpoint).meta.at("config"), checkpoint);
+  const Config cfg = config_from_json(read_checkpoint_meta(checkpoint).at("config"), checkpoint);  // the header only
   require(resolve_arch(cfg.model.arch, e.meta.sample_shape) == ModelArch::kUnet,
           "{}: an MLP expert (2-D points): diffusers has no model for it; export takes U-Net experts", checkpoint);
   const Json config = unet2d_config(cfg.model, e.meta.sample_shape);
@@ -70,7 +70,7 @@ void export_router(const std::string& checkpoint, const std::string& out_dir) {
   st.metadata = {{"format", "pt"}, {"ddm_checkpoint", checkpoint}};
   Json j = Json::object();
   j["router"] = r.meta.to_json();
-  j["config"] = load_checkpoint(checkpoint).meta.at("config");
+  j["config"] = read_checkpoint_meta(checkpoint).at("config");  // the header only
   j["networks"] = r.nets.size();
   j["intervals"] = r.nets.size() == 3 ? Json::array({Json::array({r.meta.t_min, r.meta.t1}), Json::array({r.meta.t1, r.meta.t2}),
                                                      Json::array({r.meta.t2, 1.0})})

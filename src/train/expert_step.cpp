@@ -40,7 +40,7 @@ StepStats ExpertStep::step(const torch::Tensor& x0_in, int64_t step) {
   torch::Tensor x0 = channels_last_ ? x0_in.contiguous(torch::MemoryFormat::ChannelsLast) : x0_in;
   // The global batch's t and eps, from the generator every rank shares; this rank's rows.
   const int64_t b = x0.size(0), w = dist_.world();
-  const BatchShare share{b * w, b * dist_.rank(), b * (dist_.rank() + 1)};
+  const BatchShare share = batch_share(b * w, dist_, "train.batch_size");
   const auto opts = x0.options();
   const torch::Tensor t = share.take(torch::rand({b * w}, opts) * (t_max - t_min) + t_min);
   std::vector<int64_t> shape = x0.sizes().vec();
