@@ -8,7 +8,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 mkdir -p "$root/.deb"
 cd "$root/.deb"
 pkgs=(libcxxopts-dev nlohmann-json3-dev libgloo-dev libspdlog-dev libspdlog1.10 libfmt-dev libfmt9 libyaml-cpp-dev libyaml-cpp0.7
-      libgtest-dev libgmock-dev libstb-dev libstb0 zlib1g-dev dataset-fashion-mnist)
+      libgtest-dev libgmock-dev libstb-dev libstb0 libpng-dev libpng16-16 libjpeg62-turbo-dev libjpeg62-turbo zlib1g-dev dataset-fashion-mnist)
 apt-get download "${pkgs[@]}" >/dev/null 2>&1 || apt-get download "${pkgs[@]}"
 ls -1 *.deb
 echo "[gpu_bundle] $(ls -1 *.deb | wc -l) packages in $root/.deb ($(du -sh . | cut -f1)); carry .deb to the GPU machine"

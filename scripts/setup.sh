@@ -10,7 +10,7 @@ say() { printf '[setup] %s\n' "$*"; }
 
 # --- 1. Debian packages ----------------------------------------------------------------------
 pkgs=(build-essential cmake ninja-build ccache pkg-config zlib1g-dev
-      libcxxopts-dev libspdlog-dev libfmt-dev libyaml-cpp-dev nlohmann-json3-dev libgloo-dev clang libclang-rt-14-dev libgtest-dev libgmock-dev libstb-dev
+      libcxxopts-dev libspdlog-dev libfmt-dev libyaml-cpp-dev nlohmann-json3-dev libgloo-dev clang libclang-rt-14-dev libgtest-dev libgmock-dev libstb-dev libpng-dev libjpeg-dev
       dataset-fashion-mnist)
 missing=()
 for p in "${pkgs[@]}"; do

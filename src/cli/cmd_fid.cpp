@@ -29,7 +29,7 @@ namespace {
 
 // Images in model space [N, C, H, W] from a samples .npz or an image folder. All images must share
 // size and channel count; an alpha channel is dropped.
-torch::Tensor read_images(const std::string& input) {
+torch::Tensor read_images(const std::string& input, int64_t max_bytes) {
   if (is_directory(input)) {
     std::vector<std::string> files;
     for (const auto& e : std::filesystem::directory_iterator(input)) {
@@ -41,7 +41,7 @@ torch::Tensor read_images(const std::string& input) {
     std::vector<torch::Tensor> imgs;
     int w = 0, h = 0, c = 0;
     for (const auto& f : files) {
-      const Image im = read_image(f);
+      const Image im = read_image(f, 0, max_bytes);
       if (imgs.empty()) w = im.width, h = im.height, c = im.channels;
       require(im.width == w && im.height == h, "{}: {}x{} pixels, but {} has {}x{}: images of mixed sizes", f, im.width, im.height,
               files[0], w, h);
@@ -51,7 +51,7 @@ torch::Tensor read_images(const std::string& input) {
     }
     return to_model_space(torch::stack(imgs));
   }
-  const auto arrays = read_npz(input);
+  const auto arrays = read_npz(input, max_bytes);
   require(arrays.count("samples"), "{}: no 'samples' array (expected `ddm sample`'s samples.npz, or a statistics file with mu and sigma)", input);
   const NpyArray& a = arrays.at("samples");
   require(a.dtype == NpyType::kU8 && a.shape.size() == 4, "{}: 'samples' must be uint8 N x H x W x C images", input);
@@ -59,9 +59,9 @@ torch::Tensor read_images(const std::string& input) {
   return to_model_space(u8);
 }
 
-bool is_stats_file(const std::string& input) {
+bool is_stats_file(const std::string& input, int64_t max_bytes) {
   if (is_directory(input) || !to_lower(input).ends_with(".npz")) return false;
-  const auto arrays = read_npz(input);
+  const auto arrays = read_npz(input, max_bytes);
   return arrays.count("mu") || arrays.count("sigma");
 }
 
@@ -125,8 +125,8 @@ int cmd_fid(const std::vector<std::string>& argv) {
   };
 
   auto stats_of = [&](const std::string& input) {
-    if (input != "data" && is_stats_file(input)) return load_stats(input);
-    const torch::Tensor images = input == "data" ? dataset().all() : read_images(input);
+    if (input != "data" && is_stats_file(input, cfg.data.max_bytes)) return load_stats(input);
+    const torch::Tensor images = input == "data" ? dataset().all() : read_images(input, cfg.data.max_bytes);
     log::info("{}: {} images", input, images.size(0));
     if (!features) features = make_features();
     // Ranks share the images by whole batches of sample.batch_size (issue 16).

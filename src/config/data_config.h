@@ -6,6 +6,7 @@
 #include <string>
 
 #include "config/field.h"
+#include "util/byte_limit.h"
 
 namespace ddm {
 
@@ -26,7 +27,9 @@ namespace ddm {
   X(int64_t, toy_samples, 4000, (Range{1, 1e8}), "toy2d: number of points")                          \
   X(double, toy_radius, 1.0, kPositive, "toy2d: circle radius (Gaussians) or outer ring radius")     \
   X(double, toy_std, 0.05, kPositive, "toy2d: standard deviation of each component")                 \
-  X(int64_t, toy_seed, 0, kNonNegative, "toy2d: seed of the point sampler")
+  X(int64_t, toy_seed, 0, kNonNegative, "toy2d: seed of the point sampler")                          \
+  X(int64_t, max_bytes, kDefaultMaxBytes, kPositive,                                                 \
+    "largest size one file may declare (gzip IDX, image, .npz member); larger claims are refused")
 
 struct DataConfig { DDM_DATA_FIELDS(DDM_DECLARE_FIELD) };
 

@@ -64,7 +64,7 @@ Dataset load_dataset(const DataConfig& cfg) {
     case DatasetKind::kMnist: {
       const std::string prefix = train ? "train" : "t10k";
       raw = read_idx(find_idx_file(cfg.path, prefix + "-images-idx3-ubyte"),
-                     find_idx_file(cfg.path, prefix + "-labels-idx1-ubyte"));
+                     find_idx_file(cfg.path, prefix + "-labels-idx1-ubyte"), cfg.max_bytes);
       if (cfg.dataset == DatasetKind::kFashionMnist)
         raw.class_names = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                            "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
@@ -81,6 +81,7 @@ Dataset load_dataset(const DataConfig& cfg) {
       opt.labels = cfg.labels;
       opt.attribute = cfg.attribute;
       opt.limit = cfg.limit;
+      opt.max_bytes = cfg.max_bytes;
       raw = read_image_folder(opt);
       break;
     }

@@ -4,11 +4,13 @@
 #include <string>
 
 #include "data/raw.h"
+#include "util/byte_limit.h"
 
 namespace ddm {
 
-// Reads images and, when `labels_path` is not empty, labels; errors name the file.
-RawData read_idx(const std::string& images_path, const std::string& labels_path);
+// Reads images and, when `labels_path` is not empty, labels; errors name the file. A header
+// claiming more than `max_bytes` (data.max_bytes) is refused before anything is allocated.
+RawData read_idx(const std::string& images_path, const std::string& labels_path, int64_t max_bytes = kDefaultMaxBytes);
 // Finds "<dir>/<stem>" or "<dir>/<stem>.gz"; fails naming both when neither exists.
 std::string find_idx_file(const std::string& dir, const std::string& stem);
 

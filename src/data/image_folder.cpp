@@ -91,7 +91,7 @@ RawData read_image_folder(const ImageFolderOptions& opt) {
   auto work = [&] {
     for (size_t i; (i = next++) < files.size();) {
       try {
-        const Image img = resize_center_crop(read_image(files[i], c), r);
+        const Image img = resize_center_crop(read_image(files[i], c, opt.max_bytes), r);
         uint8_t* dst = raw.pixels.data() + i * per;
         for (int ch = 0; ch < c; ++ch)  // HWC -> CHW
           for (size_t p = 0; p < static_cast<size_t>(r) * r; ++p) dst[ch * r * r + p] = img.pixels[p * c + ch];

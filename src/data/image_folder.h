@@ -7,6 +7,7 @@
 #include <string>
 
 #include "data/raw.h"
+#include "util/byte_limit.h"
 
 namespace ddm {
 
@@ -18,6 +19,7 @@ struct ImageFolderOptions {
   std::string attribute;  // attribute table column; empty for "<file> <label>" lines
   int64_t limit = 0;      // first N files (sorted by name); 0: all
   int threads = 0;        // decoding threads; 0: hardware concurrency
+  int64_t max_bytes = kDefaultMaxBytes;  // largest decoded image a file may declare
 };
 
 RawData read_image_folder(const ImageFolderOptions& opt);

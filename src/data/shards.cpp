@@ -29,8 +29,8 @@ Json data_config_json(const DataConfig& data) {
   Config c;
   c.data = data;
   Json j = Json::object();
-  for (const auto& f : config_fields())
-    if (f.key.rfind("data.", 0) == 0) j[f.key.substr(5)] = f.get(c);
+  for (const auto& f : config_fields())  // data.max_bytes caps reading; it does not change the data
+    if (f.key.rfind("data.", 0) == 0 && f.key != "data.max_bytes") j[f.key.substr(5)] = f.get(c);
   return j;
 }
 
@@ -139,22 +139,30 @@ ShardManifest ShardManifest::from_json(const Json& j, const std::string& source)
     ShardManifest m;
     m.dataset = j.at("dataset").get<std::string>();
     m.data_config = j.at("data");
-    m.k = static_cast<int>(j.at("k").get<int64_t>());
+    const int64_t k = j.at("k").get<int64_t>();
+    require(k >= 1 && k <= (1 << 20), "k = {} is not a number of shards", k);
+    m.k = static_cast<int>(k);
     m.method = parse_enum<ShardMethod>(j.at("method").get<std::string>(), "method");
     m.seed = j.at("seed").get<int64_t>();
     m.n = j.at("n").get<int64_t>();
     for (const auto& c : j.at("class_names")) m.class_names.push_back(c.get<std::string>());
     const Json& arr = j.at("shards");
     require(static_cast<int>(arr.size()) == m.k, "{} shards listed, k = {}", arr.size(), m.k);
-    std::vector<char> seen(static_cast<size_t>(m.n), 0);
+    size_t listed = 0;
     for (const auto& e : arr) {
       m.shards.push_back(e.at("indices").get<std::vector<int64_t>>());
       if (e.contains("label_counts")) m.label_counts.push_back(e.at("label_counts").get<std::vector<int64_t>>());
-      for (const int64_t i : m.shards.back()) {
+      listed += m.shards.back().size();
+    }
+    // Every example is in exactly one shard: checked against what the file lists before n is
+    // used as an allocation size.
+    require(m.n >= 0 && static_cast<uint64_t>(m.n) == listed, "the shards list {} indices, n = {}", listed, m.n);
+    std::vector<char> seen(static_cast<size_t>(m.n), 0);
+    for (const auto& shard : m.shards)
+      for (const int64_t i : shard) {
         require(i >= 0 && i < m.n, "index {} out of range [0, {})", i, m.n);
         require(!seen[i]++, "index {} is in two shards", i);
       }
-    }
     return m;
   } catch (const std::exception& e) {  // ddm's checks and nlohmann's missing keys and types
     fail("{}: {}", source, json_error(e));

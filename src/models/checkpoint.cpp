@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "util/byte_limit.h"
 #include "util/error.h"
 #include "util/fs.h"
 
@@ -55,12 +56,14 @@ std::pair<Json, size_t> parse_header(const std::string& bytes, const std::string
     fail("{}: corrupted checkpoint header", path);
   }
   const size_t data_start = align_up(16 + header_len);
-  uint64_t data_len = 0;
+  int64_t data_bytes = -1;
   try {
-    data_len = static_cast<uint64_t>(header.at("data_bytes").get<int64_t>());
+    data_bytes = header.at("data_bytes").get<int64_t>();
   } catch (const Json::exception&) {
-    fail("{}: corrupted checkpoint header (no data_bytes)", path);
   }
+  if (data_bytes < 0 || static_cast<uint64_t>(data_bytes) > bytes.size())
+    fail("{}: corrupted checkpoint header (no valid data_bytes)", path);
+  const uint64_t data_len = static_cast<uint64_t>(data_bytes);
   const uint64_t expected = data_start + data_len + 4;
   if (bytes.size() < expected) fail("{}: truncated checkpoint (expected {} bytes, found {})", path, expected, bytes.size());
   if (bytes.size() > expected) fail("{}: corrupted checkpoint ({} unexpected trailing bytes)", path, bytes.size() - expected);
@@ -178,34 +181,60 @@ void save_checkpoint(const std::string& path, const Checkpoint& ckpt) {
   });
 }
 
+namespace {
+
+// One row of the header's tensor table, checked against the data section before anything is
+// allocated: non-negative dimensions, a byte count that matches them without overflow, inside.
+struct TensorEntry {
+  std::string name;
+  torch::Dtype dtype;
+  std::vector<int64_t> shape;
+  uint64_t offset = 0, nbytes = 0;
+};
+
+TensorEntry parse_entry(const Json& e, uint64_t data_len, const std::string& path) {
+  TensorEntry t;
+  t.name = e.at("name").get<std::string>();
+  t.dtype = dtype_from(e.at("dtype").get<std::string>(), path);
+  t.shape = e.at("shape").get<std::vector<int64_t>>();
+  const int64_t off = e.at("offset").get<int64_t>(), nb = e.at("nbytes").get<int64_t>();
+  uint64_t bytes = torch::elementSize(t.dtype);
+  for (const int64_t s : t.shape) bytes = s < 0 ? UINT64_MAX : saturating_mul(bytes, static_cast<uint64_t>(s));
+  if (off < 0 || nb < 0 || bytes != static_cast<uint64_t>(nb) || static_cast<uint64_t>(off) > data_len ||
+      static_cast<uint64_t>(nb) > data_len - static_cast<uint64_t>(off))
+    fail("{}: corrupted checkpoint (tensor '{}' out of bounds)", path, t.name);
+  t.offset = static_cast<uint64_t>(off);
+  t.nbytes = static_cast<uint64_t>(nb);
+  return t;
+}
+
+}  // namespace
+
 Checkpoint load_checkpoint(const std::string& path) {
   const std::string bytes = read_file(path);
   auto [header, data_start] = parse_header(bytes, path);
   Checkpoint ckpt;
   ckpt.source = path;
-  ckpt.meta = header.at("meta");
-  const uint64_t data_len = static_cast<uint64_t>(header.at("data_bytes").get<int64_t>());
-  const Json& table = header.at("tensors");
-  for (size_t i = 0; i < table.size(); ++i) {
-    const Json& e = table[i];
-    const std::string name = e.at("name").get<std::string>();
-    const torch::Dtype dt = dtype_from(e.at("dtype").get<std::string>(), path);
-    const std::vector<int64_t> shape = e.at("shape").get<std::vector<int64_t>>();
-    const uint64_t off = static_cast<uint64_t>(e.at("offset").get<int64_t>()), nb = static_cast<uint64_t>(e.at("nbytes").get<int64_t>());
-    int64_t numel = 1;
-    for (int64_t s : shape) numel *= s;
-    if (off + nb > data_len || static_cast<uint64_t>(numel) * torch::elementSize(dt) != nb)
-      fail("{}: corrupted checkpoint (tensor '{}' out of bounds)", path, name);
-    torch::Tensor t = torch::empty(shape, torch::TensorOptions().dtype(dt));
-    if (nb) std::memcpy(t.data_ptr(), bytes.data() + data_start + off, nb);
-    ckpt.tensors.emplace_back(name, std::move(t));
+  try {
+    ckpt.meta = header.at("meta");
+    const uint64_t data_len = static_cast<uint64_t>(header.at("data_bytes").get<int64_t>());
+    for (const Json& e : header.at("tensors")) {
+      const TensorEntry t = parse_entry(e, data_len, path);
+      torch::Tensor v = torch::empty(t.shape, torch::TensorOptions().dtype(t.dtype));
+      if (t.nbytes) std::memcpy(v.data_ptr(), bytes.data() + data_start + t.offset, t.nbytes);
+      ckpt.tensors.emplace_back(t.name, std::move(v));
+    }
+  } catch (const Json::exception& e) {  // a missing key or a wrong type in a CRC-valid header
+    fail("{}: corrupted checkpoint header ({})", path, json_error(e));
   }
   return ckpt;
 }
 
 Json read_checkpoint_meta(const std::string& path) {
   const std::string bytes = read_file(path);
-  return parse_header(bytes, path).first.at("meta");
+  const Json header = parse_header(bytes, path).first;
+  if (!header.is_object() || !header.contains("meta")) fail("{}: corrupted checkpoint header (no meta)", path);
+  return header.at("meta");
 }
 
 bool is_checkpoint_file(const std::string& path) {

@@ -1,9 +1,12 @@
-// 8-bit images on the CPU (HWC, row-major): decoding PNG/JPEG/BMP (stb_image), writing PNG
-// (stb_image_write), resizing (stb_image_resize) and centre-cropping. No torch here.
+// 8-bit images on the CPU (HWC, row-major): decoding PNG/JPEG/BMP (libpng, libjpeg-turbo,
+// stb_image: image_decode.h), writing PNG (stb_image_write), resizing (stb_image_resize) and
+// centre-cropping. No torch here.
 #pragma once
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "util/byte_limit.h"
 
 namespace ddm {
 
@@ -14,8 +17,10 @@ struct Image {
   const uint8_t* row(int y) const { return pixels.data() + static_cast<size_t>(y) * width * channels; }
 };
 
-// Decodes an image file; `channels` forces 1 (grey) or 3 (RGB), 0 keeps the file's own.
-Image read_image(const std::string& path, int channels = 0);
+// Decodes a PNG, JPEG or BMP file, recognised by its first bytes (anything else is refused);
+// `channels` forces 1 (grey) or 3 (RGB), 0 keeps the file's own. An image whose header declares more than `max_bytes` of pixels is
+// refused before decoding.
+Image read_image(const std::string& path, int channels = 0, int64_t max_bytes = kDefaultMaxBytes);
 // Writes a PNG atomically.
 void write_png(const std::string& path, const Image& image);
 Image resize_image(const Image& image, int width, int height);

@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+#include "util/byte_limit.h"
 #include "util/error.h"
 #include "util/fs.h"
 
@@ -193,7 +194,37 @@ NpyArray read_npy(const std::string& path) { return parse_npy(read_file(path), p
 void write_npy(const std::string& path, const NpyArray& a) { atomic_write(path, serialize_npy(a)); }
 
 namespace {
-std::map<std::string, NpyArray> read_npz_fields(const std::string& z, const std::string& path) {
+
+// One deflated member, inflated in pieces (zlib counts in 32 bits) into exactly the `usize`
+// bytes its directory entry declares (already checked against the cap and deflate's ratio).
+std::string inflate_member(std::string_view in, uint64_t usize, const std::string& path, const std::string& name) {
+  std::string out(usize, '\0');
+  z_stream s{};
+  if (inflateInit2(&s, -MAX_WBITS) != Z_OK) fail("{}: cannot inflate zip entry {}", path, name);
+  constexpr size_t kPiece = size_t{1} << 30;
+  size_t in_at = 0, out_at = 0;
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    if (s.avail_in == 0 && in_at < in.size()) {
+      s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data() + in_at));
+      s.avail_in = static_cast<uInt>(std::min(kPiece, in.size() - in_at));
+      in_at += s.avail_in;
+    }
+    if (s.avail_out == 0 && out_at < out.size()) {
+      s.next_out = reinterpret_cast<Bytef*>(out.data() + out_at);
+      s.avail_out = static_cast<uInt>(std::min(kPiece, out.size() - out_at));
+      out_at += s.avail_out;
+    }
+    rc = inflate(&s, in_at == in.size() ? Z_FINISH : Z_NO_FLUSH);
+    if (rc == Z_BUF_ERROR && (s.avail_in == 0 && in_at < in.size())) rc = Z_OK;  // more input to give
+  }
+  const bool complete = rc == Z_STREAM_END && s.total_out == usize;
+  inflateEnd(&s);
+  if (!complete) fail("{}: cannot inflate zip entry {} (corrupt, or not the {} bytes its directory declares)", path, name, usize);
+  return out;
+}
+
+std::map<std::string, NpyArray> read_npz_fields(const std::string& z, const std::string& path, int64_t max_bytes) {
   // End of central directory: scan back over a possible comment.
   if (z.size() < 22) fail("{}: not an .npz (zip) file", path);
   size_t eocd = std::string::npos;
@@ -241,24 +272,16 @@ std::map<std::string, NpyArray> read_npz_fields(const std::string& z, const std:
     // allocation (a reader allocates only what the file's bytes can deliver).
     if (method == 8 && usize > csize * 1032 + 1024)
       fail("{}: zip entry {} claims {} bytes from {} compressed bytes, more than deflate can produce (corrupt file)", path, name, usize, csize);
+    check_byte_limit(path, format("zip entry {}", name), usize, max_bytes);
     std::string bytes;
     if (method == 0) {
       bytes = z.substr(data, csize);
     } else if (method == 8) {
-      bytes.resize(usize);
-      z_stream s{};
-      inflateInit2(&s, -MAX_WBITS);
-      s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(z.data() + data));
-      s.avail_in = static_cast<uInt>(csize);
-      s.next_out = reinterpret_cast<Bytef*>(bytes.data());
-      s.avail_out = static_cast<uInt>(usize);
-      const int rc = inflate(&s, Z_FINISH);
-      inflateEnd(&s);
-      if (rc != Z_STREAM_END) fail("{}: cannot inflate zip entry {}", path, name);
+      bytes = inflate_member(std::string_view(z).substr(data, csize), usize, path, name);
     } else {
       fail("{}: zip entry {} uses unsupported compression method {}", path, name, method);
     }
-    if (crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())) != crc)
+    if (crc32_z(0L, reinterpret_cast<const Bytef*>(bytes.data()), bytes.size()) != crc)
       fail("{}: CRC mismatch in zip entry {} (corrupt file)", path, name);
     if (name.size() > 4 && name.substr(name.size() - 4) == ".npy") name.resize(name.size() - 4);
     out[name] = parse_npy(bytes, path + ":" + name);
@@ -267,9 +290,9 @@ std::map<std::string, NpyArray> read_npz_fields(const std::string& z, const std:
 }
 }  // namespace
 
-std::map<std::string, NpyArray> read_npz(const std::string& path) {
+std::map<std::string, NpyArray> read_npz(const std::string& path, int64_t max_bytes) {
   try {
-    return read_npz_fields(read_file(path), path);
+    return read_npz_fields(read_file(path), path, max_bytes);
   } catch (const PastEnd&) {
     fail("{}: truncated or corrupt .npz: a zip field points past the end of the file", path);
   }

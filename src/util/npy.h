@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "util/byte_limit.h"
+
 namespace ddm {
 
 enum class NpyType { kBool, kU8, kI32, kI64, kF32, kF64 };
@@ -51,7 +53,8 @@ NpyArray read_npy(const std::string& path);
 void write_npy(const std::string& path, const NpyArray& a);
 
 // Reads every array of an .npz (stored or deflated; zip64 as numpy writes it). Keys drop ".npy".
-std::map<std::string, NpyArray> read_npz(const std::string& path);
+// A member declaring more than `max_bytes` (data.max_bytes) is refused before it is inflated.
+std::map<std::string, NpyArray> read_npz(const std::string& path, int64_t max_bytes = kDefaultMaxBytes);
 // Writes an uncompressed .npz (numpy.savez's layout), atomically.
 void write_npz(const std::string& path, const std::vector<std::pair<std::string, NpyArray>>& arrays);
 

@@ -66,4 +66,25 @@ TEST(Idx, BadFilesNameTheFile) {
   test::write_bytes(dir / "corrupt.gz", std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03garbage-garbage", 25));
   EXPECT_NE(test::error_of([&] { read_idx(dir / "corrupt.gz", ""); }).find("corrupt.gz"), std::string::npos);
 }
+
+// Issue 18: a header's claim is checked before it is allocated: against the file's size when
+// plain, against data.max_bytes when gzipped (whose size is unknown until inflated).
+TEST(Idx, DeclaredSizesAreCheckedBeforeAllocating) {
+  test::TempDir dir;
+  // 2^28 x 2^28 x 2^28 values overflow 64 bits: refused, not wrapped into a small allocation.
+  const std::string huge = test::be32(0x00000803) + test::be32(1 << 28) + test::be32(1 << 28) + test::be32(1 << 28) + "ab";
+  test::write_gz(dir / "huge.gz", huge);
+  EXPECT_EQ(test::error_of([&] { read_idx(dir / "huge.gz", ""); }),
+            dir / "huge.gz" + ": the IDX header declares more than 2^64 bytes, more than data.max_bytes = 8589934592 "
+                              "(raise data.max_bytes if the file is genuine)");
+  test::write_bytes(dir / "huge", huge);
+  EXPECT_NE(test::error_of([&] { read_idx(dir / "huge", ""); }).find("declares more than 2^64 bytes"), std::string::npos);
+  test::write_bytes(dir / "big", test::be32(0x00000803) + test::be32(1000) + test::be32(28) + test::be32(28) + "ab");
+  EXPECT_EQ(test::error_of([&] { read_idx(dir / "big", ""); }), dir / "big" + ": truncated: header says 784000 values, file holds 2");
+  // Within 64 bits but above a lowered cap: the declared size is named.
+  test::write_gz(dir / "im.gz", test::idx_images(10, 28, 28));
+  EXPECT_NE(test::error_of([&] { read_idx(dir / "im.gz", "", 7000); }).find("declares 7840 bytes, more than data.max_bytes = 7000"),
+            std::string::npos);
+  EXPECT_EQ(read_idx(dir / "im.gz", "", 7840).n, 10);
+}
 }  // namespace ddm

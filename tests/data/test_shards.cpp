@@ -164,11 +164,15 @@ TEST(Shards, ManifestRoundTripAndChecks) {
   EXPECT_NE(test::error_of([&] { back.check_matches(toy_cfg(4, 401), "m"); }).find("data.toy_samples = 400, the config says 401"),
             std::string::npos);
   Json j = m.to_json();
-  std::string text = j.dump();
-  const size_t pos = text.find("\"indices\":[");
-  text.insert(pos + 11, "0,");  // index 0 now in two shards
-  test::write_bytes(dir / "bad.json", text);
+  j["shards"][1]["indices"][0] = j["shards"][0]["indices"][0];  // one index now in two shards
+  test::write_bytes(dir / "bad.json", j.dump());
   EXPECT_NE(test::error_of([&] { ShardManifest::load(dir / "bad.json"); }).find("is in two shards"), std::string::npos);
+  // n is checked against the listed indices before it sizes anything (issue 18).
+  j = m.to_json();
+  j["n"] = int64_t{1} << 50;
+  test::write_bytes(dir / "huge.json", j.dump());
+  EXPECT_NE(test::error_of([&] { ShardManifest::load(dir / "huge.json"); }).find("the shards list 400 indices, n = 1125899906842624"),
+            std::string::npos);
   EXPECT_NE(test::error_of([&] { ShardManifest::load(dir / "none.json"); }).find("run `ddm prepare`"), std::string::npos);
 }
 }  // namespace ddm

@@ -6,6 +6,7 @@
 #include "config/config.h"
 #include "test_util.h"
 #include "util/fs.h"
+#include "util/image.h"
 #include "util/json.h"
 #include "util/npy.h"
 
@@ -52,6 +53,28 @@ TEST(FuzzFindings, NpzFieldPastTheEnd) {
 TEST(FuzzFindings, ConfigIntegerOutOfRange) {
   expect_refused([&] { load_config(fixture("config-int-out-of-range.yaml")); }, "config-int-out-of-range.yaml");
   expect_refused([&] { load_config("", {"shards.k=6679214017356322"}); }, "expected an integer, got '6679214017356322'");
+}
+
+// A 6x5 PNG whose IDAT length was mutated to 0x4000001a: stb_image grew its buffer to 1 GiB
+// before reading the chunk. PNGs are decoded by libpng now, which reads chunks as they come.
+TEST(FuzzFindings, PngChunkClaimingMoreThanTheFile) {
+  const std::string path = fixture("png-idat-claims-1gib.png");
+  expect_refused([&] { read_image(path); }, "cannot decode image " + path + ": read beyond end of data");
+}
+
+// A BMP declaring 0 x 5 pixels: stb_image decoded it, and the centre crop divided by the zero
+// width and converted NaN to int (UBSan). Images without pixels are refused by name now.
+TEST(FuzzFindings, BmpWithZeroWidth) {
+  const std::string path = fixture("bmp-zero-width.bmp");
+  expect_refused([&] { read_image(path); }, "bmp-zero-width.bmp: the image header declares 0x5 pixels");
+}
+
+// A JPEG whose Huffman table counts more than 256 codes: Debian's stb_image (2022 snapshot) wrote
+// past its 257-entry size table (UBSan, in the instrumented decoder). JPEGs are decoded by
+// libjpeg-turbo now, which refuses the table.
+TEST(FuzzFindings, JpegHuffmanTableOverflow) {
+  const std::string path = fixture("jpeg-huffman-overflow.jpg");
+  expect_refused([&] { read_image(path); }, "cannot decode image " + path + ": ");
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
 // Image I/O: exact PNG round trips, resize/crop geometry, and errors naming the file.
 #include <gtest/gtest.h>
+#include <stb/stb_image_write.h>
+
+#include <cstdlib>
 
 #include "test_util.h"
 #include "util/error.h"
@@ -57,6 +60,42 @@ TEST(Image, UnreadableImageNamesTheFile) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("broken.png"), std::string::npos) << e.what();
   }
+}
+
+// Issue 18: only the formats ddm reads reach a decoder, and a header's size is checked first.
+TEST(Image, OtherFormatsAndOversizedHeadersAreRefused) {
+  test::TempDir dir;
+  test::write_bytes(dir / "a.png", "GIF89a\x01\x00\x01\x00");
+  EXPECT_EQ(test::error_of([&] { read_image(dir / "a.png"); }), dir / "a.png" + ": not a PNG, JPEG or BMP image");
+  const std::vector<uint8_t> png = encode_png(test_pattern(64, 32, 3));
+  test::write_bytes(dir / "b.png", std::string(png.begin(), png.end()));
+  EXPECT_EQ(test::error_of([&] { read_image(dir / "b.png", 0, 6000); }),
+            dir / "b.png" + ": the image header (64x32) declares 6144 bytes, more than data.max_bytes = 6000 (raise "
+                            "data.max_bytes if the file is genuine)");
+  EXPECT_EQ(read_image(dir / "b.png", 0, 6144).pixels, test_pattern(64, 32, 3).pixels);
+}
+
+// Each decoder on a file from an independent encoder (stb_image_write): BMP exactly, JPEG at
+// quality 100 within JPEG's rounding, and the channel conversions keep stb_image's rules.
+TEST(Image, DecodesJpegAndBmpFromAnotherEncoder) {
+  test::TempDir dir;
+  const Image img = test_pattern(16, 12, 3);
+  std::string bmp, jpg;
+  auto sink = [](void* ctx, void* data, int size) { static_cast<std::string*>(ctx)->append(static_cast<char*>(data), size); };
+  ASSERT_TRUE(stbi_write_bmp_to_func(sink, &bmp, 16, 12, 3, img.pixels.data()));
+  ASSERT_TRUE(stbi_write_jpg_to_func(sink, &jpg, 16, 12, 3, img.pixels.data(), 100));
+  test::write_bytes(dir / "a.bmp", bmp);
+  test::write_bytes(dir / "a.jpg", jpg);
+  EXPECT_EQ(read_image(dir / "a.bmp").pixels, img.pixels);
+  const Image j = read_image(dir / "a.jpg");
+  ASSERT_EQ(j.pixels.size(), img.pixels.size());
+  double err = 0;
+  for (size_t i = 0; i < img.pixels.size(); ++i) err += std::abs(int(j.pixels[i]) - int(img.pixels[i]));
+  EXPECT_LT(err / img.pixels.size(), 12.0);  // a high-frequency pattern with 4:2:0 chroma: a few levels off
+  const Image grey = read_image(dir / "a.bmp", 1);
+  ASSERT_EQ(grey.channels, 1);
+  const uint8_t* p = img.pixels.data() + 3 * 5;  // pixel 5 of row 0
+  EXPECT_EQ(grey.pixels[5], (p[0] * 77 + p[1] * 150 + p[2] * 29) >> 8);
 }
 
 }  // namespace ddm

@@ -64,6 +64,19 @@ TEST(Npy, BadFilesGiveClearErrors) {
   EXPECT_THROW(read_npz(dir / "cut.npz"), Error);
 }
 
+// Issue 18: a member's declared size is compared with data.max_bytes before it is read.
+TEST(Npy, NpzMembersAboveMaxBytesAreRefused) {
+  test::TempDir dir;
+  const std::vector<float> v(100, 1.0f);
+  const NpyArray a = NpyArray::from(NpyType::kF32, {100}, v.data());
+  write_npz(dir / "a.npz", {{"x", a}});
+  const size_t member = serialize_npy(a).size();
+  EXPECT_EQ(read_npz(dir / "a.npz", static_cast<int64_t>(member)).at("x").bytes, a.bytes);
+  EXPECT_EQ(test::error_of([&] { read_npz(dir / "a.npz", 100); }),
+            dir / "a.npz" + format(": zip entry x.npy declares {} bytes, more than data.max_bytes = 100 (raise data.max_bytes if "
+                                   "the file is genuine)", member));
+}
+
 TEST(NpyNumpy, NumpyReadsOursAndWeReadNumpys) {
   if (!test::python_has_numpy()) GTEST_SKIP() << "no python with numpy at " << DDM_TEST_PYTHON;
   test::TempDir dir;
