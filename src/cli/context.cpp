@@ -4,7 +4,7 @@
 #include <torch/cuda.h>
 #include <torch/utils.h>
 
-#include "models/cuda_speed.h"
+#include "models/speed_settings.h"
 #include "dist/env.h"
 #include "util/error.h"
 #include "util/fs.h"

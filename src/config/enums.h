@@ -13,6 +13,9 @@ enum class ToyShape { kGaussians, kRings };
 enum class ShardMethod { kLabel, kKmeans, kRandom };
 // Where tensors live. auto = CUDA when LibTorch can use it, else CPU.
 enum class DeviceKind { kAuto, kCpu, kCuda };
+// bf16 autocast for the networks (issue 19): auto is on for CUDA and off for CPUs (README's
+// measurements); "true"/"false" are the values of the boolean this field replaced.
+enum class Bf16Mode { kAuto, kOn, kOff };
 // dist/: the c10d backend of a data-parallel run. auto = NCCL for CUDA tensors, Gloo otherwise.
 enum class DistBackend { kAuto, kGloo, kNccl };
 // diffusion/schedule: the VP noise schedule (design.md section 1) and what a network predicts.
@@ -75,6 +78,8 @@ DDM_ENUM_NAMES(ddm::AlphaSource, {ddm::AlphaSource::kRouter, "router"}, {ddm::Al
 DDM_ENUM_NAMES(ddm::ExpertSource, {ddm::ExpertSource::kTrained, "trained"}, {ddm::ExpertSource::kExact, "exact"});
 DDM_ENUM_NAMES(ddm::DeviceKind, {ddm::DeviceKind::kAuto, "auto"}, {ddm::DeviceKind::kCpu, "cpu"},
                {ddm::DeviceKind::kCuda, "cuda"});
+DDM_ENUM_NAMES(ddm::Bf16Mode, {ddm::Bf16Mode::kAuto, "auto"}, {ddm::Bf16Mode::kOn, "on"}, {ddm::Bf16Mode::kOff, "off"},
+               {ddm::Bf16Mode::kAuto, "true"}, {ddm::Bf16Mode::kOff, "false"});
 DDM_ENUM_NAMES(ddm::DownsamplePadding, {ddm::DownsamplePadding::kSame, "same"}, {ddm::DownsamplePadding::kSymmetric, "symmetric"});
 DDM_ENUM_NAMES(ddm::DistBackend, {ddm::DistBackend::kAuto, "auto"}, {ddm::DistBackend::kGloo, "gloo"},
                {ddm::DistBackend::kNccl, "nccl"});

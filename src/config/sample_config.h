@@ -28,7 +28,8 @@ namespace ddm {
   X(std::string, out, "", kAny, "output folder (empty: <run>/samples/<rule>-<alpha>-<steps>)")       \
   X(bool, images, true, kAny, "write one PNG per sample (image data)")                                \
   X(bool, clip_denoised, true, kAny, "images: clamp each expert's D to [-1, 1] (DDPM's clip_denoised)") \
-  X(bool, bf16, true, kAny, "CUDA: bf16 autocast for the networks")                                 \
+  X(Bf16Mode, bf16, Bf16Mode::kAuto, kAny,                                                           \
+    "bf16 autocast for the networks (the solver stays fp32): auto (CUDA only), on, off")              \
   X(bool, channels_last, true, kAny, "CUDA: channels-last memory format")
 
 struct SampleConfig { DDM_SAMPLE_FIELDS(DDM_DECLARE_FIELD) };

@@ -29,7 +29,8 @@ namespace ddm {
   X(int, preview_count, 64, (Range{0, 4096}), "samples in a preview grid (0: none)")                  \
   X(int, preview_steps, 50, (Range{1, 10000}), "DDIM steps of a preview")                             \
   X(double, max_minutes, 0.0, kNonNegative, "stop (with a checkpoint) after this wall time (0: no limit)") \
-  X(bool, bf16, true, kAny, "CUDA: bf16 autocast")                                                   \
+  X(Bf16Mode, bf16, Bf16Mode::kAuto, kAny,                                                           \
+    "bf16 autocast (fp32 weights and optimiser): auto (CUDA only), on, off")                         \
   X(bool, channels_last, true, kAny, "CUDA: channels-last memory format")
 
 struct TrainConfig { DDM_TRAIN_FIELDS(DDM_DECLARE_FIELD) };

@@ -5,6 +5,7 @@
 
 #include "dist/data_parallel.h"
 #include "models/checkpoint.h"
+#include "models/speed_settings.h"
 #include "train/optimizer.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -29,7 +30,12 @@ double fit_classifier(Classifier& net, const Dataset& data, int64_t steps, uint6
   log::info("training the feature classifier on {} ({} classes, {} steps)", data.name, data.num_classes(), steps);
   for (int64_t s = 0; s < steps; ++s) {
     const torch::Tensor idx = share.take(train.index_select(0, torch::randint(train.size(0), {128}, gen, torch::kInt64)));
-    const torch::Tensor loss = torch::nll_loss(torch::log_softmax(net.forward(data.batch(idx).to(device)), 1), data.labels.index_select(0, idx).to(device));
+    torch::Tensor logits;
+    {
+      const AutocastScope autocast(use_bf16(cfg.bf16, device, "the classifier's bf16"), device);  // auto: CUDA only
+      logits = net.forward(data.batch(idx).to(device)).to(torch::kFloat32);
+    }
+    const torch::Tensor loss = torch::nll_loss(torch::log_softmax(logits, 1), data.labels.index_select(0, idx).to(device));
     opt.zero_grad();
     loss.backward();
     sync.average(loss.detach().reshape({1}));

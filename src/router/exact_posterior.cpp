@@ -4,6 +4,7 @@
 #include "data/dataset.h"
 #include "data/shards.h"
 #include "diffusion/parameterization.h"
+#include "models/speed_settings.h"
 #include "util/error.h"
 
 namespace ddm {
@@ -70,6 +71,7 @@ PosteriorOut ExactPosterior::compute_chunk(const torch::Tensor& xf, const torch:
 
 PosteriorOut ExactPosterior::compute(const torch::Tensor& x, const torch::Tensor& t, bool with_dalpha,
                                      const torch::Tensor& u) const {
+  const AutocastScope fp32(false, x.device());  // never bf16, even inside a bf16 sampler (issue 19)
   const int64_t b = x.size(0);
   require(t.numel() == b, "exact posterior: {} times for {} points", t.numel(), b);
   const torch::Tensor xf = x.reshape({b, -1}).to(x_.options());
@@ -106,6 +108,7 @@ torch::Tensor ExactPosterior::denoise(const torch::Tensor& x, double t) const {
 
 torch::Tensor ExactPosterior::denoise_k(const torch::Tensor& x, double t, int k) const {
   require(k >= 0 && k < k_, "exact posterior: cluster {} out of range 0..{}", k, k_ - 1);
+  const AutocastScope fp32(false, x.device());
   const int64_t b = x.size(0);
   const torch::Tensor xf = x.reshape({b, -1}).to(x_.options());
   const torch::Tensor xk = x_.index_select(0, members_[k]), sqk = sq_.index_select(0, members_[k]);

@@ -62,10 +62,7 @@ torch::Tensor Router::alpha(const torch::Tensor& x, double t) const {
 
 RouterOut Router::evaluate(const torch::Tensor& x, double t) const {
   torch::NoGradGuard no_grad;
-  RouterOut out = nets[meta.kind == RouterKind::kMogDa ? meta.interval(t) : 0]->forward(x, times(x, t));
-  for (torch::Tensor* v : {&out.logits, &out.velocity, &out.dalpha})
-    if (v->defined()) *v = v->to(torch::kFloat32);
-  return out;
+  return nets[meta.kind == RouterKind::kMogDa ? meta.interval(t) : 0]->forward(x, times(x, t)).to_float();
 }
 
 std::string router_folder(const RouterConfig& rc) {

@@ -51,6 +51,13 @@ RouterNet::RouterNet(const Config& cfg, const std::vector<int64_t>& shape, int k
   if (head_) deriv_head_ = register_module("deriv_head", std::make_shared<nn::Linear>(width, k, nn::Init::kZero));
 }
 
+RouterOut RouterOut::to_float() const {
+  RouterOut out = *this;
+  for (torch::Tensor* v : {&out.logits, &out.velocity, &out.dalpha})
+    if (v->defined()) *v = v->to(torch::kFloat32);
+  return out;
+}
+
 RouterOut RouterNet::forward(const torch::Tensor& x, const torch::Tensor& t) {
   const torch::Tensor h = !unet_ ? mlp_->encode(x, t)
                           : downsample_ > 1 ? unet_->encode(torch::avg_pool2d(x, downsample_), t)

@@ -8,6 +8,7 @@
 #include "diffusion/parameterization.h"
 #include "diffusion/solvers.h"
 #include "dist/data_parallel.h"
+#include "models/speed_settings.h"
 #include "router/alpha_dynamics.h"
 #include "router/alpha_integrator.h"
 #include "train/batch_stream.h"
@@ -154,6 +155,7 @@ class RouterTraining {
   const RouterConfig& rc_;
   const Dataset& data_;
   const bool da_;
+  const bool bf16_;
   const std::string who_;
   Schedule sch_;
   RouterMeta meta_;
@@ -174,6 +176,7 @@ RouterTraining::RouterTraining(const RouterRunOptions& opts, const Dataset& data
       rc_(opts.cfg.router),
       data_(data),
       da_(rc_.kind == RouterKind::kMogDa),
+      bf16_(use_bf16(cfg_.train.bf16, opts.device, "train.bf16")),
       who_(format("router {}", to_string(rc_.kind))),
       sch_(Schedule::from_config(cfg_.diffusion)),
       clusters_(manifest.assignment()),
@@ -294,7 +297,12 @@ StepReport RouterTraining::step(int64_t step) {
   RouterNet& net = *nets_[j];
   net.train();
   StepReport r;
-  const torch::Tensor loss = stage_loss(net.forward(xt, t), c, t, ex, stage2, j, r);
+  RouterOut out;
+  {
+    const AutocastScope autocast(bf16_, opts_.device);
+    out = net.forward(xt, t).to_float();  // the loss and its targets in float32
+  }
+  const torch::Tensor loss = stage_loss(out, c, t, ex, stage2, j, r);
   optim_[j]->zero_grad();
   loss.backward();
   r.loss = average_over_ranks(*sync_[j], loss, r.extra);

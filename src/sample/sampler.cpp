@@ -9,7 +9,7 @@
 #include "diffusion/solvers.h"
 #include "dist/batch_split.h"
 #include "models/checkpoint.h"
-#include "models/cuda_speed.h"
+#include "models/speed_settings.h"
 #include "models/network.h"
 #include "sample/routed_ensemble.h"
 #include "util/error.h"
@@ -235,9 +235,10 @@ void combine_over_ranks(const Dist& dist, std::vector<StepRouting>& stats, int64
 SampleResult generate_samples(const SamplingModel& model, const SampleConfig& sc, torch::Device device, bool progress,
                               const std::function<void(int64_t, const torch::Tensor&)>& on_batch, const Dist& dist) {
   torch::NoGradGuard no_grad;
-  // CUDA: bf16 networks (each expert casts its D back to float32, so the solver stays in
-  // float32) and NHWC inputs to match prepare_for_device's weights.
-  const AutocastScope autocast(device.is_cuda() && sc.bf16);
+  // bf16 networks where sample.bf16 says so (each expert casts its D, the router its outputs,
+  // back to float32, so the solver and MoG-da's integration stay in float32; the exact
+  // posterior turns autocast off inside) and NHWC inputs to match prepare_for_device's weights.
+  const AutocastScope autocast(use_bf16(sc.bf16, device, "sample.bf16"), device);
   const bool nhwc = uses_channels_last(model, sc, device);
   const auto grid = time_grid(model.schedule, sc.steps, sc.spacing, model.t_min);
   const std::vector<DenoiseFn> experts = expert_denoisers(model, sc);

@@ -3,7 +3,7 @@
 
 #include "config/config.h"
 #include "diffusion/parameterization.h"
-#include "models/cuda_speed.h"
+#include "models/speed_settings.h"
 
 namespace ddm {
 
@@ -14,7 +14,7 @@ ExpertStep::ExpertStep(const Config& cfg, const std::vector<int64_t>& sample_sha
       t_max(schedule.t_max()),
       train_(cfg.train),
       device_(device),
-      autocast_(device.is_cuda() && cfg.train.bf16),
+      autocast_(use_bf16(cfg.train.bf16, device, "train.bf16")),
       channels_last_(device.is_cuda() && cfg.train.channels_last && sample_shape.size() == 3),
       dist_(std::move(dist)) {
   // The same seed gives the same initial weights, whatever the device.
@@ -50,7 +50,7 @@ StepStats ExpertStep::step(const torch::Tensor& x0_in, int64_t step) {
   const torch::Tensor xt = a * x0 + s * eps;
   torch::Tensor out;
   {
-    AutocastScope autocast(autocast_);
+    const AutocastScope autocast(autocast_, device_);
     out = net->forward(xt, t);
   }
   const torch::Tensor loss = torch::mse_loss(out.to(torch::kFloat32), prediction_target(prediction, x0, eps, a, s));

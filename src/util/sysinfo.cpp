@@ -5,6 +5,8 @@
 #include <string>
 #include <thread>
 
+#include "util/cpu_features.h"
+
 namespace ddm {
 
 int64_t peak_rss_bytes() {
@@ -15,16 +17,7 @@ int64_t peak_rss_bytes() {
   return 0;
 }
 
-std::string cpu_model() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("model name", 0) == 0) {
-      const size_t colon = line.find(':');
-      return colon == std::string::npos ? "" : line.substr(colon + 2);
-    }
-  return "";
-}
+std::string cpu_model() { return cpu_features().model; }
 
 int cpu_count() { return static_cast<int>(std::thread::hardware_concurrency()); }
 

@@ -40,7 +40,7 @@ TEST_P(CudaSampling, MatchesTheCpuInFloat32AndCloselyInBf16ChannelsLast) {
   const torch::Tensor cpu = generate_samples(model, cfg.sample, torch::kCPU, false).samples;
   to_device(model, torch::kCUDA);
   SampleConfig fp32 = cfg.sample;
-  fp32.bf16 = false;
+  fp32.bf16 = Bf16Mode::kOff;
   fp32.channels_last = false;
   const torch::Tensor gpu = generate_samples(model, fp32, torch::kCUDA, false).samples;
   EXPECT_LT((gpu - cpu).abs().max().item<double>(), 2e-2);  // TF32 convolutions: ~1e-3 relative

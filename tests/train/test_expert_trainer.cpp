@@ -92,11 +92,16 @@ std::vector<torch::Tensor> checkpoint_tensors(const std::string& path) {
   return out;
 }
 
-TEST(ExpertTrainer, ResumeAfterSigtermIsBitwiseIdenticalOnCpu) {
+// In fp32 and with bf16 autocast (issue 19): the checkpoint holds the fp32 master weights, Adam's
+// state and the EMA, and the bf16 forward is deterministic on one machine.
+class ExpertResume : public ::testing::TestWithParam<Bf16Mode> {};
+
+TEST_P(ExpertResume, AfterSigtermIsBitwiseIdenticalOnCpu) {
   const Dataset data = tiny_images();
   test::TempDir a, b;
   ExpertRunOptions o;
   o.cfg = tiny_unet_config();
+  o.cfg.train.bf16 = GetParam();
   o.progress = false;
   o.dir = a.path();
   const ExpertRunResult straight = train_expert(o, data);
@@ -120,7 +125,21 @@ TEST(ExpertTrainer, ResumeAfterSigtermIsBitwiseIdenticalOnCpu) {
   for (size_t i = 0; i < x.size(); ++i) EXPECT_TRUE(torch::equal(x[i], y[i])) << "tensor " << i;
   EXPECT_TRUE(path_exists(b / "preview.png"));
   EXPECT_TRUE(path_exists(b / "preview_00000003.png"));
+  for (const auto& [name, t] : load_checkpoint(resumed.checkpoint).tensors)
+    if (t.is_floating_point()) EXPECT_EQ(t.scalar_type(), torch::kFloat32) << name;  // fp32 master weights and state
+  if (GetParam() == Bf16Mode::kOn) {  // bf16 was in effect: the weights differ from an fp32 run's
+    test::TempDir c;
+    o.dir = c.path();
+    o.cfg.train.bf16 = Bf16Mode::kOff;
+    const auto z = checkpoint_tensors(train_expert(o, data).checkpoint);
+    bool differs = false;
+    for (size_t i = 0; i < x.size(); ++i) differs |= !torch::equal(x[i], z[i]);
+    EXPECT_TRUE(differs);
+  }
 }
+
+INSTANTIATE_TEST_SUITE_P(Precision, ExpertResume, ::testing::Values(Bf16Mode::kOff, Bf16Mode::kOn),
+                         [](const auto& info) { return to_string(info.param); });
 
 TEST(ExpertTrainer, ResumingWithAnotherArchitectureIsRefused) {
   const Dataset data = tiny_images();

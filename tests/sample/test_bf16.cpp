@@ -1,0 +1,116 @@
+// bf16 on CPUs (issue 19): the CPU's capability is parsed and logged; autocast is on in the
+// expert forward while the solver state, each expert's D, the router's outputs and the exact
+// posterior stay float32; off means fp32 everywhere.
+#include <gtest/gtest.h>
+
+#include "config/config.h"
+#include "models/denoiser.h"
+#include "models/network.h"
+#include "models/speed_settings.h"
+#include "router/exact_posterior.h"
+#include "sample/sampler.h"
+#include "test_util.h"
+#include "util/cpu_features.h"
+
+namespace ddm {
+namespace {
+
+TEST(CpuFeatures, ParsesTheFirstProcessorsModelAndBf16Flags) {
+  const std::string amx =
+      "processor\t: 0\nmodel name\t: Intel(R) Xeon(R) Platinum 8480+\nflags\t\t: fpu avx2 avx512f avx512_vnni avx512_bf16 "
+      "amx_bf16 amx_tile\n\nprocessor\t: 1\nmodel name\t: other\nflags\t\t: fpu\n";
+  const CpuFeatures a = parse_cpuinfo(amx);
+  EXPECT_EQ(a.model, "Intel(R) Xeon(R) Platinum 8480+");
+  EXPECT_TRUE(a.avx512_bf16 && a.amx_bf16 && a.native_bf16());
+  EXPECT_EQ(a.describe(), "Intel(R) Xeon(R) Platinum 8480+ (avx512_bf16 amx_bf16 amx_tile avx512f avx512_vnni avx2)");
+  const CpuFeatures old = parse_cpuinfo("model name : AMD EPYC 7B12\nflags : fpu avx2 fma\n");
+  EXPECT_FALSE(old.native_bf16());
+  EXPECT_EQ(old.describe(), "AMD EPYC 7B12 (avx2)");
+  EXPECT_FALSE(cpu_features().model.empty());  // this machine's /proc/cpuinfo
+}
+
+TEST(Bf16, ModesResolvePerDeviceAndTheCpuNoteSaysWhatItHas) {
+  EXPECT_FALSE(use_bf16(Bf16Mode::kAuto, torch::kCPU, "sample.bf16"));
+  EXPECT_TRUE(use_bf16(Bf16Mode::kAuto, torch::Device(torch::kCUDA), "sample.bf16"));
+  EXPECT_FALSE(use_bf16(Bf16Mode::kOff, torch::Device(torch::kCUDA), "sample.bf16"));
+  EXPECT_TRUE(use_bf16(Bf16Mode::kOn, torch::kCPU, "sample.bf16"));
+  bool warn = true;
+  EXPECT_EQ(bf16_cpu_note(parse_cpuinfo("model name : X\nflags : avx512_bf16\n"), "train.bf16", &warn),
+            "train.bf16=on on CPU: native bf16 on X (avx512_bf16)");
+  EXPECT_FALSE(warn);
+  EXPECT_EQ(bf16_cpu_note(parse_cpuinfo("model name : Y\nflags : avx2\n"), "train.bf16", &warn),
+            "train.bf16=on on CPU without native bf16 (no avx512_bf16 or amx_bf16 on Y (avx2)): it is emulated and likely "
+            "slower than fp32");
+  EXPECT_TRUE(warn);
+  EXPECT_EQ(parse_enum<Bf16Mode>("true", "train.bf16"), Bf16Mode::kAuto);  // the old boolean's values
+  EXPECT_EQ(parse_enum<Bf16Mode>("false", "train.bf16"), Bf16Mode::kOff);
+}
+
+Config tiny_config() {
+  Config c;
+  c.model.channels = 16;
+  c.model.channel_mult = {1, 2};
+  c.model.num_res_blocks = 1;
+  c.model.attn_resolutions = {8};
+  c.model.groups = 8;
+  c.model.dropout = 0;
+  c.sample.steps = 6;
+  c.sample.num = 8;
+  c.sample.batch_size = 8;
+  c.sample.alpha = AlphaSource::kRouter;
+  c.sample.rule = RoutingRule::kMixture;
+  c.sample.images = false;
+  return c;
+}
+
+TEST(Bf16, AutocastRunsTheExpertInBf16AndHandsTheSolverFloat32) {
+  const Config cfg = tiny_config();
+  torch::manual_seed(0);
+  auto net = make_network(cfg.model, {1, 16, 16});
+  const torch::Tensor x = torch::randn({2, 1, 16, 16}), t = torch::full({2}, 0.5);
+  torch::NoGradGuard no_grad;
+  EXPECT_EQ(net->forward(x, t).scalar_type(), torch::kFloat32);
+  const AutocastScope bf16(true, torch::kCPU);
+  EXPECT_EQ(net->forward(x, t).scalar_type(), torch::kBFloat16);  // the network's arithmetic
+  const Schedule sch = Schedule::from_config(cfg.diffusion);
+  EXPECT_EQ(network_denoise(*net, sch, Prediction::kEps, x, 0.5, true).scalar_type(), torch::kFloat32);  // what the solver gets
+  {
+    const AutocastScope fp32(false, torch::kCPU);  // nested off: fp32 again, and on again after
+    EXPECT_EQ(net->forward(x, t).scalar_type(), torch::kFloat32);
+  }
+  EXPECT_EQ(net->forward(x, t).scalar_type(), torch::kBFloat16);
+}
+
+TEST(Bf16, ExactPosteriorIgnoresAnEnclosingAutocast) {
+  torch::manual_seed(1);
+  const torch::Tensor points = torch::randn({50, 1, 4, 4}), clusters = torch::randint(0, 3, {50}, torch::kInt64);
+  const ExactPosterior exact(points, clusters, 3, Schedule::from_config(DiffusionConfig{}), torch::kFloat32);
+  const torch::Tensor x = torch::randn({6, 1, 4, 4}), t = torch::full({6}, 0.3);
+  const PosteriorOut plain = exact.compute(x, t, true);
+  const AutocastScope bf16(true, torch::kCPU);
+  const PosteriorOut inside = exact.compute(x, t, true);
+  EXPECT_EQ(inside.alpha.scalar_type(), torch::kFloat32);
+  EXPECT_TRUE(torch::equal(inside.alpha, plain.alpha));
+  EXPECT_TRUE(torch::equal(inside.dalpha, plain.dalpha));
+  EXPECT_TRUE(torch::equal(exact.denoise_k(x, 0.3, 1), [&] {
+    const AutocastScope fp32(false, torch::kCPU);
+    return exact.denoise_k(x, 0.3, 1);
+  }()));
+}
+
+TEST(Bf16, SamplingInBf16StaysFloat32AndCloseToFp32) {
+  Config cfg = tiny_config();
+  const SamplingModel model = untrained_sampling_model(cfg, {1, 16, 16}, 3, RouterKind::kMogA, torch::kCPU);
+  cfg.sample.bf16 = Bf16Mode::kOff;
+  const torch::Tensor fp32 = generate_samples(model, cfg.sample, torch::kCPU, false).samples;
+  cfg.sample.bf16 = Bf16Mode::kOn;
+  const torch::Tensor bf16 = generate_samples(model, cfg.sample, torch::kCPU, false).samples;
+  EXPECT_EQ(bf16.scalar_type(), torch::kFloat32);
+  const double diff = (bf16 - fp32).abs().mean().item<double>();
+  EXPECT_GT(diff, 0.0);   // bf16 was in effect
+  EXPECT_LT(diff, 5e-2);  // and it is a rounding, not another sampler
+  EXPECT_TRUE(torch::equal(bf16, generate_samples(model, cfg.sample, torch::kCPU, false).samples));  // same seed, same result
+}
+
+}  // namespace
+}  // namespace ddm
