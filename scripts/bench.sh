@@ -11,6 +11,10 @@
 # This machine's timings vary by several per cent from run to run (a shared VM), so each row
 # is the best of DDM_BENCH_REPEATS runs (default 3; 1 for the long mixture rows at batch >= 64),
 # all of them kept in the row ("images_per_s_runs").
+# Every row runs in fp32 and in bf16 (issue 19: ddm's sample.bf16/train.bf16 = off/on, the peer
+# with and without torch.autocast) and records the CPU's model and bf16 flags; bench/peak.py adds
+# the machine's measured fp32 and bf16 convolution peaks as reference rows.
+#   DDM_BENCH_RULES="fixed" DDM_BENCH_BATCHES="64 256" DDM_BENCH_PRECISIONS="fp32 bf16"  narrow the suite
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -39,6 +43,10 @@ cifar=(--config configs/cifar10.yaml)
 declare -A shape=([fashion]=1,32,32 [cifar]=3,32,32)
 nets=(fashion)
 steps=(10)
+read -r -a rules <<< "${DDM_BENCH_RULES:-fixed switch mixture}"
+read -r -a batches <<< "${DDM_BENCH_BATCHES:-1 64 256}"
+read -r -a precisions <<< "${DDM_BENCH_PRECISIONS:-fp32 bf16}"
+declare -A ddm_bf16=([fp32]=off [bf16]=on) peer_bf16=([fp32]= [bf16]=--bf16)
 if [ "$device" = cuda ] || [ -n "${DDM_BENCH_FULL:-}" ]; then nets=(fashion cifar); steps=(10 50); fi
 
 # best REPEATS IMPL NET CMD...: runs CMD (printing one JSON line last) REPEATS times and keeps
@@ -57,42 +65,48 @@ print(json.dumps(r))' "$impl" "$net" >> "$tmp"
   tail -1 "$tmp" | cut -c1-160 >&2
 }
 
+"$py" bench/peak.py --threads "$(nproc)" >> "$tmp"
 for net in "${nets[@]}"; do
   if [ "$net" = fashion ]; then args=("${fashion[@]}"); else args=("${cifar[@]}"); fi
   if [ "$peer" = 1 ]; then "$py" bench/peer/peer.py --net "$net" --flops --device $device >> "$tmp"; fi
-  for n in "${steps[@]}"; do
-    for rule in fixed switch mixture; do
-      for batch in 1 64 256; do
-        iters=1
-        [ "$batch" = 1 ] && iters=8
-        reps="${DDM_BENCH_REPEATS:-3}"
-        [ "$rule" = mixture ] && [ "$batch" -ge 64 ] && reps=1
-        best "$reps" ddm "$net" "$ddm" bench sample "${args[@]}" --shape "${shape[$net]}" --set sample.rule=$rule \
-          --set sample.alpha=router --set sample.steps=$n --set sample.batch_size=$batch --iters $iters -q
-        if [ "$peer" = 1 ]; then
-          best "$reps" peer-eager "$net" "$py" bench/peer/peer.py --net $net --rule $rule --steps $n --batch $batch \
-            --iters $iters --device $device
-          if [ "$device" = cuda ]; then
-            best "$reps" peer-compiled "$net" "$py" bench/peer/peer.py --net $net --rule $rule --steps $n --batch $batch \
-              --iters $iters --device cuda --compile
+  for prec in "${precisions[@]}"; do
+    for n in "${steps[@]}"; do
+      for rule in "${rules[@]}"; do
+        for batch in "${batches[@]}"; do
+          iters=1
+          [ "$batch" = 1 ] && iters=8
+          reps="${DDM_BENCH_REPEATS:-3}"
+          [ "$rule" = mixture ] && [ "$batch" -ge 64 ] && reps=1
+          best "$reps" ddm "$net" "$ddm" bench sample "${args[@]}" --shape "${shape[$net]}" --set sample.rule=$rule \
+            --set sample.alpha=router --set sample.steps=$n --set sample.batch_size=$batch --set sample.bf16=${ddm_bf16[$prec]} \
+            --iters $iters -q
+          if [ "$peer" = 1 ]; then
+            best "$reps" peer-eager "$net" "$py" bench/peer/peer.py --net $net --rule $rule --steps $n --batch $batch \
+              --iters $iters --device $device ${peer_bf16[$prec]}
+            if [ "$device" = cuda ]; then
+              best "$reps" peer-compiled "$net" "$py" bench/peer/peer.py --net $net --rule $rule --steps $n --batch $batch \
+                --iters $iters --device cuda --compile ${peer_bf16[$prec]}
+            fi
           fi
-        fi
+        done
       done
     done
-  done
-  # One training step at the config's batch size (the fashion_mnist network on its data set,
-  # Debian's, always present; CIFAR-10's network on its own data only where it is on disk).
-  if [ "$net" = fashion ] || [ -e "$(grep -m1 '^  path:' configs/cifar10.yaml | awk '{print $2}')" ]; then
-    best 3 ddm "$net" "$ddm" bench train "${args[@]}" --iters 5 -q
-    batch_size="$(tail -1 "$tmp" | "$py" -c 'import json, sys; print(json.loads(sys.stdin.read())["batch"])')"
-    if [ "$peer" = 1 ]; then
-      best 3 peer-eager "$net" "$py" bench/peer/peer.py --net $net --train --batch "$batch_size" --iters 5 --device $device
+    # One training step at the config's batch size (the fashion_mnist network on its data set,
+    # Debian's, always present; CIFAR-10's network on its own data only where it is on disk).
+    if [ "$net" = fashion ] || [ -e "$(grep -m1 '^  path:' configs/cifar10.yaml | awk '{print $2}')" ]; then
+      best 3 ddm "$net" "$ddm" bench train "${args[@]}" --set train.bf16=${ddm_bf16[$prec]} --iters 5 -q
+      batch_size="$(tail -1 "$tmp" | "$py" -c 'import json, sys; print(json.loads(sys.stdin.read())["batch"])')"
+      if [ "$peer" = 1 ]; then
+        best 3 peer-eager "$net" "$py" bench/peer/peer.py --net $net --train --batch "$batch_size" --iters 5 --device $device \
+          ${peer_bf16[$prec]}
+      fi
     fi
-  fi
+  done
 done
 
 {
   echo "{\"date\": \"$(date -u +%FT%TZ)\", \"device\": \"$device\", \"cpu\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\","
+  echo " \"cpu_flags\": $("$py" bench/peak.py --cpu-info | "$py" -c 'import json, sys; print(json.dumps(json.load(sys.stdin)["cpu_flags"]))'),"
   echo " \"cores\": $(nproc), \"rows\": ["
   sed '$!s/$/,/' "$tmp"
   echo "]}"

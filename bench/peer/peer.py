@@ -2,11 +2,13 @@
 """The PyTorch peer of `ddm bench sample` (issue 7): the same U-Net as Hugging Face diffusers'
 UNet2DModel, K experts, the same routing rules over the same number of DDIM steps (diffusers'
 DDIMScheduler), with randomly initialised weights (speed does not depend on them). Prints one
-JSON line per run, with the fields of `ddm bench sample`.
+JSON line per run, with the fields of `ddm bench sample`, the precision, and the model work done
+(`gflop_per_s`: the FLOPs of the network forwards a run makes, counted as --flops counts them,
+per second).
 
   peer.py --net fashion|cifar --rule fixed|switch|mixture|single --steps N --batch B [--iters I]
           [--device cpu|cuda] [--compile] [--bf16]
-  peer.py --net fashion|cifar --train --batch B [--iters I]   (one training step, as `ddm bench train`)
+  peer.py --net fashion|cifar --train --batch B [--iters I] [--bf16]   (one training step, as `ddm bench train`)
   peer.py --net fashion|cifar --flops [--device cuda]  (FLOPs of one expert forward per image; on
           CUDA also the measured bf16 matrix-multiply peak, for the share of peak in the suite)
 
@@ -17,7 +19,9 @@ model.attn_resolutions=[8]); `cifar` is DDPM's 35.7M CIFAR-10 U-Net. The router 
 of the width and input pooling of the net's ddm config (fashion: router.channels 16 on a 2x-pooled
 image; cifar: the full encoder); rows are grouped by expert and each expert runs once per step on
 its rows. The training step is ddm's: eps-prediction MSE at a uniform t, Adam, gradient norm
-clipped to 1, an EMA of the weights."""
+clipped to 1, an EMA of the weights.
+--bf16 (issue 19) is mixed precision: every network forward runs under bf16 autocast, while the
+weights, the optimiser and the solver stay fp32 (the network's output is cast back first)."""
 import argparse
 import json
 import os
@@ -102,8 +106,8 @@ def main():
     shape = (a.batch, spec["in_channels"], spec["size"], spec["size"])
     priors = torch.full((k,), 1.0 / k, device=dev)
 
-    def eps_of(e, x, t):
-        return fns[e](x, t).sample
+    def eps_of(e, x, t):  # fp32 for the solver whatever autocast computed it in (a no-op in fp32)
+        return fns[e](x, t).sample.float()
 
     def run_batch(batch):
         sched.set_timesteps(a.steps)
@@ -126,6 +130,16 @@ def main():
             x = sched.step(eps, t, x).prev_sample
         return x
 
+    # Forwards per timed run, by network: each row goes through one expert a step (all k under
+    # mixture), plus the router's forward where there is one.
+    expert_forwards = a.iters * a.steps * a.batch * (k if a.rule == "mixture" else 1)
+    router_forwards = a.iters * a.steps * a.batch if router is not None else 0
+    with torch.inference_mode():
+        gflop = expert_forwards * forward_gflop(experts[0], a.net, dev)
+        gflop += router_forwards * forward_gflop(router, a.net, dev) if router is not None else 0
+    # Under --bf16 the solver runs inside the autocast region too: its ops are elementwise, which
+    # autocast leaves in the fp32 of their inputs. Autocast's weight cache is off under
+    # inference_mode (torch 2.13), so every forward recasts its weights to bf16: part of the cost.
     ctx = torch.autocast(dev.type, dtype=torch.bfloat16) if a.bf16 else torch.autocast(dev.type, enabled=False)
     with torch.inference_mode(), ctx:
         # Warm-up (and compilation): full size on CUDA, a small batch on a CPU (as ddm bench).
@@ -144,17 +158,34 @@ def main():
                       "threads": torch.get_num_threads(), "experts": k, "rule": a.rule, "steps": a.steps, "batch": a.batch,
                       "parameters": params,
                       "router_parameters": sum(q.numel() for q in router.parameters()) if router is not None else 0, "images_per_s": a.batch * a.iters / seconds, "peak_memory_mb": peak,
-                      "torch": torch.__version__}))
+                      "torch": torch.__version__, "precision": precision(a), "gflop_per_s": gflop / seconds}))
+
+
+def precision(a):
+    return "bf16" if a.bf16 else "fp32"
+
+
+def forward_gflop(net, name, dev, backward=False):
+    """GFLOP of one forward (and, with backward, its backward) of `net` on one image, by torch's
+    FlopCounterMode (matrix multiplies, convolutions, attention; the per-image work is linear in
+    the batch). On zeros and in fp32: the count depends on neither, and torch.randn would move
+    the random stream the timed run draws from."""
+    from torch.utils.flop_counter import FlopCounterMode
+    spec = NETS[name]
+    x = torch.zeros((1, spec["in_channels"], spec["size"], spec["size"]), device=dev)
+    with FlopCounterMode(display=False) as counter:
+        out = net(x, torch.tensor([500], device=dev))
+        if backward:
+            out.sample.sum().backward()
+    return counter.get_total_flops() / 1e9
 
 
 def flops(a, dev):
-    from torch.utils.flop_counter import FlopCounterMode
-    spec = NETS[a.net]
-    net = make_unet(a.net).eval()
-    x = torch.randn((1, spec["in_channels"], spec["size"], spec["size"]))
-    with torch.inference_mode(), FlopCounterMode(display=False) as counter:
-        net(x, torch.tensor([500]))
-    out = {"bench": "flops", "net": a.net, "forward_gflop_per_image": counter.get_total_flops() / 1e9}
+    with torch.inference_mode():
+        gflop = forward_gflop(make_unet(a.net).eval(), a.net, torch.device("cpu"))
+    # A training step's work per image: forward and backward (dropout changes no FLOP count).
+    train = forward_gflop(make_unet(a.net).train(), a.net, torch.device("cpu"), backward=True)
+    out = {"bench": "flops", "net": a.net, "forward_gflop_per_image": gflop, "train_gflop_per_image": train}
     if dev.type == "cuda":  # the device's measured bf16 matrix-multiply peak (best of 20 at 8192^3)
         m = torch.randn(8192, 8192, device=dev, dtype=torch.bfloat16)
         best = float("inf")
@@ -176,12 +207,19 @@ def train_step(a, dev):
     spec = NETS[a.net]
     x0 = torch.rand((a.batch, spec["in_channels"], spec["size"], spec["size"]), device=dev) * 2 - 1
     abar = torch.cumprod(1 - torch.linspace(1e-4, 0.02, 1000, device=dev), 0)
+    # The step's work: forward and backward per image (its gradients are dropped by the first
+    # step's zero_grad), times the batch.
+    gflop_per_step = a.batch * forward_gflop(net, a.net, dev, backward=True)
 
     def step():
         t = torch.randint(0, 1000, (a.batch,), device=dev)
         eps = torch.randn_like(x0)
         ab = abar[t][:, None, None, None]
-        loss = torch.nn.functional.mse_loss(net(ab.sqrt() * x0 + (1 - ab).sqrt() * eps, t).sample, eps)
+        # Only the forward under autocast (backward follows the forward's dtypes); the loss on
+        # the fp32 output, and the weights, their gradients and Adam stay fp32.
+        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=a.bf16):
+            out = net(ab.sqrt() * x0 + (1 - ab).sqrt() * eps, t).sample
+        loss = torch.nn.functional.mse_loss(out.float(), eps)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
@@ -203,7 +241,7 @@ def train_step(a, dev):
     print(json.dumps({"bench": "train", "impl": "peer-eager", "net": a.net, "device": dev.type, "threads": torch.get_num_threads(),
                       "batch": a.batch, "iters": a.iters, "parameters": sum(q.numel() for q in net.parameters()),
                       "step_ms": 1000 * seconds / a.iters, "images_per_s": a.batch * a.iters / seconds, "peak_memory_mb": peak,
-                      "torch": torch.__version__}))
+                      "torch": torch.__version__, "precision": precision(a), "gflop_per_s": gflop_per_step * a.iters / seconds}))
 
 
 if __name__ == "__main__":

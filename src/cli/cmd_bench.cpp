@@ -11,12 +11,14 @@
 #include "cli/context.h"
 #include "data/dataset.h"
 #include "models/network.h"
+#include "models/speed_settings.h"
 #include "train/batch_stream.h"
 #include "router/router.h"
 #include "sample/sampler.h"
 #include "train/expert_step.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/cpu_features.h"
 #include "util/sysinfo.h"
 #include "util/timer.h"
 
@@ -25,6 +27,20 @@ namespace {
 
 void synchronize(torch::Device d) {
   if (d.is_cuda()) torch::cuda::synchronize();
+}
+
+// What every row records about the run and the host: the CPU's model and bf16 flags (issue 19),
+// threads, and the precision the networks ran in.
+Json bench_row(const char* bench, const Config& cfg, torch::Device device, bool bf16) {
+  Json row = Json::object();
+  row["bench"] = bench;
+  row["config"] = cfg.name;
+  row["device"] = device.is_cuda() ? "cuda" : "cpu";
+  row["cpu"] = cpu_features().model;
+  row["cpu_flags"] = cpu_features().flags;
+  row["threads"] = torch::get_num_threads();
+  row["precision"] = bf16 ? "bf16" : "fp32";
+  return row;
 }
 
 int bench_train(const Args& args) {
@@ -44,12 +60,7 @@ int bench_train(const Args& args) {
   for (int i = 0; i < iters; ++i) es.step(batches[i % batches.size()], warmup + i);
   synchronize(device);
   const double secs = clock.seconds();
-  Json row = Json::object();
-  row["bench"] = "train";
-  row["config"] = cfg.name;
-  row["device"] = device.is_cuda() ? "cuda" : "cpu";
-  row["cpu"] = cpu_model();
-  row["threads"] = torch::get_num_threads();
+  Json row = bench_row("train", cfg, device, use_bf16(cfg.train.bf16, device, "train.bf16"));
   row["params"] = parameter_count(*es.net);
   row["batch"] = cfg.train.batch_size;
   row["iters"] = iters;
@@ -107,12 +118,7 @@ int bench_sample(const Args& args) {
   sc.num = static_cast<int64_t>(sc.batch_size) * iters;
   const SampleResult r = generate_samples(model, sc, device, false);
   synchronize(device);
-  Json row = Json::object();
-  row["bench"] = "sample";
-  row["config"] = cfg.name;
-  row["device"] = device.is_cuda() ? "cuda" : "cpu";
-  row["cpu"] = cpu_model();
-  row["threads"] = torch::get_num_threads();
+  Json row = bench_row("sample", cfg, device, use_bf16(sc.bf16, device, "sample.bf16"));
   row["experts"] = k;
   row["params"] = parameter_count(*model.experts[0].net);
   row["router_params"] = model.router ? parameter_count(*model.router->nets[0]) : 0;
