@@ -3,26 +3,14 @@
 #include <gtest/gtest.h>
 #include <torch/cuda.h>
 
-#include "sample/sampler.h"
-
 #include "config/config.h"
+#include "sample/sampler.h"
+#include "sample/tiny_sampling.h"
+
 namespace ddm {
 namespace {
 
-Config tiny_config() {
-  Config c;
-  c.model.channels = 16;
-  c.model.channel_mult = {1, 2};
-  c.model.num_res_blocks = 1;
-  c.model.attn_resolutions = {8};
-  c.model.groups = 8;
-  c.model.dropout = 0;
-  c.sample.steps = 8;
-  c.sample.num = 12;
-  c.sample.batch_size = 12;
-  c.sample.alpha = AlphaSource::kRouter;
-  return c;
-}
+Config tiny_config() { return test::tiny_sampling_config(8, 12); }
 
 void to_device(SamplingModel& m, torch::Device d) {
   for (auto& e : m.experts) e.net->to(d);

@@ -10,6 +10,7 @@
 #include "router/exact_posterior.h"
 #include "sample/sampler.h"
 #include "test_util.h"
+#include "sample/tiny_sampling.h"
 #include "util/cpu_features.h"
 
 namespace ddm {
@@ -47,17 +48,7 @@ TEST(Bf16, ModesResolvePerDeviceAndTheCpuNoteSaysWhatItHas) {
 }
 
 Config tiny_config() {
-  Config c;
-  c.model.channels = 16;
-  c.model.channel_mult = {1, 2};
-  c.model.num_res_blocks = 1;
-  c.model.attn_resolutions = {8};
-  c.model.groups = 8;
-  c.model.dropout = 0;
-  c.sample.steps = 6;
-  c.sample.num = 8;
-  c.sample.batch_size = 8;
-  c.sample.alpha = AlphaSource::kRouter;
+  Config c = test::tiny_sampling_config(6, 8);
   c.sample.rule = RoutingRule::kMixture;
   c.sample.images = false;
   return c;
