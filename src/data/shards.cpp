@@ -139,19 +139,19 @@ ShardManifest ShardManifest::from_json(const Json& j, const std::string& source)
     ShardManifest m;
     m.dataset = j.at("dataset").get<std::string>();
     m.data_config = j.at("data");
-    const int64_t k = j.at("k").get<int64_t>();
+    const int64_t k = json_int(j.at("k"));
     require(k >= 1 && k <= (1 << 20), "k = {} is not a number of shards", k);
     m.k = static_cast<int>(k);
     m.method = parse_enum<ShardMethod>(j.at("method").get<std::string>(), "method");
-    m.seed = j.at("seed").get<int64_t>();
-    m.n = j.at("n").get<int64_t>();
+    m.seed = json_int(j.at("seed"));
+    m.n = json_int(j.at("n"));
     for (const auto& c : j.at("class_names")) m.class_names.push_back(c.get<std::string>());
     const Json& arr = j.at("shards");
     require(static_cast<int>(arr.size()) == m.k, "{} shards listed, k = {}", arr.size(), m.k);
     size_t listed = 0;
     for (const auto& e : arr) {
-      m.shards.push_back(e.at("indices").get<std::vector<int64_t>>());
-      if (e.contains("label_counts")) m.label_counts.push_back(e.at("label_counts").get<std::vector<int64_t>>());
+      m.shards.push_back(json_ints(e.at("indices")));
+      if (e.contains("label_counts")) m.label_counts.push_back(json_ints(e.at("label_counts")));
       listed += m.shards.back().size();
     }
     // Every example is in exactly one shard: checked against what the file lists before n is

@@ -58,8 +58,8 @@ std::pair<Json, size_t> parse_header(const std::string& bytes, const std::string
   const size_t data_start = align_up(16 + header_len);
   int64_t data_bytes = -1;
   try {
-    data_bytes = header.at("data_bytes").get<int64_t>();
-  } catch (const Json::exception&) {
+    data_bytes = json_int(header.at("data_bytes"));
+  } catch (const std::exception&) {  // missing, or not an integer: refused below
   }
   if (data_bytes < 0 || static_cast<uint64_t>(data_bytes) > bytes.size())
     fail("{}: corrupted checkpoint header (no valid data_bytes)", path);
@@ -194,10 +194,16 @@ struct TensorEntry {
 
 TensorEntry parse_entry(const Json& e, uint64_t data_len, const std::string& path) {
   TensorEntry t;
-  t.name = e.at("name").get<std::string>();
-  t.dtype = dtype_from(e.at("dtype").get<std::string>(), path);
-  t.shape = e.at("shape").get<std::vector<int64_t>>();
-  const int64_t off = e.at("offset").get<int64_t>(), nb = e.at("nbytes").get<int64_t>();
+  int64_t off = -1, nb = -1;
+  try {
+    t.name = e.at("name").get<std::string>();
+    t.shape = json_ints(e.at("shape"));
+    off = json_int(e.at("offset"));
+    nb = json_int(e.at("nbytes"));
+  } catch (const std::exception& x) {  // a missing key, a wrong type, a non-integer
+    fail("{}: corrupted checkpoint header ({})", path, json_error(x));
+  }
+  t.dtype = dtype_from(e.at("dtype").is_string() ? e.at("dtype").get<std::string>() : e.at("dtype").dump(), path);
   uint64_t bytes = torch::elementSize(t.dtype);
   for (const int64_t s : t.shape) bytes = s < 0 ? UINT64_MAX : saturating_mul(bytes, static_cast<uint64_t>(s));
   if (off < 0 || nb < 0 || bytes != static_cast<uint64_t>(nb) || static_cast<uint64_t>(off) > data_len ||
@@ -217,7 +223,7 @@ Checkpoint load_checkpoint(const std::string& path) {
   ckpt.source = path;
   try {
     ckpt.meta = header.at("meta");
-    const uint64_t data_len = static_cast<uint64_t>(header.at("data_bytes").get<int64_t>());
+    const uint64_t data_len = static_cast<uint64_t>(json_int(header.at("data_bytes")));
     for (const Json& e : header.at("tensors")) {
       const TensorEntry t = parse_entry(e, data_len, path);
       torch::Tensor v = torch::empty(t.shape, torch::TensorOptions().dtype(t.dtype));

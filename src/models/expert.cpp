@@ -28,15 +28,15 @@ ExpertMeta ExpertMeta::from_json(const Json& j, const std::string& source) {
     require(j.at("kind").get<std::string>() == "expert", "a {} checkpoint, not an expert", j.at("kind").get<std::string>());
     ExpertMeta m;
     const Json& shard = j.at("shard");
-    m.shard = shard.is_string() ? kAllShards : static_cast<int>(shard.get<int64_t>());
-    m.k = static_cast<int>(j.at("k").get<int64_t>());
+    m.shard = shard.is_string() ? kAllShards : static_cast<int>(json_int(shard));
+    m.k = static_cast<int>(json_int(j.at("k")));
     m.dataset = j.at("dataset").get<std::string>();
-    m.sample_shape = j.at("sample_shape").get<std::vector<int64_t>>();
+    m.sample_shape = json_ints(j.at("sample_shape"));
     m.schedule = Schedule::from_json(j.at("schedule"));
     m.prediction = parse_enum<Prediction>(j.at("prediction").get<std::string>(), "prediction");
     m.t_min = j.at("t_min").get<double>();
     m.architecture = j.at("architecture");
-    m.step = j.at("step").get<int64_t>();
+    m.step = json_int(j.at("step"));
     return m;
   } catch (const std::exception& e) {  // ddm's checks and nlohmann's missing keys and types
     fail("{}: {}", source, json_error(e));

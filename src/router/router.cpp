@@ -31,9 +31,9 @@ RouterMeta RouterMeta::from_json(const Json& j, const std::string& source) {
     require(j.at("kind").get<std::string>() == "router", "a {} checkpoint, not a router", j.at("kind").get<std::string>());
     RouterMeta m;
     m.kind = parse_enum<RouterKind>(j.at("router").get<std::string>(), "router");
-    m.k = static_cast<int>(j.at("k").get<int64_t>());
+    m.k = static_cast<int>(json_int(j.at("k")));
     m.dataset = j.at("dataset").get<std::string>();
-    m.sample_shape = j.at("sample_shape").get<std::vector<int64_t>>();
+    m.sample_shape = json_ints(j.at("sample_shape"));
     for (const auto& p : j.at("priors")) m.priors.push_back(p.get<double>());
     m.schedule = Schedule::from_json(j.at("schedule"));
     m.t_min = j.at("t_min").get<double>();
@@ -43,7 +43,7 @@ RouterMeta RouterMeta::from_json(const Json& j, const std::string& source) {
     if (m.kind == RouterKind::kMogDa)
       m.derivative = j.contains("derivative") ? parse_enum<DerivativeHead>(j.at("derivative").get<std::string>(), "derivative") : DerivativeHead::kRaw;
     m.architecture = j.at("architecture");
-    m.step = j.at("step").get<int64_t>();
+    m.step = json_int(j.at("step"));
     return m;
   } catch (const std::exception& e) {  // ddm's checks and nlohmann's missing keys and types
     fail("{}: {}", source, json_error(e));

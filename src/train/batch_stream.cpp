@@ -44,8 +44,12 @@ Json BatchStream::state() const {
 }
 
 void BatchStream::restore(const Json& state, const std::string& source) {
-  epoch_ = state.at("epoch").get<int64_t>();
-  cursor_ = state.at("cursor").get<int64_t>();
+  try {
+    epoch_ = json_int(state.at("epoch"));
+    cursor_ = json_int(state.at("cursor"));
+  } catch (const std::exception& e) {
+    fail("{}: data position: {}", source, json_error(e));
+  }
   require(cursor_ >= 0 && cursor_ <= size_, "{}: data position {} does not fit a shard of {} examples", source, cursor_, size_);
   new_epoch();
 }

@@ -1,6 +1,8 @@
 // Error messages around nlohmann-json's parser, and the metrics.jsonl writer (see json.h).
 #include "util/json.h"
 
+#include <cmath>
+
 #include <algorithm>
 #include <cstdio>
 
@@ -48,6 +50,28 @@ void JsonlWriter::write(const Json& row) const {
   const std::string line = row.dump() + "\n";
   std::fwrite(line.data(), 1, line.size(), f);
   std::fclose(f);
+}
+
+int64_t json_int(const Json& j) {
+  if (j.is_number_integer()) {
+    if (j.is_number_unsigned() && j.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) fail("expected an integer, got {}", j.dump());
+    return j.get<int64_t>();
+  }
+  if (j.is_number_float()) {
+    const double v = j.get<double>();
+    // 2^63 is the first double above int64's range; -2^63 is inside it.
+    if (std::isfinite(v) && v == std::floor(v) && v >= -9223372036854775808.0 && v < 9223372036854775808.0)
+      return static_cast<int64_t>(v);
+  }
+  fail("expected an integer, got {}", j.dump());
+}
+
+std::vector<int64_t> json_ints(const Json& j) {
+  if (!j.is_array()) fail("expected an array of integers, got {}", j.dump());
+  std::vector<int64_t> out;
+  out.reserve(j.size());
+  for (const Json& v : j) out.push_back(json_int(v));
+  return out;
 }
 
 }  // namespace ddm

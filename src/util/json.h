@@ -8,6 +8,7 @@
 #include <exception>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ddm {
 
@@ -20,6 +21,13 @@ Json read_json(const std::string& path);
 // An exception's message without nlohmann's "[json.exception.type_error.302] " tag, so that a
 // caller can prefix the file: "router.ddm: key 'k' not found".
 std::string json_error(const std::exception& e);
+
+// An integer from a file's JSON, checked: nlohmann's get<int64_t>() converts a float such as
+// 1e100 with a static_cast, which is undefined behaviour (found by fuzz_manifest). Integers,
+// and floats with an integral value inside int64's range, pass; anything else throws ddm::Error
+// "expected an integer, got ...".
+int64_t json_int(const Json& j);
+std::vector<int64_t> json_ints(const Json& j);  // an array of them
 
 // Appends one JSON object per line and flushes it (EDM's stats.jsonl): a crash loses nothing
 // already written, and a resumed run appends to the same file.

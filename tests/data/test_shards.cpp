@@ -175,4 +175,12 @@ TEST(Shards, ManifestRoundTripAndChecks) {
             std::string::npos);
   EXPECT_NE(test::error_of([&] { ShardManifest::load(dir / "none.json"); }).find("run `ddm prepare`"), std::string::npos);
 }
+// Found by fuzz_manifest (issue 18): "k": 1e100 reached nlohmann's get<int64_t>(), a float to
+// integer static_cast out of range (UBSan). Integers from files go through json_int now.
+TEST(Shards, AManifestWithANonIntegerCountIsRefused) {
+  const std::string path = std::string(DDM_SOURCE_DIR) + "/tests/fixtures/fuzz/manifest-k-1e100.json";
+  const std::string e = test::error_of([&] { ShardManifest::load(path); });
+  EXPECT_NE(e.find("manifest-k-1e100.json: expected an integer, got 1e+100"), std::string::npos) << e;
+}
+
 }  // namespace ddm

@@ -65,4 +65,16 @@ TEST(Json, JsonlWriterAppendsOneObjectPerLine) {
   EXPECT_EQ(text, "{\"step\":1,\"loss\":0.5}\n{\"step\":2,\"loss\":0.25}\n");
 }
 
+// Integers from files (issue 18): exact integers and integral floats in range pass; fractions,
+// out-of-range values and other types are refused instead of being cast (undefined behaviour).
+TEST(Json, IntegersFromFilesAreChecked) {
+  EXPECT_EQ(json_int(Json::parse("42")), 42);
+  EXPECT_EQ(json_int(Json::parse("-9223372036854775808")), INT64_MIN);
+  EXPECT_EQ(json_int(Json::parse("3.0")), 3);
+  EXPECT_EQ(json_ints(Json::parse("[1, 2.0, -3]")), (std::vector<int64_t>{1, 2, -3}));
+  for (const char* bad : {"1e100", "2.5", "9223372036854775808", "18446744073709551615", "\"7\"", "null", "9.3e18"})
+    EXPECT_EQ(test::error_of([&] { json_int(Json::parse(bad)); }).rfind("expected an integer, got ", 0), 0u) << bad;
+  EXPECT_NE(test::error_of([&] { json_ints(Json::parse("{}")); }).find("expected an array of integers"), std::string::npos);
+}
+
 }  // namespace ddm
