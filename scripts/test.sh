@@ -2,7 +2,7 @@
 # The test command: set up if needed (system packages, LibTorch, data), build, run every test.
 #   scripts/test.sh            all tests (labels unit and slow; gpu tests skip without CUDA)
 #   scripts/test.sh -L unit    only the fast set (any ctest arguments pass through)
-#   scripts/test.sh --sanitize the unit set built with AddressSanitizer and UBSan in build-asan/
+#   scripts/test.sh --sanitize the unit set built with AddressSanitizer and UBSan (-O1 -g1) in build-asan/
 #                              (ddm's code instrumented; LibTorch's findings suppressed in
 #                              scripts/sanitize/, each with its reason)
 set -euo pipefail
