@@ -61,8 +61,8 @@ std::pair<Json, size_t> parse_header(const std::string& bytes, const std::string
     data_bytes = json_int(header.at("data_bytes"));
   } catch (const std::exception&) {  // missing, or not an integer: refused below
   }
-  if (data_bytes < 0 || static_cast<uint64_t>(data_bytes) > bytes.size())
-    fail("{}: corrupted checkpoint header (no valid data_bytes)", path);
+  // Non-negative int64, so the sum below cannot wrap: a claim beyond the file is "truncated".
+  if (data_bytes < 0) fail("{}: corrupted checkpoint header (no valid data_bytes)", path);
   const uint64_t data_len = static_cast<uint64_t>(data_bytes);
   const uint64_t expected = data_start + data_len + 4;
   if (bytes.size() < expected) fail("{}: truncated checkpoint (expected {} bytes, found {})", path, expected, bytes.size());

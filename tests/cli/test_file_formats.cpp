@@ -91,6 +91,14 @@ void compare_shapes(const Json& before, const Json& now, const std::string& at, 
   }
 }
 
+// Type changes made on purpose, each readable from the old files: issue 19 turned the booleans
+// train.bf16 and sample.bf16 into auto|on|off (true and false still read as auto and off).
+bool changed_on_purpose(const std::string& problem) {
+  for (const char* key : {"/config/train/bf16: was \"bool\", now \"string\"", "/config/sample/bf16: was \"bool\", now \"string\""})
+    if (problem.ends_with(key)) return true;
+  return false;
+}
+
 TEST(FileFormats, EveryFileKeepsTheKeysItHadBefore) {
   test::TempDir dir;
   const auto r = test::run_command("DDM=" + std::string(DDM_BINARY) + " bash " + kFixtures + "/make.sh " + dir.path() + " 2>&1");
@@ -100,7 +108,8 @@ TEST(FileFormats, EveryFileKeepsTheKeysItHadBefore) {
     const std::string before = kFixtures + "/" + name, now = dir / name;
     std::vector<std::string> problems;
     compare_shapes(shape_of_file(before), shape_of_file(now), name, problems);
-    for (const auto& p : problems) ADD_FAILURE() << p;
+    for (const auto& p : problems)
+      if (!changed_on_purpose(p)) ADD_FAILURE() << p;
     if (!std::string(name).ends_with(".ddm") && !std::string(name).ends_with(".jsonl")) {
       const Json j = read_json(now);  // and each dumps and parses back to itself
       EXPECT_EQ(parse_json(j.dump(2), name), j) << name;
