@@ -105,8 +105,8 @@ for net in "${nets[@]}"; do
 done
 
 {
-  echo "{\"date\": \"$(date -u +%FT%TZ)\", \"device\": \"$device\", \"cpu\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\","
-  echo " \"cpu_flags\": $("$py" bench/peak.py --cpu-info | "$py" -c 'import json, sys; print(json.dumps(json.load(sys.stdin)["cpu_flags"]))'),"
+  # The CPU's model and bf16 flags from one reading (bench/peak.py --cpu-info), like the rows'.
+  echo "{\"date\": \"$(date -u +%FT%TZ)\", \"device\": \"$device\", $("$py" bench/peak.py --cpu-info | cut -c2- | sed 's/}$//'),"
   echo " \"cores\": $(nproc), \"rows\": ["
   sed '$!s/$/,/' "$tmp"
   echo "]}"

@@ -5,8 +5,6 @@
 #include <string>
 #include <thread>
 
-#include "util/cpu_features.h"
-
 namespace ddm {
 
 int64_t peak_rss_bytes() {
@@ -16,8 +14,6 @@ int64_t peak_rss_bytes() {
     if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6)) * 1024;  // "VmHWM:  1234 kB"
   return 0;
 }
-
-std::string cpu_model() { return cpu_features().model; }
 
 int cpu_count() { return static_cast<int>(std::thread::hardware_concurrency()); }
 

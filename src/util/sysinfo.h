@@ -1,4 +1,5 @@
-// What benchmarks report about the host: peak resident memory, CPU model, core count.
+// What benchmarks report about the host: peak resident memory and core count (the CPU model
+// and its bf16 flags: cpu_features.h).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -6,7 +7,6 @@
 namespace ddm {
 
 int64_t peak_rss_bytes();  // VmHWM from /proc/self/status (0 if unknown)
-std::string cpu_model();
 int cpu_count();
 
 }  // namespace ddm
