@@ -9,6 +9,7 @@
 #include "cli/app.h"
 #include "cli/args.h"
 #include "cli/context.h"
+#include "cli/op_profile.h"
 #include "data/dataset.h"
 #include "models/network.h"
 #include "models/speed_settings.h"
@@ -41,6 +42,13 @@ Json bench_row(const char* bench, const Config& cfg, torch::Device device, bool 
   row["threads"] = torch::get_num_threads();
   row["precision"] = bf16 ? "bf16" : "fp32";
   return row;
+}
+
+// The `n` operators with the most self time; the profiler's own cost inflates the row's timing.
+Json top_ops(OpProfile& profile, int n) {
+  Json all = profile.table(), top = Json::array();
+  for (size_t i = 0; i < all.size() && static_cast<int>(i) < n; ++i) top.push_back(all[i]);
+  return top;
 }
 
 int bench_train(const Args& args) {
@@ -116,6 +124,8 @@ int bench_sample(const Args& args) {
   generate_samples(model, warm, device, false);
   synchronize(device);
   sc.num = static_cast<int64_t>(sc.batch_size) * iters;
+  std::optional<OpProfile> profile;
+  if (args.has("profile")) profile.emplace();
   const SampleResult r = generate_samples(model, sc, device, false);
   synchronize(device);
   Json row = bench_row("sample", cfg, device, use_bf16(sc.bf16, device, "sample.bf16"));
@@ -130,6 +140,7 @@ int bench_sample(const Args& args) {
   row["images_per_s"] = static_cast<double>(sc.num) / r.seconds;
   row["evaluations_per_sample_step"] = static_cast<double>(r.evaluations) / static_cast<double>(sc.num * (sc.steps + 1));
   row["peak_memory_mb"] = static_cast<double>(peak_rss_bytes()) / (1 << 20);
+  if (profile) row["ops"] = top_ops(*profile, args.get<int>("profile"));
   std::cout << row.dump() << "\n";
   return 0;
 }
@@ -144,7 +155,9 @@ int cmd_bench(const std::vector<std::string>& argv) {
   args.add()("iters", "timed iterations (train: steps; sample: batches)", cxxopts::value<int>()->default_value("10"))(
       "warmup", "untimed iterations first (train)", cxxopts::value<int>()->default_value("2"))(
       "single", "sample: one expert alone, no routing (the baseline's cost)")(
-      "shape", "sample: sample shape C,H,W instead of the data set's", cxxopts::value<std::string>());
+      "shape", "sample: sample shape C,H,W instead of the data set's", cxxopts::value<std::string>())(
+      "profile", "sample: add the N operators with the most self time (`ops`; the profiler slows the row)",
+      cxxopts::value<int>()->implicit_value("15"));
   if (!args.parse(argv)) return 0;
   const auto pos = args.positional();
   if (pos.size() != 1) throw UsageError("bench: say what to benchmark: ddm bench train|sample");
