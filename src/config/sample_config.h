@@ -30,7 +30,7 @@ namespace ddm {
   X(bool, clip_denoised, true, kAny, "images: clamp each expert's D to [-1, 1] (DDPM's clip_denoised)") \
   X(Bf16Mode, bf16, Bf16Mode::kAuto, kAny,                                                           \
     "bf16 autocast for the networks (the solver stays fp32): auto (CUDA only), on, off")              \
-  X(bool, channels_last, true, kAny, "CUDA: channels-last memory format")
+  X(bool, channels_last, true, kAny, "channels-last memory format on CUDA, and on CPUs with sample.bf16")
 
 struct SampleConfig { DDM_SAMPLE_FIELDS(DDM_DECLARE_FIELD) };
 

@@ -1,7 +1,11 @@
 // Functional-op layers and DDPM's initialisation (see layers.h).
 #include "models/layers.h"
 
+#include <ATen/autocast_mode.h>
+
 #include <cmath>
+
+#include "models/group_norm_nhwc.h"
 
 namespace ddm::nn {
 namespace {
@@ -15,6 +19,19 @@ torch::Tensor init_weight(std::vector<int64_t> shape, int64_t fan_in, int64_t fa
 
 }  // namespace
 
+bool AutocastCopy::applies(const torch::Tensor& x) const {
+  if (!weight.defined()) return false;
+  const c10::DeviceType type = x.device().type();
+  return at::autocast::is_autocast_enabled(type) && at::autocast::get_autocast_dtype(type) == weight.scalar_type();
+}
+
+void AutocastCopy::keep(const torch::Tensor& w, const torch::Tensor& b, torch::ScalarType dtype, torch::MemoryFormat format) {
+  torch::NoGradGuard no_grad;
+  weight = w.detach().to(dtype).contiguous(format);
+  this->format = format;
+  bias = b.detach().to(dtype);
+}
+
 Conv2d::Conv2d(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding, Init init)
     : stride_(stride), padding_(padding < 0 ? kernel / 2 : padding) {
   weight_ = register_parameter("weight", init_weight({out, in, kernel, kernel}, in * kernel * kernel, out * kernel * kernel, init));
@@ -22,6 +39,9 @@ Conv2d::Conv2d(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t 
 }
 
 torch::Tensor Conv2d::forward(const torch::Tensor& x) const {
+  // A one-channel input (the image) is NCHW and NHWC at once, and LibTorch then answers NCHW:
+  // with channels-last copies the output is made NHWC so that the whole network stays NHWC.
+  if (copy_.applies(x)) return torch::conv2d(x, copy_.weight, copy_.bias, stride_, padding_).contiguous(copy_.format);
   return torch::conv2d(x, weight_, bias_, stride_, padding_);
 }
 
@@ -30,7 +50,10 @@ Linear::Linear(int64_t in, int64_t out, Init init) {
   bias_ = register_parameter("bias", torch::zeros({out}));
 }
 
-torch::Tensor Linear::forward(const torch::Tensor& x) const { return torch::linear(x, weight_, bias_); }
+torch::Tensor Linear::forward(const torch::Tensor& x) const {
+  if (copy_.applies(x)) return torch::linear(x, copy_.weight, copy_.bias);
+  return torch::linear(x, weight_, bias_);
+}
 
 GroupNorm::GroupNorm(int64_t groups, int64_t channels) : groups_(groups) {
   weight_ = register_parameter("weight", torch::ones({channels}));
@@ -38,7 +61,14 @@ GroupNorm::GroupNorm(int64_t groups, int64_t channels) : groups_(groups) {
 }
 
 torch::Tensor GroupNorm::forward(const torch::Tensor& x) const {
+  if (group_norm_nhwc_applies(x)) return group_norm_nhwc(x, groups_, weight_, bias_, 1e-6);
   return torch::group_norm(x, groups_, weight_, bias_, 1e-6);
+}
+
+torch::Tensor GroupNorm::forward_silu(const torch::Tensor& x) const {
+  if (group_norm_nhwc_applies(x)) return group_norm_nhwc(x, groups_, weight_, bias_, 1e-6, true);
+  torch::Tensor h = torch::group_norm(x, groups_, weight_, bias_, 1e-6);
+  return at::GradMode::is_enabled() ? torch::silu(h) : torch::silu_(h);
 }
 
 torch::Tensor timestep_embedding(const torch::Tensor& t, int64_t dim) {

@@ -10,13 +10,26 @@ namespace ddm::nn {
 
 enum class Init { kDefault, kZero };
 
+// A layer's weights cast once for autocast inference (issue 19): while autocast to `dtype` is on
+// for the input's device, forward uses these instead of letting autocast cast the fp32 weights
+// on every call, which on a CPU cost more than small convolutions themselves. The values are
+// autocast's own cast; only a network that no longer trains may keep them (they go stale).
+struct AutocastCopy {
+  torch::Tensor weight, bias;
+  torch::MemoryFormat format = torch::MemoryFormat::Contiguous;
+  bool applies(const torch::Tensor& x) const;
+  void keep(const torch::Tensor& w, const torch::Tensor& b, torch::ScalarType dtype, torch::MemoryFormat format);
+};
+
 class Conv2d : public torch::nn::Module {
  public:
   Conv2d(int64_t in, int64_t out, int64_t kernel, int64_t stride = 1, int64_t padding = -1, Init init = Init::kDefault);
   torch::Tensor forward(const torch::Tensor& x) const;
+  void keep_autocast_copy(torch::ScalarType dtype, torch::MemoryFormat format) { copy_.keep(weight_, bias_, dtype, format); }
 
  private:
   torch::Tensor weight_, bias_;
+  AutocastCopy copy_;
   int64_t stride_, padding_;
 };
 
@@ -25,15 +38,20 @@ class Linear : public torch::nn::Module {
   Linear(int64_t in, int64_t out, Init init = Init::kDefault);
   torch::Tensor forward(const torch::Tensor& x) const;
   torch::Tensor& weight() { return weight_; }  // [out, in], for callers that set it by hand
+  void keep_autocast_copy(torch::ScalarType dtype) { copy_.keep(weight_, bias_, dtype, torch::MemoryFormat::Contiguous); }
 
  private:
   torch::Tensor weight_, bias_;
+  AutocastCopy copy_;
 };
 
 class GroupNorm : public torch::nn::Module {
  public:
   GroupNorm(int64_t groups, int64_t channels);
   torch::Tensor forward(const torch::Tensor& x) const;
+  // silu(forward(x)): one pass for channels-last inference (group_norm_nhwc), in place on the
+  // fresh normalised tensor when no gradient is recorded, otherwise out of place.
+  torch::Tensor forward_silu(const torch::Tensor& x) const;
 
  private:
   int64_t groups_;

@@ -6,6 +6,7 @@
 
 #include <atomic>
 
+#include "models/layers.h"
 #include "util/log.h"
 
 namespace ddm {
@@ -43,6 +44,14 @@ void to_channels_last(torch::nn::Module& m) {
   torch::NoGradGuard no_grad;
   for (auto& p : m.parameters())
     if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+}
+
+void keep_bf16_copies(torch::nn::Module& m, bool channels_last) {
+  const auto format = channels_last ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous;
+  for (const auto& sub : m.modules()) {
+    if (auto* conv = dynamic_cast<nn::Conv2d*>(sub.get())) conv->keep_autocast_copy(torch::kBFloat16, format);
+    if (auto* linear = dynamic_cast<nn::Linear*>(sub.get())) linear->keep_autocast_copy(torch::kBFloat16);
+  }
 }
 
 void enable_cuda_fast_math() {

@@ -36,6 +36,11 @@ class AutocastScope {
 // Converts a network's 4-D parameters to channels-last; convolutions then run in NHWC.
 void to_channels_last(torch::nn::Module& m);
 
+// For a network that only samples from now on: every convolution and linear layer keeps its
+// weights cast to bf16 (convolutions' in channels-last if asked), used under bf16 autocast
+// instead of autocast's cast per call (nn::AutocastCopy). The fp32 weights stay as they were.
+void keep_bf16_copies(torch::nn::Module& m, bool channels_last);
+
 // cuDNN autotuning and TF32 matrix multiplies: the process-wide settings for a CUDA run.
 void enable_cuda_fast_math();
 

@@ -44,7 +44,10 @@ SamplingModel load_sampling_model(const Config& cfg, torch::Device device);
 // a trained router's do (a zero-initialised head would send every row to expert 0 under top1).
 SamplingModel untrained_sampling_model(const Config& cfg, const std::vector<int64_t>& sample_shape, int k,
                                        std::optional<RouterKind> router, torch::Device device);
-// On CUDA with sample.channels_last: the experts' and router's weights in channels-last (NHWC).
+// Readies a model that will only sample: with sample.channels_last on CUDA, the experts' and
+// router's weights in channels-last (NHWC); with sample.bf16 on a CPU, bf16 copies of their
+// weights (NHWC for convolutions with sample.channels_last), which generate_samples' autocast
+// then uses. Sampling works without it, only slower.
 void prepare_for_device(SamplingModel& model, const SampleConfig& sc, torch::Device device);
 // Checks that experts (and router) share schedule, sample shape and K; fails naming the file.
 void check_compatible(const std::vector<Expert>& experts, const Router* router, int k);

@@ -91,16 +91,46 @@ TEST(Bf16, ExactPosteriorIgnoresAnEnclosingAutocast) {
 
 TEST(Bf16, SamplingInBf16StaysFloat32AndCloseToFp32) {
   Config cfg = tiny_config();
-  const SamplingModel model = untrained_sampling_model(cfg, {1, 16, 16}, 3, RouterKind::kMogA, torch::kCPU);
+  SamplingModel model = untrained_sampling_model(cfg, {1, 16, 16}, 3, RouterKind::kMogA, torch::kCPU);
+  auto sample = [&] { return generate_samples(model, cfg.sample, torch::kCPU, false).samples; };
   cfg.sample.bf16 = Bf16Mode::kOff;
-  const torch::Tensor fp32 = generate_samples(model, cfg.sample, torch::kCPU, false).samples;
+  const torch::Tensor fp32 = sample();
   cfg.sample.bf16 = Bf16Mode::kOn;
-  const torch::Tensor bf16 = generate_samples(model, cfg.sample, torch::kCPU, false).samples;
+  const torch::Tensor cast_per_call = sample();  // autocast casting the weights on every call, NCHW
+  // The sampling path: bf16 copies of the weights, channels-last convolutions and GroupNorm.
+  prepare_for_device(model, cfg.sample, torch::kCPU);
+  const torch::Tensor bf16 = sample();
   EXPECT_EQ(bf16.scalar_type(), torch::kFloat32);
   const double diff = (bf16 - fp32).abs().mean().item<double>();
   EXPECT_GT(diff, 0.0);   // bf16 was in effect
   EXPECT_LT(diff, 5e-2);  // and it is a rounding, not another sampler
-  EXPECT_TRUE(torch::equal(bf16, generate_samples(model, cfg.sample, torch::kCPU, false).samples));  // same seed, same result
+  EXPECT_LT((bf16 - cast_per_call).abs().mean().item<double>(), 5e-2);
+  EXPECT_TRUE(torch::equal(bf16, sample()));  // same seed, same result
+  cfg.sample.bf16 = Bf16Mode::kOff;
+  EXPECT_TRUE(torch::equal(fp32, sample())) << "the fp32 weights are untouched by the bf16 copies";
+}
+
+TEST(Bf16, PreparedLayersUseTheirBf16CopyOnlyUnderAutocast) {
+  const Config cfg = tiny_config();
+  torch::manual_seed(2);
+  auto net = make_network(cfg.model, {1, 16, 16});
+  const torch::Tensor x = torch::randn({2, 1, 16, 16}), t = torch::full({2}, 0.5);
+  torch::NoGradGuard no_grad;
+  for (auto& p : net->parameters()) p.add_(torch::randn_like(p) * 0.05);  // the last layers start at zero
+  const torch::Tensor before = net->forward(x, t);
+  const torch::Tensor autocast_before = [&] {
+    const AutocastScope bf16(true, torch::kCPU);
+    return net->forward(x, t);
+  }();
+  keep_bf16_copies(*net, true);
+  EXPECT_TRUE(torch::equal(net->forward(x, t), before));
+  const AutocastScope bf16(true, torch::kCPU);
+  const torch::Tensor y = net->forward(x.contiguous(torch::MemoryFormat::ChannelsLast), t);
+  EXPECT_EQ(y.scalar_type(), torch::kBFloat16);
+  EXPECT_TRUE(y.is_contiguous(torch::MemoryFormat::ChannelsLast)) << "NHWC from the first convolution to the last";
+  // The same bf16 weights autocast would make; only the kernels' summation order differs.
+  const double scale = autocast_before.to(torch::kFloat32).abs().max().item<double>();
+  EXPECT_LT((y.to(torch::kFloat32) - autocast_before.to(torch::kFloat32)).abs().max().item<double>(), 0.05 * scale);
 }
 
 }  // namespace
