@@ -80,6 +80,10 @@ int64_t resume_latest(const LoopSpec& spec, const CheckpointDir& ckpts, LoopResu
   const int64_t step = spec.resume(ckpt);
   set_cpu_rng_state(ckpt.get("rng.cpu"));
   result.checkpoint = path;
+  // The loss the checkpoint was saved with: a finished run that is started again reports it
+  // rather than NaN (no step runs).
+  const auto loss = ckpt.meta.find("loss");
+  if (loss != ckpt.meta.end() && loss->is_number()) result.loss = loss->get<double>();
   log::info("{}: resuming from {} (step {})", spec.who, path, step);
   return step;
 }
@@ -94,6 +98,7 @@ LoopResult run_training_loop(const LoopSpec& spec) {
   if (spec.restart && main) ckpts.remove_all();
 
   LoopResult result;
+  result.loss = std::nan("");
   int64_t step = resume_latest(spec, ckpts, result), saved_step = result.checkpoint.empty() ? -1 : step;
   double window_loss = 0;
   auto save = [&] {
@@ -122,7 +127,6 @@ LoopResult run_training_loop(const LoopSpec& spec) {
   }
   std::map<std::string, double> window_extra;
   int64_t window_n = 0;
-  result.loss = std::nan("");
   result.stop_reason = "done";
   while (step < tc.steps) {
     const StepReport r = spec.step(step);

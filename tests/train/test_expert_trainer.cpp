@@ -159,6 +159,22 @@ TEST(ExpertTrainer, ResumingWithAnotherArchitectureIsRefused) {
   EXPECT_EQ(train_expert(o, data).step, 4);
 }
 
+TEST(ExpertTrainer, StartingAFinishedRunAgainReportsItsSavedLoss) {
+  const Dataset data = tiny_images();
+  test::TempDir dir;
+  ExpertRunOptions o;
+  o.cfg = tiny_unet_config();
+  o.cfg.train.steps = 2;
+  o.cfg.train.preview_count = 0;
+  o.progress = false;
+  o.dir = dir.path();
+  const ExpertRunResult first = train_expert(o, data);
+  const ExpertRunResult again = train_expert(o, data);  // nothing left to run
+  EXPECT_EQ(again.step, 2);
+  EXPECT_TRUE(std::isfinite(again.loss)) << "was NaN: no step ran, so no logging window";
+  EXPECT_EQ(again.loss, first.loss);
+}
+
 TEST(ExpertTrainer, NonFiniteLossStopsAndKeepsTheLastGoodCheckpoint) {
   test::TempDir dir;
   ExpertRunOptions o;
