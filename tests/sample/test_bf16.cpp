@@ -91,7 +91,7 @@ TEST(Bf16, ExactPosteriorIgnoresAnEnclosingAutocast) {
 
 TEST(Bf16, SamplingInBf16StaysFloat32AndCloseToFp32) {
   Config cfg = tiny_config();
-  SamplingModel model = untrained_sampling_model(cfg, {1, 16, 16}, 3, RouterKind::kMogA, torch::kCPU);
+  SamplingModel model = untrained_sampling_model(cfg, {3, 16, 16}, 3, RouterKind::kMogA, torch::kCPU);
   auto sample = [&] { return generate_samples(model, cfg.sample, torch::kCPU, false).samples; };
   cfg.sample.bf16 = Bf16Mode::kOff;
   const torch::Tensor fp32 = sample();
@@ -108,6 +108,15 @@ TEST(Bf16, SamplingInBf16StaysFloat32AndCloseToFp32) {
   EXPECT_TRUE(torch::equal(bf16, sample()));  // same seed, same result
   cfg.sample.bf16 = Bf16Mode::kOff;
   EXPECT_TRUE(torch::equal(fp32, sample())) << "the fp32 weights are untouched by the bf16 copies";
+}
+
+TEST(Bf16, SamplesLeaveInNchwThoughTheNetworkRanNhwc) {
+  Config cfg = tiny_config();
+  cfg.sample.bf16 = Bf16Mode::kOn;
+  SamplingModel one = untrained_sampling_model(cfg, {3, 16, 16}, 1, std::nullopt, torch::kCPU);  // no ensemble in between
+  prepare_for_device(one, cfg.sample, torch::kCPU);
+  // (split_batches hands every batch on contiguous: writers and the gather across ranks need it)
+  EXPECT_TRUE(generate_samples(one, cfg.sample, torch::kCPU, false).samples.is_contiguous());
 }
 
 TEST(Bf16, PreparedLayersUseTheirBf16CopyOnlyUnderAutocast) {
