@@ -141,15 +141,21 @@ TEST_P(ExpertResume, AfterSigtermIsBitwiseIdenticalOnCpu) {
 INSTANTIATE_TEST_SUITE_P(Precision, ExpertResume, ::testing::Values(Bf16Mode::kOff, Bf16Mode::kOn),
                          [](const auto& info) { return to_string(info.param); });
 
-TEST(ExpertTrainer, ResumingWithAnotherArchitectureIsRefused) {
-  const Dataset data = tiny_images();
-  test::TempDir dir;
+// The tiny U-Net for two steps, no preview, in `dir`.
+ExpertRunOptions two_step_run(const std::string& dir) {
   ExpertRunOptions o;
   o.cfg = tiny_unet_config();
   o.cfg.train.steps = 2;
   o.cfg.train.preview_count = 0;
   o.progress = false;
-  o.dir = dir.path();
+  o.dir = dir;
+  return o;
+}
+
+TEST(ExpertTrainer, ResumingWithAnotherArchitectureIsRefused) {
+  const Dataset data = tiny_images();
+  test::TempDir dir;
+  ExpertRunOptions o = two_step_run(dir.path());
   train_expert(o, data);
   o.cfg.model.channels = 16;
   o.cfg.train.steps = 4;
@@ -162,12 +168,7 @@ TEST(ExpertTrainer, ResumingWithAnotherArchitectureIsRefused) {
 TEST(ExpertTrainer, StartingAFinishedRunAgainReportsItsSavedLoss) {
   const Dataset data = tiny_images();
   test::TempDir dir;
-  ExpertRunOptions o;
-  o.cfg = tiny_unet_config();
-  o.cfg.train.steps = 2;
-  o.cfg.train.preview_count = 0;
-  o.progress = false;
-  o.dir = dir.path();
+  ExpertRunOptions o = two_step_run(dir.path());
   const ExpertRunResult first = train_expert(o, data);
   const ExpertRunResult again = train_expert(o, data);  // nothing left to run
   EXPECT_EQ(again.step, 2);
