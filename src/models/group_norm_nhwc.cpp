@@ -97,33 +97,31 @@ DDM_VECTOR_CLONES void affine(const T* __restrict x, int64_t positions, int64_t 
     }
 }
 
-// One sample: two passes for the statistics (the first pass's group means centre the second, so
-// the variance does not cancel), then y = x * scale[c] + shift[c].
+// One sample: one pass for the statistics, then y = x * scale[c] + shift[c]. Each channel's
+// moments are taken about its first value (shifted data, so the variance does not cancel for a
+// large mean), then combined per group with Chan et al.'s pairwise formula.
 template <typename T>
 void normalise_sample(const T* x, T* y, int64_t positions, int64_t c, int64_t groups, const float* gamma, const float* beta, double eps,
                       bool silu) {
   const int64_t cg = c / groups;
-  const double count = static_cast<double>(positions * cg);
-  std::vector<float> centre(static_cast<size_t>(c), 0.0f), scale(static_cast<size_t>(c)), shift(static_cast<size_t>(c));
-  std::vector<double> sum(static_cast<size_t>(c)), sq(static_cast<size_t>(c));
-  std::vector<double> mean(static_cast<size_t>(groups)), var(static_cast<size_t>(groups));
-  for (int pass = 0; pass < 2; ++pass) {
-    std::fill(sum.begin(), sum.end(), 0.0);
-    std::fill(sq.begin(), sq.end(), 0.0);
-    channel_moments(x, positions, c, centre.data(), sum.data(), sq.data());
-    for (int64_t g = 0; g < groups; ++g) {
-      double s = 0, q = 0;
-      for (int64_t j = g * cg; j < (g + 1) * cg; ++j) s += sum[j], q += sq[j];
-      const double shift_mean = s / count;  // mean of x - centre
-      mean[g] = centre[g * cg] + shift_mean;
-      var[g] = std::max(0.0, q / count - shift_mean * shift_mean);
+  const double p = static_cast<double>(positions);
+  std::vector<float> centre(static_cast<size_t>(c)), scale(static_cast<size_t>(c)), shift(static_cast<size_t>(c));
+  std::vector<double> sum(static_cast<size_t>(c), 0.0), sq(static_cast<size_t>(c), 0.0);
+  for (int64_t j = 0; j < c; ++j) centre[j] = load(x[j]);
+  channel_moments(x, positions, c, centre.data(), sum.data(), sq.data());
+  for (int64_t g = 0; g < groups; ++g) {
+    double mean = 0, m2 = 0;
+    for (int64_t j = g * cg; j < (g + 1) * cg; ++j) mean += centre[j] + sum[j] / p;
+    mean /= static_cast<double>(cg);
+    for (int64_t j = g * cg; j < (g + 1) * cg; ++j) {
+      const double channel_mean = centre[j] + sum[j] / p;
+      m2 += std::max(0.0, sq[j] - sum[j] * sum[j] / p) + p * (channel_mean - mean) * (channel_mean - mean);
     }
-    for (int64_t j = 0; j < c; ++j) centre[j] = static_cast<float>(mean[j / cg]);
-  }
-  for (int64_t j = 0; j < c; ++j) {
-    const double rstd = 1.0 / std::sqrt(var[j / cg] + eps);
-    scale[j] = static_cast<float>(gamma[j] * rstd);
-    shift[j] = static_cast<float>(beta[j] - mean[j / cg] * gamma[j] * rstd);
+    const double rstd = 1.0 / std::sqrt(m2 / (p * static_cast<double>(cg)) + eps);
+    for (int64_t j = g * cg; j < (g + 1) * cg; ++j) {
+      scale[j] = static_cast<float>(gamma[j] * rstd);
+      shift[j] = static_cast<float>(beta[j] - mean * gamma[j] * rstd);
+    }
   }
   (silu ? affine<T, true> : affine<T, false>)(x, positions, c, scale.data(), shift.data(), y);
 }
