@@ -54,11 +54,16 @@ Config tiny_config() {
   return c;
 }
 
+// A freshly initialised tiny U-Net on 1 x 16 x 16 and two inputs to it, from `seed`.
+std::tuple<std::shared_ptr<Network>, torch::Tensor, torch::Tensor> tiny_net_and_inputs(const Config& cfg, uint64_t seed) {
+  torch::manual_seed(seed);
+  auto net = make_network(cfg.model, {1, 16, 16});
+  return {net, torch::randn({2, 1, 16, 16}), torch::full({2}, 0.5)};
+}
+
 TEST(Bf16, AutocastRunsTheExpertInBf16AndHandsTheSolverFloat32) {
   const Config cfg = tiny_config();
-  torch::manual_seed(0);
-  auto net = make_network(cfg.model, {1, 16, 16});
-  const torch::Tensor x = torch::randn({2, 1, 16, 16}), t = torch::full({2}, 0.5);
+  const auto [net, x, t] = tiny_net_and_inputs(cfg, 0);
   torch::NoGradGuard no_grad;
   EXPECT_EQ(net->forward(x, t).scalar_type(), torch::kFloat32);
   const AutocastScope bf16(true, torch::kCPU);
@@ -121,9 +126,7 @@ TEST(Bf16, SamplesLeaveInNchwThoughTheNetworkRanNhwc) {
 
 TEST(Bf16, PreparedLayersUseTheirBf16CopyOnlyUnderAutocast) {
   const Config cfg = tiny_config();
-  torch::manual_seed(2);
-  auto net = make_network(cfg.model, {1, 16, 16});
-  const torch::Tensor x = torch::randn({2, 1, 16, 16}), t = torch::full({2}, 0.5);
+  const auto [net, x, t] = tiny_net_and_inputs(cfg, 2);
   torch::NoGradGuard no_grad;
   for (auto& p : net->parameters()) p.add_(torch::randn_like(p) * 0.05);  // the last layers start at zero
   const torch::Tensor before = net->forward(x, t);
