@@ -19,6 +19,7 @@
 #include "train/expert_step.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/log.h"
 #include "util/cpu_features.h"
 #include "util/sysinfo.h"
 #include "util/timer.h"
@@ -55,7 +56,7 @@ int bench_train(const Args& args) {
   const Config cfg = args.config();
   const torch::Device device = resolve_device(cfg.run.device);
   if (cfg.run.threads > 0) torch::set_num_threads(cfg.run.threads);
-  const int warmup = args.get<int>("warmup"), iters = args.get<int>("iters");
+  const int warmup = args.get<int>("warmup"), iters = args.has("iters") ? args.get<int>("iters") : 10;
   require(iters >= 1 && warmup >= 0, "bench: --iters must be >= 1 and --warmup >= 0");
   const Dataset data = load_dataset(cfg.data);
   ExpertStep es(cfg, data.sample_shape(), device);
@@ -86,8 +87,12 @@ int bench_sample(const Args& args) {
   Config cfg = args.config();
   const torch::Device device = resolve_device(cfg.run.device);
   if (cfg.run.threads > 0) torch::set_num_threads(cfg.run.threads);
-  const int iters = args.get<int>("iters");
+  // Defaults sized to finish within a minute on 2 CPU cores, even for the default 35M-parameter
+  // U-Net with K = 10 and a router: one batch of 16 at N = 10.
+  const int iters = args.has("iters") ? args.get<int>("iters") : 1;
   require(iters >= 1, "bench: --iters must be >= 1");
+  apply_override(cfg, format("sample.batch_size={}", args.get<int>("batch")));
+  apply_override(cfg, format("sample.steps={}", args.get<int>("steps")));
   const bool single = args.has("single");
   const int k = single ? 1 : cfg.shards.k;
   std::vector<int64_t> shape;
@@ -116,11 +121,15 @@ int bench_sample(const Args& args) {
   SamplingModel model = untrained_sampling_model(cfg, shape, k, router, device);
   prepare_for_device(model, cfg.sample, device);
   SampleConfig sc = cfg.sample;
-  // One warm-up batch: full size on CUDA (cuDNN tunes per shape), a small one on a CPU, where
+  log::info("bench sample: {} batch(es) of {} at N = {} ({} solver), {}, untrained networks on {}", iters, sc.batch_size, sc.steps,
+            to_string(sc.solver), single ? std::string("one expert") : format("{} experts, rule {}", k, to_string(sc.rule)),
+            device.is_cuda() ? "CUDA" : "the CPU");
+  // One warm-up batch: full size on CUDA (cuDNN tunes per shape), a small two-step one on a CPU, where
   // it only needs to touch the allocator and the thread pool.
   SampleConfig warm = sc;
   warm.batch_size = device.is_cuda() ? sc.batch_size : std::min(sc.batch_size, 16);
   warm.num = warm.batch_size;
+  if (!device.is_cuda()) warm.steps = std::min(warm.steps, 2);
   generate_samples(model, warm, device, false);
   synchronize(device);
   sc.num = static_cast<int64_t>(sc.batch_size) * iters;
@@ -138,7 +147,8 @@ int bench_sample(const Args& args) {
   row["batch"] = sc.batch_size;
   row["samples"] = sc.num;
   row["images_per_s"] = static_cast<double>(sc.num) / r.seconds;
-  row["evaluations_per_sample_step"] = static_cast<double>(r.evaluations) / static_cast<double>(sc.num * (sc.steps + 1));
+  row["nfe"] = r.nfe(sc.num);
+  row["evaluations_per_sample_step"] = r.evaluations_per_step(sc.num, sc.steps);
   row["peak_memory_mb"] = static_cast<double>(peak_rss_bytes()) / (1 << 20);
   if (profile) row["ops"] = top_ops(*profile, args.get<int>("profile"));
   std::cout << row.dump() << "\n";
@@ -150,9 +160,11 @@ int bench_sample(const Args& args) {
 int cmd_bench(const std::vector<std::string>& argv) {
   Args args("bench",
             "Benchmarks printing one JSON line: `ddm bench train` (the expert training step), `ddm bench sample` "
-            "(sampling with sample.rule, sample.steps, sample.batch_size).",
+            "(sampling with sample.rule and sample.solver: --iters batches of --batch samples at --steps N).",
             true, "WHAT");
-  args.add()("iters", "timed iterations (train: steps; sample: batches)", cxxopts::value<int>()->default_value("10"))(
+  args.add()("iters", "timed iterations (train: steps, default 10; sample: batches, default 1)", cxxopts::value<int>())(
+      "batch", "sample: samples per batch (default 16; sample.batch_size is the sampling command's)", cxxopts::value<int>()->default_value("16"))(
+      "steps", "sample: N steps per sample (default 10)", cxxopts::value<int>()->default_value("10"))(
       "warmup", "untimed iterations first (train)", cxxopts::value<int>()->default_value("2"))(
       "single", "sample: one expert alone, no routing (the baseline's cost)")(
       "shape", "sample: sample shape C,H,W instead of the data set's", cxxopts::value<std::string>())(
