@@ -45,6 +45,30 @@ void save_routing_plot(const std::vector<StepRouting>& routing, const std::strin
   save_plot(path, series, po);
 }
 
+// samples.npz (uint8 N x H x W x C images as pytorch-fid reads them; float32 N x D points) and
+// grid.png (the first 64 images, or a scatter plot of the points).
+void write_samples(const torch::Tensor& samples, bool images, const std::string& title, const std::string& out) {
+  NpyArray arr;
+  if (images) {
+    const torch::Tensor hwc = to_uint8(samples).permute({0, 2, 3, 1}).contiguous();
+    arr = NpyArray::from(NpyType::kU8, hwc.sizes().vec(), hwc.data_ptr<uint8_t>());
+    save_grid(path_join(out, "grid.png"), samples.slice(0, 0, std::min<int64_t>(64, samples.size(0))));
+  } else {
+    const torch::Tensor f = samples.to(torch::kFloat32).contiguous();
+    arr = NpyArray::from(NpyType::kF32, f.sizes().vec(), f.data_ptr<float>());
+    PlotSeries s{"samples", {}, {}, true};
+    for (int64_t i = 0; i < f.size(0); ++i) {
+      s.x.push_back(f[i][0].item<double>());
+      s.y.push_back(f.size(1) > 1 ? f[i][1].item<double>() : 0.0);
+    }
+    PlotOptions po;
+    po.title = title;
+    po.equal_aspect = true;
+    save_plot(path_join(out, "grid.png"), {s}, po);
+  }
+  write_npz(path_join(out, "samples.npz"), {{"samples", arr}});
+}
+
 int cmd_sample(const std::vector<std::string>& argv) {
   Args args("sample", "Generate samples: N ODE steps, experts chosen per sample and step by a routing rule.");
   args.add()("steps", "N (sample.steps)", cxxopts::value<int>())("rule", "switch|top1|topk|mixture|fixed (sample.rule)",
@@ -53,11 +77,13 @@ int cmd_sample(const std::vector<std::string>& argv) {
       "num", "number of samples (sample.num)", cxxopts::value<int64_t>())("seed", "seed (sample.seed)", cxxopts::value<int64_t>())(
       "out", "output folder (sample.out)", cxxopts::value<std::string>())("baseline", "use the expert trained on all data")(
       "expert", "sample expert k alone (sample.expert)", cxxopts::value<int>())(
-      "experts", "trained|exact: the expert networks, or the shards' exact posterior means (sample.experts)", cxxopts::value<std::string>());
+      "experts", "trained|exact: the expert networks, or the shards' exact posterior means (sample.experts)", cxxopts::value<std::string>())(
+      "noise", "start from this float32 .npy [num, C, H, W] instead of drawn noise (sample.noise)", cxxopts::value<std::string>())(
+      "save-noise", "write the initial noise to <out>/noise.npy (sample.save_noise)");
   if (!args.parse(argv)) return 0;
   Config cfg = args.config();
   // The flags are shorthands for sample.* keys (same parsing and errors).
-  for (const char* key : {"steps", "rule", "alpha", "num", "seed", "out", "experts"}) {
+  for (const char* key : {"steps", "rule", "alpha", "num", "seed", "out", "experts", "noise"}) {
     if (!args.has(key)) continue;
     std::string v;
     if (std::string(key) == "steps") v = std::to_string(args.get<int>(key));
@@ -66,6 +92,7 @@ int cmd_sample(const std::vector<std::string>& argv) {
     apply_override(cfg, format("sample.{}={}", key, v));
   }
   if (args.has("baseline")) cfg.sample.baseline = true;
+  if (args.has("save-noise")) cfg.sample.save_noise = true;
   if (args.has("expert")) apply_override(cfg, format("sample.expert={}", args.get<int>("expert")));
   const SampleConfig& sc = cfg.sample;
   const std::string out = sc.out.empty() ? path_join(path_join(cfg.run_dir(), "samples"), sample_folder_name(sc)) : sc.out;
@@ -73,6 +100,7 @@ int cmd_sample(const std::vector<std::string>& argv) {
   const Dist& dist = join_process_group(cfg, device);  // ranks share the batches (issue 16)
   // Everything is loaded and checked before the output folder is touched.
   const SamplingModel model = load_sampling_model(cfg, device);
+  const InitialNoise noise(sc, model.sample_shape);
   open_folder(cfg, out);  // log.txt and config.yaml beside the samples
   log::info("sampling {} with {} ({} steps, {} solver, {} grid{})", sc.num, model.describe(), sc.steps, to_string(sc.solver),
             to_string(sc.spacing), sc.baseline || sc.expert >= 0 ? "" : format(", rule {}, alpha {}", to_string(sc.rule), to_string(sc.alpha)));
@@ -85,28 +113,11 @@ int cmd_sample(const std::vector<std::string>& argv) {
     for (int64_t i = 0; i < u8.size(0); ++i)
       write_png(path_join(path_join(out, "images"), format("{:06d}.png", first + i)), tensor_to_image(u8[i]));
   };
-  const SampleResult r = generate_samples(model, sc, device, log::level() <= log::Level::kInfo, on_batch, dist);
+  const SampleResult r = generate_samples(model, sc, device, log::level() <= log::Level::kInfo, on_batch, dist, &noise);
   if (!dist.is_main()) return 0;  // rank 0 writes the same files one process writes
+  if (sc.save_noise) save_noise(path_join(out, "noise.npy"), noise.all());
 
-  NpyArray arr;
-  if (images) {
-    const torch::Tensor hwc = to_uint8(r.samples).permute({0, 2, 3, 1}).contiguous();
-    arr = NpyArray::from(NpyType::kU8, hwc.sizes().vec(), hwc.data_ptr<uint8_t>());
-    save_grid(path_join(out, "grid.png"), r.samples.slice(0, 0, std::min<int64_t>(64, r.samples.size(0))));
-  } else {
-    const torch::Tensor f = r.samples.to(torch::kFloat32).contiguous();
-    arr = NpyArray::from(NpyType::kF32, f.sizes().vec(), f.data_ptr<float>());
-    PlotSeries s{"samples", {}, {}, true};
-    for (int64_t i = 0; i < f.size(0); ++i) {
-      s.x.push_back(f[i][0].item<double>());
-      s.y.push_back(f.size(1) > 1 ? f[i][1].item<double>() : 0.0);
-    }
-    PlotOptions po;
-    po.title = sample_folder_name(sc);
-    po.equal_aspect = true;
-    save_plot(path_join(out, "grid.png"), {s}, po);
-  }
-  write_npz(path_join(out, "samples.npz"), {{"samples", arr}});
+  write_samples(r.samples, images, sample_folder_name(sc), out);
 
   Json summary = Json::object();
   summary["config"] = config_to_json(cfg);
@@ -116,12 +127,13 @@ int cmd_sample(const std::vector<std::string>& argv) {
   summary["seconds"] = r.seconds;
   summary["images_per_s"] = static_cast<double>(sc.num) / std::max(r.seconds, 1e-9);
   summary["network_evaluations"] = r.evaluations;
-  summary["evaluations_per_sample_step"] = static_cast<double>(r.evaluations) / static_cast<double>(sc.num * (sc.steps + 1));
+  summary["nfe"] = r.nfe(sc.num);
+  summary["evaluations_per_sample_step"] = r.evaluations_per_step(sc.num, sc.steps);
   summary["routing"] = routing_json(r.routing);
   atomic_write(path_join(out, "summary.json"), summary.dump(2) + "\n");
   if (r.routing.size() > 1) save_routing_plot(r.routing, sample_folder_name(sc), path_join(out, "routing.png"));
-  std::cout << format("{} samples in {:.1f} s ({:.2f}/s, {:.2f} network evaluations per sample and step): {}\n", sc.num, r.seconds,
-                      summary.at("images_per_s").get<double>(), summary.at("evaluations_per_sample_step").get<double>(), out);
+  std::cout << format("{} samples in {:.1f} s ({:.2f}/s, {:.2f} network evaluations per sample): {}\n", sc.num, r.seconds,
+                      summary.at("images_per_s").get<double>(), r.nfe(sc.num), out);
   return 0;
 }
 

@@ -154,9 +154,19 @@ std::vector<ConfigField> build_table() {
   return t;
 }
 
+// Keys renamed after files were written with them: old name -> new name, whose values include
+// the old ones (sample.clip_denoised's true/false are sample.clip_x0's on/off).
+const std::string& current_key(const std::string& key) {
+  static const std::vector<std::pair<std::string, std::string>> renamed = {{"sample.clip_denoised", "sample.clip_x0"}};
+  for (const auto& [old_key, new_key] : renamed)
+    if (key == old_key) return new_key;
+  return key;
+}
+
 const ConfigField* find_field(const std::string& key) {
+  const std::string& name = current_key(key);
   for (const auto& f : config_fields())
-    if (f.key == key) return &f;
+    if (f.key == name) return &f;
   return nullptr;
 }
 

@@ -42,7 +42,13 @@ enum class DerivativeLoss { kRelative, kMse };
 enum class TimeSampling { kUniform, kMass };
 // diffusion/solvers: the ODE step and the time grid.
 enum class SolverKind { kDdim, kEuler, kHeun, kDpmpp2m };
-enum class Spacing { kUniform, kQuadratic, kLogSnr, kKarras };
+// auto: a discrete schedule's own timesteps (diffusers' timestep_spacing), else uniform.
+enum class Spacing { kAuto, kUniform, kQuadratic, kLogSnr, kKarras };
+// diffusers' timestep_spacing of a discrete schedule's sampling timesteps.
+enum class TimestepSpacing { kLeading, kTrailing, kLinspace };
+// Clipping the x0 estimate to the data range: auto = the solver's default (diffusion/solvers.h);
+// "true"/"false" are the values of the boolean sample.clip_denoised this field replaced.
+enum class ClipMode { kAuto, kOn, kOff };
 // sample/: which expert(s) give D at each step (design.md section 5), and where alpha comes from.
 enum class RoutingRule { kSwitch, kTop1, kTopK, kMixture, kFixed };
 enum class AlphaSource { kRouter, kIntegrated, kIntegratedCorrected, kIntegratedRaw, kOracle };
@@ -65,8 +71,12 @@ DDM_ENUM_NAMES(ddm::OptimizerKind, {ddm::OptimizerKind::kAdam, "adam"}, {ddm::Op
 DDM_ENUM_NAMES(ddm::RouterKind, {ddm::RouterKind::kMogA, "mog-a"}, {ddm::RouterKind::kMogDa, "mog-da"});
 DDM_ENUM_NAMES(ddm::SolverKind, {ddm::SolverKind::kDdim, "ddim"}, {ddm::SolverKind::kEuler, "euler"}, {ddm::SolverKind::kHeun, "heun"},
                {ddm::SolverKind::kDpmpp2m, "dpmpp2m"});
-DDM_ENUM_NAMES(ddm::Spacing, {ddm::Spacing::kUniform, "uniform"}, {ddm::Spacing::kQuadratic, "quadratic"},
+DDM_ENUM_NAMES(ddm::TimestepSpacing, {ddm::TimestepSpacing::kLeading, "leading"}, {ddm::TimestepSpacing::kTrailing, "trailing"},
+               {ddm::TimestepSpacing::kLinspace, "linspace"});
+DDM_ENUM_NAMES(ddm::Spacing, {ddm::Spacing::kAuto, "auto"}, {ddm::Spacing::kUniform, "uniform"}, {ddm::Spacing::kQuadratic, "quadratic"},
                {ddm::Spacing::kLogSnr, "logsnr"}, {ddm::Spacing::kKarras, "karras"});
+DDM_ENUM_NAMES(ddm::ClipMode, {ddm::ClipMode::kAuto, "auto"}, {ddm::ClipMode::kOn, "on"}, {ddm::ClipMode::kOff, "off"},
+               {ddm::ClipMode::kOn, "true"}, {ddm::ClipMode::kOff, "false"});
 DDM_ENUM_NAMES(ddm::RoutingRule, {ddm::RoutingRule::kSwitch, "switch"}, {ddm::RoutingRule::kTop1, "top1"},
                {ddm::RoutingRule::kTopK, "topk"}, {ddm::RoutingRule::kMixture, "mixture"}, {ddm::RoutingRule::kFixed, "fixed"});
 DDM_ENUM_NAMES(ddm::DerivativeHead, {ddm::DerivativeHead::kLogit, "logit"}, {ddm::DerivativeHead::kRaw, "raw"});

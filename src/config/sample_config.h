@@ -12,7 +12,8 @@ namespace ddm {
 #define DDM_SAMPLE_FIELDS(X)                                                                        \
   X(int, steps, 50, (Range{1, 100000}), "ODE steps N")                                               \
   X(SolverKind, solver, SolverKind::kDdim, kAny, "ddim, euler, heun (2nd order) or dpmpp2m (DPM-Solver++(2M))") \
-  X(Spacing, spacing, Spacing::kUniform, kAny, "time grid: uniform, quadratic, logsnr or karras (rho = 7)")   \
+  X(Spacing, spacing, Spacing::kAuto, kAny,                                                           \
+    "time grid: auto (a discrete schedule's own timesteps, else uniform), uniform, quadratic, logsnr or karras (rho = 7)") \
   X(RoutingRule, rule, RoutingRule::kSwitch, kAny, "switch, top1, topk, mixture or fixed")           \
   X(int, topk, 2, (Range{1, 100000}), "topk: experts per step")                                      \
   X(AlphaSource, alpha, AlphaSource::kRouter, kAny,                                                   \
@@ -27,7 +28,12 @@ namespace ddm {
   X(int64_t, seed, 0, kNonNegative, "seed of the initial noise and of the routing draws")             \
   X(std::string, out, "", kAny, "output folder (empty: <run>/samples/<rule>-<alpha>-<steps>)")       \
   X(bool, images, true, kAny, "write one PNG per sample (image data)")                                \
-  X(bool, clip_denoised, true, kAny, "images: clamp each expert's D to [-1, 1] (DDPM's clip_denoised)") \
+  X(ClipMode, clip_x0, ClipMode::kAuto, kAny,                                                          \
+    "images: clip the x0 estimate to [-1, 1] inside the step (the noise direction keeps the raw D): ddim in its " \
+    "data term (diffusers' clip_sample), dpmpp2m its data prediction (thresholding), euler its velocity's data " \
+    "term, heun only its last step; auto = on for ddim, off for the others; the final image is clamped always") \
+  X(std::string, noise, "", kAny, "a float32 .npy [num, C, H, W] (or [num, D]): x at t_max, instead of drawn noise") \
+  X(bool, save_noise, false, kAny, "write the initial noise drawn to <out>/noise.npy (sample.noise's format)") \
   X(Bf16Mode, bf16, Bf16Mode::kAuto, kAny,                                                           \
     "bf16 autocast for the networks (the solver stays fp32): auto (CUDA only), on, off")              \
   X(bool, channels_last, true, kAny, "channels-last memory format on CUDA, and on CPUs with sample.bf16")

@@ -23,37 +23,55 @@ double karras_t(const Schedule& sch, double u, double t_min) {
   return sch.t_from_log_snr(-2 * std::log(sigma));
 }
 
+torch::Tensor clipped(const torch::Tensor& d, bool clip) { return clip ? d.clamp(-1.0, 1.0) : d; }
+
 }  // namespace
 
-std::vector<double> time_grid(const Schedule& sch, int steps, Spacing spacing, double t_min) {
+std::vector<double> evaluation_times(const Schedule& sch, int steps, Spacing spacing, double t_min) {
   require(steps >= 1, "sampler: the number of steps must be at least 1, got {}", steps);
   const double t_max = sch.t_max();
   require(t_min > 0 && t_min < t_max, "sampler: t_min must lie in (0, {}), got {}", t_max, t_min);
-  std::vector<double> grid(static_cast<size_t>(steps) + 1);
+  if (spacing == Spacing::kAuto && sch.discrete()) return sch.scheduler_times(steps);
+  std::vector<double> times(static_cast<size_t>(steps));
   const double lam_lo = sch.log_snr(t_max), lam_hi = sch.log_snr(t_min);
-  for (int n = 0; n <= steps; ++n) {
-    const double u = static_cast<double>(n) / steps;  // 0 at noise, 1 at data
+  for (int n = 0; n < steps; ++n) {
+    const double u = steps == 1 ? 0.0 : static_cast<double>(n) / (steps - 1);  // 0 at noise, 1 at t_min
     switch (spacing) {
-      case Spacing::kUniform: grid[n] = t_max + u * (t_min - t_max); break;
+      case Spacing::kAuto:
+      case Spacing::kUniform: times[n] = t_max + u * (t_min - t_max); break;
       // Steps shrink near the data (DDIM's `quad` for CIFAR-10): t = t_min + (t_max - t_min)(1 - u)^2.
-      case Spacing::kQuadratic: grid[n] = t_min + (t_max - t_min) * (1 - u) * (1 - u); break;
-      case Spacing::kLogSnr: grid[n] = sch.t_from_log_snr(lam_lo + u * (lam_hi - lam_lo)); break;
-      case Spacing::kKarras: grid[n] = karras_t(sch, u, t_min); break;
+      case Spacing::kQuadratic: times[n] = t_min + (t_max - t_min) * (1 - u) * (1 - u); break;
+      case Spacing::kLogSnr: times[n] = sch.t_from_log_snr(lam_lo + u * (lam_hi - lam_lo)); break;
+      case Spacing::kKarras: times[n] = karras_t(sch, u, t_min); break;
     }
   }
-  grid.front() = t_max;
-  grid.back() = t_min;
+  times.front() = t_max;
+  if (steps > 1) times.back() = t_min;
+  return times;
+}
+
+std::vector<double> time_grid(const Schedule& sch, int steps, Spacing spacing, double t_min) {
+  std::vector<double> grid = evaluation_times(sch, steps, spacing, t_min);
+  grid.push_back(sch.landing_time());
   return grid;
 }
 
-torch::Tensor ddim_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, double t, double t_next) {
-  // x_{n+1} = a(t_{n+1}) D + s(t_{n+1}) (x_n - a(t_n) D) / s(t_n)
-  return sch.alpha(t_next) * d + sch.sigma(t_next) * eps_from_denoised(x, d, sch.alpha(t), sch.sigma(t));
+bool clips_x0_by_default(SolverKind solver) { return solver == SolverKind::kDdim; }
+
+SolverSettings solver_settings(SolverKind solver, ClipMode clip, bool images) {
+  const bool on = clip == ClipMode::kOn || (clip == ClipMode::kAuto && clips_x0_by_default(solver));
+  return SolverSettings(solver, images && on, images);
 }
 
-torch::Tensor euler_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, double t, double t_next) {
-  // x_{n+1} = x_n + (t_{n+1} - t_n) v(x_n, t_n)
-  return x + (t_next - t) * velocity_from_denoised(sch, x, d, t);
+torch::Tensor ddim_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, double t, double t_next, bool clip) {
+  // x_{n+1} = a(t_{n+1}) clip(D) + s(t_{n+1}) eps_hat, eps_hat = (x_n - a(t_n) D) / s(t_n) from the raw D
+  return sch.alpha(t_next) * clipped(d, clip) + sch.sigma(t_next) * eps_from_denoised(x, d, sch.alpha(t), sch.sigma(t));
+}
+
+torch::Tensor euler_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, double t, double t_next, bool clip) {
+  // x_{n+1} = x_n + (t_{n+1} - t_n) v(x_n, t_n), v = a' clip(D) + s' eps_hat
+  const torch::Tensor v = sch.dalpha(t) * clipped(d, clip) + sch.dsigma(t) * eps_from_denoised(x, d, sch.alpha(t), sch.sigma(t));
+  return x + (t_next - t) * v;
 }
 
 torch::Tensor heun_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, const torch::Tensor& x_pred,
@@ -79,35 +97,45 @@ torch::Tensor dpmpp2m_step(const Schedule& sch, const torch::Tensor& x, const to
 }
 
 int64_t evaluations_per_sample(SolverKind solver, int steps) {
-  return solver == SolverKind::kHeun ? 2 * static_cast<int64_t>(steps) : static_cast<int64_t>(steps) + 1;
+  return solver == SolverKind::kHeun ? 2 * static_cast<int64_t>(steps) - 1 : static_cast<int64_t>(steps);
 }
 
+namespace {
+
+// Step n of solve_ode (not the landing): x_{n+1} from D = d at (x_n, t_n).
+torch::Tensor solver_step(const Schedule& sch, const StepDenoiseFn& denoise, const torch::Tensor& x, const torch::Tensor& d,
+                          const torch::Tensor& d_prev, const std::vector<double>& grid, int n, const SolverSettings& s) {
+  const double t = grid[n], t_next = grid[n + 1];
+  switch (s.kind) {
+    case SolverKind::kDdim: return ddim_step(sch, x, d, t, t_next, s.clip_x0);
+    case SolverKind::kEuler: return euler_step(sch, x, d, t, t_next, s.clip_x0);
+    case SolverKind::kDpmpp2m: return dpmpp2m_step(sch, x, clipped(d, s.clip_x0), clipped(d_prev, s.clip_x0 && d_prev.defined()),
+                                                   n > 0 ? grid[n - 1] : t, t, t_next);
+    case SolverKind::kHeun: {
+      const torch::Tensor x_pred = ddim_step(sch, x, d, t, t_next);  // the Euler step in (x/a, sigma)
+      return heun_step(sch, x, d, x_pred, denoise(x_pred, t_next, StepPoint{n, t, t_next, false}), t, t_next);
+    }
+  }
+  fail("sampler: unknown solver");
+}
+
+}  // namespace
+
 torch::Tensor solve_ode(const Schedule& sch, const StepDenoiseFn& denoise, torch::Tensor x, const std::vector<double>& grid,
-                        SolverKind solver, const StepCallback& on_step) {
+                        const SolverSettings& solver, const StepCallback& on_step) {
   require(grid.size() >= 2, "sampler: a time grid needs at least 2 points");
   const int steps = static_cast<int>(grid.size()) - 1;
   torch::Tensor d_prev;
   for (int n = 0; n < steps; ++n) {
     const double t = grid[n], t_next = grid[n + 1];
     const torch::Tensor d = denoise(x, t, StepPoint{n, t, t_next, true});
-    switch (solver) {
-      case SolverKind::kDdim: x = ddim_step(sch, x, d, t, t_next); break;
-      case SolverKind::kEuler: x = euler_step(sch, x, d, t, t_next); break;
-      case SolverKind::kDpmpp2m: x = dpmpp2m_step(sch, x, d, d_prev, n > 0 ? grid[n - 1] : t, t, t_next); break;
-      case SolverKind::kHeun: {
-        const torch::Tensor x_pred = ddim_step(sch, x, d, t, t_next);  // the Euler step in (x/a, sigma)
-        if (n + 1 == steps) {  // EDM's last step is Euler
-          x = x_pred;
-          break;
-        }
-        x = heun_step(sch, x, d, x_pred, denoise(x_pred, t_next, StepPoint{n, t, t_next, false}), t, t_next);
-        break;
-      }
-    }
+    // Landing on t = 0 (a = 1, s = 0): every solver's update tends to the x0 estimate (k-diffusion
+    // and EDM end so; DPM-Solver++ takes its first-order step, diffusers' lower_order_final).
+    x = t_next <= 0 ? clipped(d, solver.clip_x0) : solver_step(sch, denoise, x, d, d_prev, grid, n, solver);
     d_prev = d;
     if (on_step) on_step(n, x);
   }
-  return denoise(x, grid.back(), StepPoint{steps, grid.back(), grid.back(), true});
+  return solver.clamp_output ? x.clamp(-1.0, 1.0) : x;
 }
 
 }  // namespace ddm

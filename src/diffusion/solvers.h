@@ -2,13 +2,19 @@
 // denoiser (stable-diffusion.cpp's denoise callback, with the step): a single expert and a routed
 // ensemble of experts look the same here, so each solver stays a few lines.
 //
-// The per-step contract. Step n (0..N-1) takes x_n at t_n to x_{n+1} at t_{n+1}; every D call
-// says which step it belongs to (StepPoint). A step's first call is at its start point
-// (x_n, t_n) with start = true, and it is the only one with start = true: that is where a
-// routed ensemble draws its experts and advances MoG-da's integrated alpha, once per step
-// whatever the solver's order. Heun's second call (at t_{n+1}, start = false) stays in step n.
-// After the last step comes the final denoise D(x_N, t_N), step N (start = true): N + 1 start
-// points in all.
+// N steps are N network evaluations (diffusers, k-diffusion): D is evaluated at t_0 = t_max >
+// ... > t_{N-1} = t_min, and step n takes x_n at t_n to x_{n+1} at t_{n+1}, the last one landing
+// on t_N = 0 (a = 1, s = 0), where every solver's update tends to x_N = D(x_{N-1}, t_{N-1}).
+// Heun adds a corrector evaluation at t_{n+1} to every step but the last (EDM): 2N - 1 in all.
+//
+// Denoisers return the raw D. The x0 clip to the data range is the solver's, applied where its
+// reference applies it (SolverSettings::clip_x0), never to the noise direction.
+//
+// The per-step contract. Every D call says which step it belongs to (StepPoint). A step's first
+// call is at its start point (x_n, t_n) with start = true, and it is the only one with start =
+// true: that is where a routed ensemble draws its experts and advances MoG-da's integrated alpha,
+// once per step whatever the solver's order. Heun's second call (at t_{n+1}, start = false) stays
+// in step n. N start points in all.
 #pragma once
 #include <torch/types.h>
 
@@ -21,9 +27,9 @@
 namespace ddm {
 
 struct StepPoint {
-  int n = 0;          // the step, 0..N (N: the final denoise)
+  int n = 0;          // the step, 0..N-1
   double t_n = 0;     // its start point
-  double t_next = 0;  // where it ends (t_N for the final denoise)
+  double t_next = 0;  // where it ends (0 for the last step)
   bool start = true;  // this call is at (x_n, t_n), the step's first
 };
 
@@ -33,15 +39,38 @@ using DenoiseFn = std::function<torch::Tensor(const torch::Tensor& x, double t)>
 using StepDenoiseFn = std::function<torch::Tensor(const torch::Tensor& x, double t, const StepPoint& step)>;
 // A plain D as a step denoiser.
 StepDenoiseFn step_free(DenoiseFn d);
-// Called after each step with the step index n (0-based) and the new state.
+// Called after each step with the step index n (0-based) and the new state x_{n+1}.
 using StepCallback = std::function<void(int n, const torch::Tensor& x)>;
 
-// t_0 = t_max > t_1 > ... > t_N = t_min (N + 1 points).
+// The N evaluation times t_0 = t_max > ... > t_{N-1} = t_min ({t_max} for N = 1); with
+// Spacing::kAuto on a discrete schedule, its scheduler's timesteps instead.
+std::vector<double> evaluation_times(const Schedule& sch, int steps, Spacing spacing, double t_min);
+// evaluation_times followed by the landing point t_N = 0 (N + 1 points; a discrete schedule
+// without set_alpha_to_one lands on its timestep 0 instead).
 std::vector<double> time_grid(const Schedule& sch, int steps, Spacing spacing, double t_min);
 
-// One step from t to t_next given D = d at (x, t).
-torch::Tensor ddim_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, double t, double t_next);
-torch::Tensor euler_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, double t, double t_next);
+// How a solver treats the data range [-1, 1] (image data; points have no range).
+struct SolverSettings {
+  // A bare SolverKind is that solver without clipping (points, exact experts, tests).
+  SolverSettings(SolverKind k = SolverKind::kDdim, bool clip = false, bool clamp = false) : kind(k), clip_x0(clip), clamp_output(clamp) {}
+  SolverKind kind = SolverKind::kDdim;
+  // Clip the x0 estimate where the solver's reference does: DDIM's data term (diffusers'
+  // clip_sample), DPM-Solver++'s data prediction (thresholding), Euler's velocity data term;
+  // Heun's slopes in EDM's variables hold no x0 term, so it clips only the landing.
+  bool clip_x0 = false;
+  bool clamp_output = false;  // the final sample clamped to [-1, 1]
+};
+// `auto` for sample.clip_x0, per solver (docs/results/sampler.md: each solver measured with clip
+// on and off).
+bool clips_x0_by_default(SolverKind solver);
+// The settings for `solver` under sample.clip_x0 = `clip`: images clip and clamp, points neither.
+SolverSettings solver_settings(SolverKind solver, ClipMode clip, bool images);
+
+// One step from t to t_next given D = d at (x, t). `clip`: the x0 estimate clipped to [-1, 1].
+// DDIM: x' = a(t') clip(D) + s(t') (x - a(t) D) / s(t), the direction from the raw D.
+torch::Tensor ddim_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, double t, double t_next, bool clip = false);
+// Euler in t on the PF-ODE velocity v = a' clip(D) + s' (x - a D) / s.
+torch::Tensor euler_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, double t, double t_next, bool clip = false);
 // Heun's correction (EDM's deterministic sampler, Karras et al. 2022, Algorithm 1) in EDM's
 // variables x/a and sigma = s/a, where the ODE is d(x/a)/d sigma = (x/a - D)/sigma and its Euler
 // step is DDIM: the trapezoid of the slopes at (x, t) and at the DDIM prediction (x_pred,
@@ -49,16 +78,15 @@ torch::Tensor euler_step(const Schedule& sch, const torch::Tensor& x, const torc
 torch::Tensor heun_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, const torch::Tensor& x_pred,
                         const torch::Tensor& d_pred, double t, double t_next);
 // DPM-Solver++(2M) (Lu et al. 2022) in lambda = log(a/s): the multistep second-order update from
-// D at t and the previous step's D at t_prev; without a previous D (the first step) it is the
-// first-order update, which is DDIM.
+// the data predictions D at t and D_prev at t_prev; without a previous D (the first step) it is
+// the first-order update, which is DDIM. Thresholding (clip) applies to the caller's D's.
 torch::Tensor dpmpp2m_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, const torch::Tensor& d_prev,
                            double t_prev, double t, double t_next);
 
-// Runs the grid from noise `x` and returns the final denoised estimate D(x_N, t_N): N + 1 calls
-// (ddim, euler, dpmpp2m) or 2N (heun: two per step, the last step Euler).
+// Runs the grid (time_grid's N + 1 points) from noise `x` and returns x_N, the sample.
 torch::Tensor solve_ode(const Schedule& sch, const StepDenoiseFn& denoise, torch::Tensor x, const std::vector<double>& grid,
-                        SolverKind solver, const StepCallback& on_step = nullptr);
-// The D calls solve_ode makes per sample for N steps.
+                        const SolverSettings& solver, const StepCallback& on_step = nullptr);
+// The D calls solve_ode makes per sample for N steps on a grid that lands on t = 0.
 int64_t evaluations_per_sample(SolverKind solver, int steps);
 
 }  // namespace ddm

@@ -35,11 +35,13 @@ std::vector<CheckRow> check_steps(const ExactPosterior& exact, const std::vector
     s.provider->begin(opts.paths, device);
     rows.push_back({s.name, s.router, s.router_step, steps});
   }
-  const auto grid = time_grid(sch, steps, opts.spacing, opts.t_min);
+  // The N times where a sampler of N steps routes (the last step lands on t = 0, where alpha is
+  // one-hot and nothing is routed).
+  const auto grid = evaluation_times(sch, steps, opts.spacing, opts.t_min);
   for (size_t n = 0; n < grid.size(); ++n) {
     const PosteriorOut ex = exact.compute(x, torch::full({opts.paths}, grid[n], torch::kFloat64).to(device));
     const torch::Tensor a = ex.alpha.to(torch::kFloat64);
-    const StepPoint step{static_cast<int>(n), grid[n], grid[std::min(n + 1, grid.size() - 1)], true};  // a DDIM step's start
+    const StepPoint step{static_cast<int>(n), grid[n], n + 1 < grid.size() ? grid[n + 1] : 0.0, true};  // a DDIM step's start
     for (size_t i = 0; i < sources.size(); ++i) {
       const torch::Tensor p = sources[i].provider->alpha(x, grid[n], step).to(torch::kFloat64);
       const torch::Tensor tv = total_variation(p, a);

@@ -74,7 +74,7 @@ Table1Cell run_cell(const SamplingModel& model, const SampleConfig& sc, const st
   if (switch_steps > 0) c.switch_rate = switches / switch_steps;
   if (!s.routing.empty()) c.final_entropy = s.routing.back().mean_entropy();
   c.seconds = s.seconds;
-  c.evaluations_per_sample_step = static_cast<double>(s.evaluations) / static_cast<double>(sc.num * (sc.steps + 1));
+  c.evaluations_per_sample_step = s.evaluations_per_step(sc.num, sc.steps);
   return c;
 }
 

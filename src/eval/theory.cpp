@@ -77,7 +77,7 @@ TheoryResult run_theory(const torch::Tensor& points, const torch::Tensor& labels
   sc.num = opt.samples;
   sc.batch_size = static_cast<int>(opt.samples);
   sc.seed = static_cast<int64_t>(opt.seed);
-  sc.clip_denoised = false;
+  sc.clip_x0 = ClipMode::kOff;
   auto run = [&](RoutingRule rule, SolverKind solver, int steps, uint64_t seed) {
     sc.rule = rule;
     sc.solver = solver;

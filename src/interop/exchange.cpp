@@ -2,6 +2,7 @@
 #include "interop/exchange.h"
 
 #include "data/shards.h"
+#include "diffusion/solvers.h"
 #include "interop/diffusers_unet.h"
 #include "interop/torch_safetensors.h"
 #include "models/expert.h"
@@ -17,18 +18,22 @@ namespace {
 constexpr int64_t kTrainSteps = 1000;  // DDPM's discretisation: beta_n = beta(t) / 1000
 
 Json scheduler_config(const Schedule& s, Prediction p) {
+  const int64_t steps = s.discrete() ? s.discrete_spec().train_steps : kTrainSteps;
   Json j = Json::object();
   j["_class_name"] = "DDIMScheduler";
   j["_diffusers_version"] = "0.42.1";
-  j["num_train_timesteps"] = kTrainSteps;
+  j["num_train_timesteps"] = steps;
   j["beta_schedule"] = s.kind() == ScheduleKind::kLinear ? "linear" : "squaredcos_cap_v2";
-  j["beta_start"] = s.beta_min() / kTrainSteps;
-  j["beta_end"] = s.beta_max() / kTrainSteps;
+  j["beta_start"] = s.beta_min() / static_cast<double>(steps);
+  j["beta_end"] = s.beta_max() / static_cast<double>(steps);
   j["prediction_type"] = p == Prediction::kEps ? "epsilon" : p == Prediction::kV ? "v_prediction" : "sample";
-  j["clip_sample"] = true;  // ddm's sample.clip_denoised for images: x0 estimates in [-1, 1]
+  // ddm's DDIM default (sample.clip_x0 = auto): the x0 estimate clipped to [-1, 1], the noise
+  // direction from the raw prediction; the last step lands on abar = 1, as ddm's does at t = 0.
+  j["clip_sample"] = clips_x0_by_default(SolverKind::kDdim);
   j["clip_sample_range"] = 1.0;
-  j["set_alpha_to_one"] = false;
-  j["steps_offset"] = 0;
+  j["set_alpha_to_one"] = s.discrete() ? s.discrete_spec().set_alpha_to_one : true;
+  j["steps_offset"] = s.discrete() ? s.discrete_spec().steps_offset : 0;
+  j["timestep_spacing"] = to_string(s.discrete() ? s.discrete_spec().spacing : TimestepSpacing::kLeading);
   return j;
 }
 
@@ -107,7 +112,7 @@ std::vector<std::string> export_run(const Config& cfg, const std::string& out_di
   return written;
 }
 
-void read_scheduler_config(const Json& j, const std::string& source, DiffusionConfig& d) {
+void read_scheduler_config(const Json& j, const std::string& source, DiffusionConfig& d, bool discrete) {
   try {
     const int64_t n = j.value("num_train_timesteps", int64_t{1000});
     const std::string betas = j.value("beta_schedule", std::string("linear"));
@@ -119,6 +124,12 @@ void read_scheduler_config(const Json& j, const std::string& source, DiffusionCo
     require(p == "epsilon" || p == "v_prediction" || p == "sample", "{}: prediction_type = {} is not supported (epsilon, v_prediction, sample)",
             source, p);
     d.prediction = p == "epsilon" ? Prediction::kEps : p == "v_prediction" ? Prediction::kV : Prediction::kX0;
+    d.train_timesteps = discrete ? n : 0;
+    const std::string spacing = j.value("timestep_spacing", std::string("leading"));
+    if (!try_parse_enum(spacing, d.timestep_spacing))
+      fail("{}: timestep_spacing = {} is not supported ({})", source, spacing, enum_choices<TimestepSpacing>());
+    d.steps_offset = j.value("steps_offset", int64_t{0});
+    d.set_alpha_to_one = j.value("set_alpha_to_one", true);
   } catch (const Json::exception& e) {
     fail("{}: {}", source, json_error(e));
   }
@@ -131,10 +142,15 @@ Checkpoint import_unet2d(const std::string& folder, const Config& base, const Im
   Config cfg = base;
   std::vector<int64_t> shape;
   cfg.model = model_config_from_unet2d(read_json(config_file), config_file, shape);
-  if (const std::string sched = path_join(folder, "scheduler_config.json"); path_exists(sched))
-    read_scheduler_config(read_json(sched), sched, cfg.diffusion);
-  else
+  // A network ddm exported (ddm_expert.json) was trained in continuous time; any other was
+  // trained at its scheduler's discrete timesteps, and is sampled at exactly those noise levels.
+  const bool discrete = !path_exists(path_join(folder, "ddm_expert.json"));
+  if (const std::string sched = path_join(folder, "scheduler_config.json"); path_exists(sched)) {
+    read_scheduler_config(read_json(sched), sched, cfg.diffusion, discrete);
+  } else {
     log::warn("{}: no scheduler_config.json: assuming DDPM's linear betas 1e-4 .. 0.02 and epsilon prediction", folder);
+    read_scheduler_config(Json::object(), folder, cfg.diffusion, discrete);
+  }
   const auto net = make_network(cfg.model, shape);
   load_unet2d_weights(*net, static_cast<int>(cfg.model.channel_mult.size()), read_safetensors(weights_file), weights_file);
   ExpertMeta meta;

@@ -31,7 +31,9 @@ struct ImportOptions {
 // A UNet2DModel folder as an expert checkpoint; `base` supplies every config section but model.
 Checkpoint import_unet2d(const std::string& folder, const Config& base, const ImportOptions& opts);
 // The scheduler_config.json of a DDIMScheduler/DDPMScheduler as ddm's diffusion.* fields
-// (linear and squaredcos_cap_v2 betas; epsilon, v_prediction or sample).
-void read_scheduler_config(const Json& j, const std::string& source, DiffusionConfig& d);
+// (linear and squaredcos_cap_v2 betas; epsilon, v_prediction or sample). `discrete`: keep its
+// T timesteps (diffusion.train_timesteps, timestep_spacing, steps_offset, set_alpha_to_one);
+// else the continuous schedule with the same betas.
+void read_scheduler_config(const Json& j, const std::string& source, DiffusionConfig& d, bool discrete);
 
 }  // namespace ddm

@@ -1,5 +1,6 @@
 // A network plus its schedule and parameterisation is a denoiser D(x, t) (design.md section 1):
-// the only thing a solver sees.
+// the only thing a solver sees. D is returned raw: clipping the x0 estimate to the data range is
+// the solver's business (diffusion/solvers.h), since the noise direction must come from the raw D.
 #pragma once
 #include <memory>
 
@@ -8,11 +9,8 @@
 
 namespace ddm {
 
-// D(x, t) for a batch at one time t (no autograd). `clip`: clamp D to the data range [-1, 1]
-// (images): an imperfect network's D at high noise is amplified by 1/a(t), and the clamp keeps
-// that error from derailing the first steps (DDPM's clip_denoised, diffusers' clip_sample).
-torch::Tensor network_denoise(Network& net, const Schedule& sch, Prediction pred, const torch::Tensor& x, double t,
-                              bool clip = false);
-DenoiseFn make_denoiser(std::shared_ptr<Network> net, Schedule sch, Prediction pred, bool clip = false);
+// D(x, t) for a batch at one time t (no autograd).
+torch::Tensor network_denoise(Network& net, const Schedule& sch, Prediction pred, const torch::Tensor& x, double t);
+DenoiseFn make_denoiser(std::shared_ptr<Network> net, Schedule sch, Prediction pred);
 
 }  // namespace ddm

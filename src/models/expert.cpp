@@ -43,9 +43,7 @@ ExpertMeta ExpertMeta::from_json(const Json& j, const std::string& source) {
   }
 }
 
-DenoiseFn Expert::denoiser(bool clip) const {
-  return make_denoiser(net, meta.schedule, meta.prediction, clip && meta.sample_shape.size() == 3);
-}
+DenoiseFn Expert::denoiser() const { return make_denoiser(net, meta.schedule, meta.prediction); }
 
 Expert load_expert(const std::string& path, torch::Device device) {
   const Checkpoint ckpt = load_checkpoint(path);

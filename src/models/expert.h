@@ -38,8 +38,8 @@ struct Expert {
   ExpertMeta meta;
   std::shared_ptr<Network> net;
   std::string path;
-  // D(x, t); `clip` clamps it to [-1, 1] (image data only).
-  DenoiseFn denoiser(bool clip = false) const;
+  // D(x, t), raw (the solver clips the x0 estimate).
+  DenoiseFn denoiser() const;
 };
 Expert load_expert(const std::string& path, torch::Device device);
 

@@ -102,7 +102,7 @@ RouterRunResult evaluate_router(const Router& router, const ExactPosterior& exac
     AlphaIntegrator integ(*router.meta.derivative == DerivativeHead::kLogit ? IntegrationMode::kLogit : IntegrationMode::kProjected);
     integ.begin(router.prior(paths, device));
     res.integrated_steps = 25;
-    const auto grid = time_grid(sch, res.integrated_steps, Spacing::kUniform, router.meta.t_min);
+    const auto grid = evaluation_times(sch, res.integrated_steps, Spacing::kUniform, router.meta.t_min);
     torch::Tensor a;
     for (size_t n = 0; n < grid.size(); ++n) {
       a = integ.at(router.evaluate(x, grid[n]), grid[n]);

@@ -10,7 +10,7 @@
 // at the step's start point only, so a solver that evaluates D twice in a step (Heun) keeps one
 // expert per sample for the whole step; the deterministic rules (top1, topk, mixture) read alpha
 // afresh at every evaluation, since alpha is a function of (x, t). Statistics are one entry per
-// step (N + 1 with the final denoise), taken at the start point: mean entropy of alpha_hat, how
+// step (N), taken at the start point: mean entropy of alpha_hat, how
 // often the chosen expert changed, how many rows each expert served.
 #pragma once
 #include <torch/types.h>

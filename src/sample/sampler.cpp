@@ -198,7 +198,7 @@ void prepare_for_device(SamplingModel& model, const SampleConfig& sc, torch::Dev
 
 std::vector<DenoiseFn> expert_denoisers(const SamplingModel& model, const SampleConfig& sc) {
   std::vector<DenoiseFn> out;
-  for (const auto& e : model.experts) out.push_back(e.denoiser(sc.clip_denoised));
+  for (const auto& e : model.experts) out.push_back(e.denoiser());
   if (!model.exact_experts) return out;
   const auto ex = model.exact_experts;
   if (sc.baseline) return {[ex](const torch::Tensor& x, double t) { return ex->denoise(x, t); }};
@@ -242,7 +242,8 @@ void combine_over_ranks(const Dist& dist, std::vector<StepRouting>& stats, int64
 }  // namespace
 
 SampleResult generate_samples(const SamplingModel& model, const SampleConfig& sc, torch::Device device, bool progress,
-                              const std::function<void(int64_t, const torch::Tensor&)>& on_batch, const Dist& dist) {
+                              const std::function<void(int64_t, const torch::Tensor&)>& on_batch, const Dist& dist,
+                              const InitialNoise* noise) {
   torch::NoGradGuard no_grad;
   // bf16 networks where sample.bf16 says so (each expert casts its D, the router its outputs,
   // back to float32, so the solver and MoG-da's integration stay in float32; the exact
@@ -250,6 +251,7 @@ SampleResult generate_samples(const SamplingModel& model, const SampleConfig& sc
   const AutocastScope autocast(use_bf16(sc.bf16, device, "sample.bf16"), device);
   const bool nhwc = uses_channels_last(model, sc, device);
   const auto grid = time_grid(model.schedule, sc.steps, sc.spacing, model.t_min);
+  const SolverSettings solver = solver_settings(sc.solver, sc.clip_x0, model.sample_shape.size() == 3);
   const std::vector<DenoiseFn> experts = expert_denoisers(model, sc);
   std::shared_ptr<AlphaProvider> alpha;
   if (model.router || model.exact) alpha = make_alpha_provider(sc.alpha, model.router, model.exact, sc.correction);
@@ -257,18 +259,22 @@ SampleResult generate_samples(const SamplingModel& model, const SampleConfig& sc
   std::unique_ptr<RoutedEnsemble> ensemble;
   if (!single)
     ensemble = std::make_unique<RoutedEnsemble>(experts, alpha, sc.rule, sc.topk, model.priors, static_cast<uint64_t>(sc.seed) + 1);
-  const StepDenoiseFn denoise = single ? step_free(experts[0]) : ensemble->as_denoiser();
   SampleResult res;
-  // Batch i: its noise from (seed, i), its routing draws from (seed + 1, i), whoever samples it.
-  auto sample_batch = [&](int64_t i, int64_t, int64_t b) {
-    std::vector<int64_t> shape{b};
-    shape.insert(shape.end(), model.sample_shape.begin(), model.sample_shape.end());
-    at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(stream_seed(static_cast<uint64_t>(sc.seed), static_cast<uint64_t>(i)));
-    torch::Tensor noise = torch::randn(shape, gen, torch::kFloat32).to(device);
-    if (nhwc) noise = noise.contiguous(torch::MemoryFormat::ChannelsLast);
+  // One expert: its evaluations counted as they happen (a routed ensemble counts its own).
+  const StepDenoiseFn denoise = single ? StepDenoiseFn([&res, d = experts[0]](const torch::Tensor& x, double t, const StepPoint&) {
+    res.evaluations += x.size(0);
+    return d(x, t);
+  })
+                                       : ensemble->as_denoiser();
+  std::optional<InitialNoise> own_noise;
+  if (!noise) noise = &own_noise.emplace(sc, model.sample_shape);
+  // Batch i: its noise from (seed, i) or the noise file's rows, its routing draws from
+  // (seed + 1, i), whoever samples it.
+  auto sample_batch = [&](int64_t i, int64_t first, int64_t b) {
+    torch::Tensor x = noise->batch(i, first, b).to(device);
+    if (nhwc) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
     if (ensemble) ensemble->begin(b, device, i);
-    if (single) res.evaluations += b * evaluations_per_sample(sc.solver, sc.steps);
-    return solve_ode(model.schedule, denoise, noise, grid, sc.solver);
+    return solve_ode(model.schedule, denoise, x, grid, solver);
   };
   std::unique_ptr<ProgressBar> bar;
   if (progress && dist.is_main()) bar = std::make_unique<ProgressBar>("sample", sc.num, "img");

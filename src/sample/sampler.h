@@ -17,6 +17,7 @@
 #include "models/expert.h"
 #include "router/exact_posterior.h"
 #include "router/router.h"
+#include "sample/initial_noise.h"
 #include "sample/routed_ensemble.h"
 
 namespace ddm {
@@ -52,15 +53,18 @@ void prepare_for_device(SamplingModel& model, const SampleConfig& sc, torch::Dev
 // Checks that experts (and router) share schedule, sample shape and K; fails naming the file.
 void check_compatible(const std::vector<Expert>& experts, const Router* router, int k);
 
-// The experts as denoisers: the trained networks (clamped per sample.clip_denoised), or the exact
-// ones (all K; with sample.baseline the exact D of all data; with sample.expert only that one).
+// The experts as denoisers (raw D; the solver clips): the trained networks, or the exact ones (all K; with sample.baseline the exact D of all data; with sample.expert only that one).
 std::vector<DenoiseFn> expert_denoisers(const SamplingModel& model, const SampleConfig& sc);
 
 struct SampleResult {
-  torch::Tensor samples;  // [N, ...] final denoised estimates, model space, on the CPU
+  torch::Tensor samples;  // [N, ...] the solver's x at t = 0, model space, on the CPU
   std::vector<StepRouting> routing;  // per-step routing statistics (empty for the baseline)
-  int64_t evaluations = 0;
+  int64_t evaluations = 0;  // network evaluations, all samples
   double seconds = 0;
+  // Network evaluations per sample (NFE; N for first-order solvers, 2N - 1 for Heun, times the
+  // experts a rule runs per step), and per sample and step.
+  double nfe(int64_t num) const { return static_cast<double>(evaluations) / static_cast<double>(std::max<int64_t>(num, 1)); }
+  double evaluations_per_step(int64_t num, int steps) const { return nfe(num) / std::max(steps, 1); }
 };
 
 // Generates cfg.sample.num samples, cfg.sample.batch_size at a time. Batch i's initial noise and
@@ -68,9 +72,9 @@ struct SampleResult {
 // how batches are split. Under data parallelism the ranks share the batches (rank r takes r,
 // r + W, ...) and every rank returns all samples and the summed routing statistics, the same as
 // one process. `on_batch(first, x)` sees each finished batch in order on rank 0 (to stream it to
-// disk).
+// disk). `noise`: the run's initial noise, read once by the caller; null: made from sc here.
 SampleResult generate_samples(const SamplingModel& model, const SampleConfig& sc, torch::Device device, bool progress,
                               const std::function<void(int64_t first, const torch::Tensor& x)>& on_batch = nullptr,
-                              const Dist& dist = {});
+                              const Dist& dist = {}, const InitialNoise* noise = nullptr);
 
 }  // namespace ddm

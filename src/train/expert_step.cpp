@@ -51,7 +51,7 @@ StepStats ExpertStep::step(const torch::Tensor& x0_in, int64_t step) {
   torch::Tensor out;
   {
     const AutocastScope autocast(autocast_, device_);
-    out = net->forward(xt, t);
+    out = net->forward(xt, schedule.network_time(t));
   }
   const torch::Tensor loss = torch::mse_loss(out.to(torch::kFloat32), prediction_target(prediction, x0, eps, a, s));
   opt_->zero_grad();

@@ -73,9 +73,9 @@ void save_expert_preview(const std::string& path, Network& ema_net, const Schedu
   full.insert(full.end(), shape.begin(), shape.end());
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(seed);
   const torch::Tensor noise = torch::randn(full, gen, torch::TensorOptions().dtype(torch::kFloat32)).to(device);
-  const bool clip = shape.size() == 3;  // images: the sampler's default sample.clip_denoised
-  const DenoiseFn d = [&](const torch::Tensor& x, double t) { return network_denoise(ema_net, sch, pred, x, t, clip); };
-  const torch::Tensor x = solve_ode(sch, step_free(d), noise, time_grid(sch, steps, Spacing::kUniform, t_min), SolverKind::kDdim).cpu();
+  const DenoiseFn d = [&](const torch::Tensor& x, double t) { return network_denoise(ema_net, sch, pred, x, t); };
+  const SolverSettings ddim = solver_settings(SolverKind::kDdim, ClipMode::kAuto, shape.size() == 3);  // the sampler's default
+  const torch::Tensor x = solve_ode(sch, step_free(d), noise, time_grid(sch, steps, Spacing::kUniform, t_min), ddim).cpu();
   if (was_training) ema_net.train();
   if (shape.size() == 3) {
     save_grid(path, x);

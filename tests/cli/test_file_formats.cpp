@@ -91,10 +91,12 @@ void compare_shapes(const Json& before, const Json& now, const std::string& at, 
   }
 }
 
-// Type changes made on purpose, each readable from the old files: issue 19 turned the booleans
-// train.bf16 and sample.bf16 into auto|on|off (true and false still read as auto and off).
+// Changes made on purpose, each readable from the old files: the booleans train.bf16 and
+// sample.bf16 became auto|on|off (true and false still read as auto and off); the boolean
+// sample.clip_denoised became sample.clip_x0 = auto|on|off (the old key and values still read).
 bool changed_on_purpose(const std::string& problem) {
-  for (const char* key : {"/config/train/bf16: was \"bool\", now \"string\"", "/config/sample/bf16: was \"bool\", now \"string\""})
+  for (const char* key : {"/config/train/bf16: was \"bool\", now \"string\"", "/config/sample/bf16: was \"bool\", now \"string\"",
+                          "/config/sample/clip_denoised: missing"})
     if (problem.ends_with(key)) return true;
   return false;
 }

@@ -54,6 +54,23 @@ TEST(Config, BadValuesNameKeyAndListChoices) {
   EXPECT_NE(test::error_of([&] { load_config(dir / "missing.yaml"); }).find("cannot read"), std::string::npos);
 }
 
+// sample.clip_denoised (a boolean) became sample.clip_x0 (auto|on|off): old YAML, --set and
+// recorded configs still read, true as on and false as off, and the new key is what is written.
+TEST(Config, TheRenamedClipKeyStillReads) {
+  test::TempDir dir;
+  test::write_bytes(dir / "old.yaml", "sample:\n  clip_denoised: false\n");
+  EXPECT_EQ(load_config(dir / "old.yaml").sample.clip_x0, ClipMode::kOff);
+  EXPECT_EQ(load_config("", {"sample.clip_denoised=true"}).sample.clip_x0, ClipMode::kOn);
+  EXPECT_EQ(load_config("").sample.clip_x0, ClipMode::kAuto);
+  Json recorded = config_to_json(Config());
+  recorded["sample"].erase("clip_x0");
+  recorded["sample"]["clip_denoised"] = false;
+  EXPECT_EQ(config_from_json(recorded, "summary.json").sample.clip_x0, ClipMode::kOff);
+  EXPECT_FALSE(config_to_json(Config()).at("sample").contains("clip_denoised"));
+  EXPECT_EQ(test::error_of([] { load_config("", {"sample.clip_x0=maybe"}); }),
+            "--set sample.clip_x0=maybe: bad value 'maybe' (valid: auto, on, off, true, false)");
+}
+
 TEST(Config, SetOverrideErrors) {
   EXPECT_EQ(test::error_of([] { load_config("", {"shards.k"}); }), "--set shards.k: expected key.path=value");
   EXPECT_EQ(test::error_of([] { load_config("", {"shard.k=3"}); }), "--set shard.k=3: unknown key 'shard.k' (did you mean shards.k?)");

@@ -71,11 +71,14 @@ TEST(Solvers, GridsRunFromTmaxToTminMonotonically) {
   const Schedule s(ScheduleKind::kLinear);
   for (Spacing sp : {Spacing::kUniform, Spacing::kQuadratic, Spacing::kLogSnr}) {
     const auto g = time_grid(s, 10, sp, 1e-3);
-    ASSERT_EQ(g.size(), 11u);
+    ASSERT_EQ(g.size(), 11u);  // 10 evaluation times, then the landing point
     EXPECT_EQ(g.front(), 1.0);
-    EXPECT_EQ(g.back(), 1e-3);
+    EXPECT_EQ(g[9], 1e-3);
+    EXPECT_EQ(g.back(), 0.0);
     for (size_t i = 1; i < g.size(); ++i) EXPECT_LT(g[i], g[i - 1]) << to_string(sp);
+    EXPECT_EQ(evaluation_times(s, 10, sp, 1e-3), std::vector<double>(g.begin(), g.end() - 1));
   }
+  EXPECT_EQ(time_grid(s, 1, Spacing::kUniform, 1e-3), (std::vector<double>{1.0, 0.0}));  // one evaluation, at t_max
   EXPECT_THROW(time_grid(s, 0, Spacing::kUniform, 1e-3), Error);
 }
 
@@ -86,12 +89,53 @@ TEST(Solvers, DdimWithTheExactDenoiserOfAPointMassIsExact) {
   const auto target = torch::tensor({{0.5, -0.25}}, torch::kFloat64);
   const DenoiseFn d = [&](const torch::Tensor& x, double) { return target.expand_as(x); };
   const auto x = torch::randn({8, 2}, torch::kFloat64);
-  const auto grid = time_grid(s, 1, Spacing::kUniform, 1e-3);
+  const auto grid = time_grid(s, 2, Spacing::kUniform, 1e-3);  // 1 -> 1e-3 -> 0
   const auto x1 = ddim_step(s, x, d(x, 1.0), grid[0], grid[1]);
   // x_1 = a D + s (x - a(1) D) / s(1): check the formula by hand.
   const auto expect = s.alpha(grid[1]) * target + s.sigma(grid[1]) * (x - s.alpha(1.0) * target) / s.sigma(1.0);
   EXPECT_TRUE(torch::allclose(x1, expect, 1e-12, 1e-12));
   EXPECT_TRUE(torch::allclose(solve_ode(s, step_free(d), x, grid, SolverKind::kDdim), target.expand_as(x)));
+}
+
+// DDPM's discrete schedule (imported networks): timestep i at t = (i + 1) / T has abar =
+// prod_{j <= i} (1 - beta_j) with diffusers' betas; t = 0 is abar = 1; between knots log abar is
+// linear, so a' and s' match finite differences inside a segment; the network sees timestep
+// T t - 1; the sampling timesteps are diffusers' set_timesteps.
+TEST(DiscreteSchedule, KnotsAreDdpmsAlphasCumprodAndTimestepsAreDiffusers) {
+  const DiscreteSpec spec{1000, TimestepSpacing::kLeading, 1, true};
+  const Schedule s(ScheduleKind::kLinear, 0.1, 20.0, spec);
+  ASSERT_TRUE(s.discrete());
+  double abar = 1;
+  for (int i = 0; i < 1000; ++i) {
+    abar *= 1 - (1e-4 + (0.02 - 1e-4) * i / 999.0);
+    if (i % 111 == 0 || i == 999) EXPECT_NEAR(s.alpha((i + 1) / 1000.0) * s.alpha((i + 1) / 1000.0) / abar, 1.0, 1e-5) << i;
+  }
+  EXPECT_EQ(s.alpha(0.0), 1.0);
+  EXPECT_EQ(s.sigma(0.0), 0.0);
+  for (double t : {0.0105, 0.2503, 0.7771, 0.9985}) {
+    const double h = 1e-7;  // inside one segment of width 1e-3
+    EXPECT_NEAR(s.dalpha(t), (s.alpha(t + h) - s.alpha(t - h)) / (2 * h), 1e-6) << t;
+    EXPECT_NEAR(s.dsigma(t), (s.sigma(t + h) - s.sigma(t - h)) / (2 * h), 1e-5) << t;
+    EXPECT_NEAR(s.t_from_log_snr(s.log_snr(t)), t, 1e-12) << t;
+    const auto tt = torch::tensor({t}, torch::kFloat64);
+    EXPECT_NEAR(s.alpha(tt)[0].item<double>(), s.alpha(t), 1e-12);
+    EXPECT_NEAR(s.dsigma(tt)[0].item<double>(), s.dsigma(t), 1e-9);
+  }
+  EXPECT_NEAR(s.network_time(torch::tensor({0.982}, torch::kFloat64))[0].item<double>() * 1000, 981.0, 1e-9);
+  // Leading with steps_offset 1: 901, 801, ..., 1; trailing: 999, 899, ..., 99; landing at abar = 1.
+  const auto leading = evaluation_times(s, 10, Spacing::kAuto, 1e-3);
+  ASSERT_EQ(leading.size(), 10u);
+  for (int n = 0; n < 10; ++n) EXPECT_NEAR(leading[n] * 1000, (9 - n) * 100 + 1 + 1, 1e-9) << n;
+  EXPECT_EQ(time_grid(s, 10, Spacing::kAuto, 1e-3).back(), 0.0);
+  const Schedule trailing(ScheduleKind::kLinear, 0.1, 20.0, DiscreteSpec{1000, TimestepSpacing::kTrailing, 0, false});
+  const auto tr = time_grid(trailing, 10, Spacing::kAuto, 1e-3);
+  for (int n = 0; n < 10; ++n) EXPECT_NEAR(tr[n] * 1000, 1000 - 100 * n, 1e-9) << n;
+  EXPECT_NEAR(tr.back(), 1e-3, 1e-15);  // no set_alpha_to_one: timestep 0's abar
+  EXPECT_EQ(time_grid(Schedule(ScheduleKind::kLinear), 4, Spacing::kAuto, 1e-3), time_grid(Schedule(ScheduleKind::kLinear), 4, Spacing::kUniform, 1e-3));
+  // Round trip through JSON; a continuous schedule's JSON keeps only its old keys.
+  EXPECT_EQ(Schedule::from_json(s.to_json()), s);
+  EXPECT_FALSE(Schedule::from_json(trailing.to_json()) == s);
+  EXPECT_FALSE(Schedule(ScheduleKind::kLinear).to_json().contains("train_timesteps"));
 }
 
 }  // namespace

@@ -23,8 +23,10 @@ double pathwise_error(SolverKind solver, int steps) {
     const double a = sch.alpha(t);
     return kMu + a * kS0 * kS0 / std::pow(spread(sch, t), 2) * (x - a * kMu);
   };
-  torch::Tensor xn;
-  solve_ode(sch, step_free(d), x0, time_grid(sch, steps, Spacing::kUniform, t_min), solver, [&](int, const torch::Tensor& x) { xn = x; });
+  torch::Tensor xn;  // x_{N-1}, at t_min (the last step then lands on t = 0)
+  solve_ode(sch, step_free(d), x0, time_grid(sch, steps, Spacing::kUniform, t_min), solver, [&](int n, const torch::Tensor& x) {
+    if (n == steps - 2) xn = x;
+  });
   const double t_max = sch.t_max();
   const torch::Tensor exact = sch.alpha(t_min) * kMu + spread(sch, t_min) / spread(sch, t_max) * (x0 - sch.alpha(t_max) * kMu);
   return (xn - exact).abs().max().item<double>();
@@ -53,7 +55,7 @@ TEST(Solvers, DpmSolverFirstStepIsDdim) {
 
 TEST(Solvers, KarrasGridFollowsRhoSevenInSigma) {
   const Schedule sch(ScheduleKind::kLinear);
-  const auto g = time_grid(sch, 8, Spacing::kKarras, 1e-3);
+  const auto g = evaluation_times(sch, 9, Spacing::kKarras, 1e-3);
   ASSERT_EQ(g.size(), 9u);
   auto root = [&](double t) { return std::pow(std::exp(-0.5 * sch.log_snr(t)), 1.0 / 7); };  // sigma^(1/rho)
   for (size_t n = 1; n < g.size(); ++n) {
@@ -62,8 +64,8 @@ TEST(Solvers, KarrasGridFollowsRhoSevenInSigma) {
   }
 }
 
-// Every solver: N + 1 start points, one per step in order at t_n, and Heun's extra calls inside
-// their step at t_{n+1}.
+// Every solver: N start points, one per step in order at t_n, and Heun's extra calls inside
+// their step at t_{n+1}: N evaluations (2N - 1 for Heun).
 TEST(Solvers, EveryCallSaysItsStepAndEachStepStartsOnce) {
   const Schedule sch(ScheduleKind::kLinear);
   const auto grid = time_grid(sch, 5, Spacing::kUniform, 0.05);
@@ -77,6 +79,7 @@ TEST(Solvers, EveryCallSaysItsStepAndEachStepStartsOnce) {
     };
     solve_ode(sch, d, torch::ones({2, 1}, torch::kFloat64), grid, solver);
     ASSERT_EQ(static_cast<int64_t>(calls.size()), evaluations_per_sample(solver, 5)) << to_string(solver);
+    EXPECT_EQ(static_cast<int64_t>(calls.size()), solver == SolverKind::kHeun ? 9 : 5) << to_string(solver);
     int starts = 0;
     for (size_t i = 0; i < calls.size(); ++i) {
       const StepPoint& s = calls[i];
@@ -89,8 +92,76 @@ TEST(Solvers, EveryCallSaysItsStepAndEachStepStartsOnce) {
         EXPECT_EQ(times[i], s.t_next);
       }
     }
-    EXPECT_EQ(starts, 6) << to_string(solver);
+    EXPECT_EQ(starts, 5) << to_string(solver);
   }
+}
+
+// The x0 clip (diffusers' DDIMScheduler.step with clip_sample and use_clipped_model_output off):
+// x' = a(t') clip(D) + s(t') eps_hat, eps_hat = (x - a(t) D) / s(t) from the raw D, written
+// out here with the schedule's closed form in float64.
+TEST(Solvers, DdimClipsTheX0EstimateButNotTheNoiseDirection) {
+  const Schedule sch(ScheduleKind::kLinear);
+  const auto x = 2 * torch::randn({6, 4}, torch::kFloat64), d = 3 * torch::randn({6, 4}, torch::kFloat64);  // D far outside [-1, 1]
+  const double t = 0.7, t_next = 0.45;
+  auto abar = [](double u) { return std::exp(-(0.1 * u + 0.5 * (20.0 - 0.1) * u * u)); };  // linear VP, beta 0.1 .. 20
+  const double a = std::sqrt(abar(t)), s = std::sqrt(1 - abar(t)), a_next = std::sqrt(abar(t_next)), s_next = std::sqrt(1 - abar(t_next));
+  const auto eps = (x - a * d) / s;
+  EXPECT_TRUE(torch::allclose(ddim_step(sch, x, d, t, t_next, true), a_next * d.clamp(-1, 1) + s_next * eps, 1e-12, 1e-12));
+  EXPECT_TRUE(torch::allclose(ddim_step(sch, x, d, t, t_next, false), a_next * d + s_next * eps, 1e-12, 1e-12));
+  // Not the step that re-derives the noise from the clipped D (use_clipped_model_output=True).
+  const auto old_step = a_next * d.clamp(-1, 1) + s_next * (x - a * d.clamp(-1, 1)) / s;
+  EXPECT_GT((ddim_step(sch, x, d, t, t_next, true) - old_step).abs().max().item<double>(), 0.1);
+}
+
+// Euler's velocity is a' D + s' eps_hat from the raw D, its data term clipped only when asked;
+// Heun's slopes are eps_hat in EDM's variables and never see a clip.
+TEST(Solvers, EulerAndHeunVelocitiesUseTheRawDenoiser) {
+  const Schedule sch(ScheduleKind::kLinear);
+  const auto x = 2 * torch::randn({5, 3}, torch::kFloat64), d = 3 * torch::randn({5, 3}, torch::kFloat64);
+  const double t = 0.6, t_next = 0.5;
+  const auto eps = (x - sch.alpha(t) * d) / sch.sigma(t);
+  EXPECT_TRUE(torch::allclose(euler_step(sch, x, d, t, t_next), x + (t_next - t) * (sch.dalpha(t) * d + sch.dsigma(t) * eps), 1e-12, 1e-12));
+  EXPECT_TRUE(torch::allclose(euler_step(sch, x, d, t, t_next, true),
+                              x + (t_next - t) * (sch.dalpha(t) * d.clamp(-1, 1) + sch.dsigma(t) * eps), 1e-12, 1e-12));
+  // Through solve_ode: the state after step 0 with clip_x0 on is the raw-D update for Euler (clip
+  // off by default) and for Heun (no x0 term).
+  const DenoiseFn big = [](const torch::Tensor& y, double) { return 3 * y + 2; };
+  const auto grid = time_grid(sch, 4, Spacing::kUniform, 0.05);
+  for (SolverKind solver : {SolverKind::kEuler, SolverKind::kHeun}) {
+    torch::Tensor first;
+    solve_ode(sch, step_free(big), x, grid, solver_settings(solver, ClipMode::kAuto, true), [&](int n, const torch::Tensor& y) {
+      if (n == 0) first = y;
+    });
+    const auto want = solver == SolverKind::kEuler
+                          ? euler_step(sch, x, big(x, grid[0]), grid[0], grid[1])
+                          : heun_step(sch, x, big(x, grid[0]), ddim_step(sch, x, big(x, grid[0]), grid[0], grid[1]),
+                                      big(ddim_step(sch, x, big(x, grid[0]), grid[0], grid[1]), grid[1]), grid[0], grid[1]);
+    EXPECT_TRUE(torch::allclose(first, want, 1e-12, 1e-12)) << to_string(solver);
+  }
+  EXPECT_FALSE(solver_settings(SolverKind::kHeun, ClipMode::kAuto, true).clip_x0);
+  EXPECT_TRUE(solver_settings(SolverKind::kDdim, ClipMode::kAuto, true).clip_x0);
+  EXPECT_FALSE(solver_settings(SolverKind::kDdim, ClipMode::kOn, false).clip_x0);  // points have no data range
+}
+
+// The last step lands on t = 0 with x = clip(D(x_{N-1}, t_min)) for every solver, N = 1 is one
+// evaluation at t_max, and images leave clamped to [-1, 1].
+TEST(Solvers, TheLastStepLandsOnTheClippedX0EstimateAndImagesLeaveClamped) {
+  const Schedule sch(ScheduleKind::kLinear);
+  const auto noise = torch::randn({4, 3}, torch::kFloat64);
+  const DenoiseFn big = [](const torch::Tensor& y, double t) { return 3 * y + t; };
+  for (SolverKind solver : {SolverKind::kDdim, SolverKind::kEuler, SolverKind::kHeun, SolverKind::kDpmpp2m}) {
+    const auto grid = time_grid(sch, 3, Spacing::kUniform, 1e-3);
+    torch::Tensor before;
+    const auto out = solve_ode(sch, step_free(big), noise, grid, SolverSettings(solver, true, false), [&](int n, const torch::Tensor& y) {
+      if (n == 1) before = y;
+    });
+    EXPECT_TRUE(torch::equal(out, big(before, grid[2]).clamp(-1, 1))) << to_string(solver);
+    const auto raw = solve_ode(sch, step_free(big), noise, grid, SolverSettings(solver, false, false));
+    EXPECT_GT(raw.abs().max().item<double>(), 1.0) << to_string(solver);  // nothing clamps without being asked
+    EXPECT_LE(solve_ode(sch, step_free(big), noise, grid, SolverSettings(solver, false, true)).abs().max().item<double>(), 1.0);
+  }
+  EXPECT_TRUE(torch::equal(solve_ode(sch, step_free(big), noise, time_grid(sch, 1, Spacing::kUniform, 1e-3), SolverKind::kDdim),
+                           big(noise, sch.t_max())));
 }
 
 }  // namespace

@@ -14,6 +14,8 @@
 #include "models/checkpoint.h"
 #include "models/expert.h"
 #include "models/network.h"
+#include "sample/sampler.h"
+#include "util/npy.h"
 #include "test_util.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -35,12 +37,12 @@ Config unet_config(int channels, IntList mult, int blocks, IntList attn, int gro
 
 // An expert checkpoint with random weights everywhere (DDPM zero-initialises the last layer of
 // every residual branch, which would hide a wrong mapping there).
-std::string random_expert(const Config& cfg, const std::vector<int64_t>& shape, const std::string& path) {
+std::string random_expert(const Config& cfg, const std::vector<int64_t>& shape, const std::string& path, double std = 0.2) {
   torch::manual_seed(3);
   auto net = make_network(cfg.model, shape);
   {
     torch::NoGradGuard g;
-    for (auto& p : net->parameters()) p.normal_(0, 0.2);
+    for (auto& p : net->parameters()) p.normal_(0, std);
   }
   ExpertMeta m;
   m.sample_shape = shape;
@@ -209,6 +211,88 @@ TEST(Diffusers, ExportImportAndInitThroughTheBinary) {
   // (three levels, 28 -> 14 -> 7, export).
   ASSERT_EQ(test::run_ddm("train-expert --shard all " + cfg + "--set data.pad=0 --set model.channel_mult=1,2,2,2 --set run.dir=" + dir / "run28").status, 0);
   test::expect_error(test::run_ddm("export " + dir / "run28/expert-all/ckpt-0000000003.ddm --out " + dir / "x " + cfg), 1, "data.pad: 2");
+}
+
+// ddm's DDIM on an exported network equals an independent reference with diffusers'
+// DDIMScheduler.step semantics (x0 clipped, the noise from the raw prediction) on the same noise
+// file and ddm's time grid, N steps = N evaluations; and it is not the step that re-derives the
+// noise from the clipped x0. The random network's x0 estimates leave [-1, 1] at every step, so
+// the clip is exercised throughout.
+TEST(Diffusers, DdimEqualsTheDiffusersStepOnTheSameNoise) {
+  if (!python_has_diffusers()) GTEST_SKIP() << DDM_TEST_PYTHON << " has no diffusers (scripts/setup.sh installs it into .venv)";
+  test::TempDir dir;
+  const Config cfg = unet_config(16, {1, 2}, 1, {8}, 8);
+  const std::string ckpt = random_expert(cfg, {1, 16, 16}, dir / "expert.ddm", 0.05);
+  export_expert(ckpt, dir / "hf");
+  torch::manual_seed(11);
+  save_noise(dir / "noise.npy", torch::randn({3, 1, 16, 16}));
+  SamplingModel m;
+  m.experts.push_back(load_expert(ckpt, torch::kCPU));
+  m.priors = {1.0};
+  m.schedule = m.experts[0].meta.schedule;
+  m.sample_shape = {1, 16, 16};
+  m.t_min = 1e-3;
+  for (int steps : {10, 4}) {
+    SampleConfig sc;
+    sc.steps = steps;
+    sc.num = 3;
+    sc.batch_size = 2;  // two batches: the file's rows in order
+    sc.noise = dir / "noise.npy";
+    const SampleResult r = generate_samples(m, sc, torch::kCPU, false);
+    EXPECT_EQ(r.evaluations, 3 * steps);
+    save_noise(dir / "ddm.npy", r.samples);
+    const auto out = test::run_command(format("{} {}/tests/interop/ddim_reference.py {} {} {} {} 1e-3", DDM_TEST_PYTHON, DDM_SOURCE_DIR,
+                                              dir / "hf", dir / "noise.npy", dir / "ddm.npy", steps));
+    ASSERT_EQ(out.status, 0) << out.output;
+    const Json j = parse_json(out.output.substr(out.output.rfind("{\"max_abs")), "ddim_reference.py");
+    std::printf("ddm DDIM (N = %d) against the diffusers-semantics reference: %s\n", steps, j.dump().c_str());
+    EXPECT_LT(j.at("max_abs").get<double>(), 1e-4) << j.dump();
+    EXPECT_GT(j.at("old_step_max_abs").get<double>(), 1e-2) << j.dump();  // the clamped-epsilon step is another sampler
+  }
+}
+
+// An imported DDPM network (a UNet2DModel folder without ddm_expert.json) is sampled at its own
+// discrete noise levels: `ddm sample` equals DDIMPipeline's loop (diffusers' DDIMScheduler.step on
+// its set_timesteps) on the same noise, for the default leading spacing with abar = 1 at the end
+// and for trailing timesteps that end on timestep 0's abar.
+TEST(Diffusers, AnImportedDdpmNetworkReproducesDiffusersDdimOnTheSameNoise) {
+  if (!python_has_diffusers()) GTEST_SKIP() << DDM_TEST_PYTHON << " has no diffusers (scripts/setup.sh installs it into .venv)";
+  test::TempDir dir;
+  const Config cfg = unet_config(16, {1, 2}, 1, {8}, 8);
+  export_expert(random_expert(cfg, {1, 16, 16}, dir / "expert.ddm", 0.05), dir / "hf");
+  std::filesystem::remove(dir / "hf/ddm_expert.json");  // a folder from elsewhere: trained at discrete timesteps
+  torch::manual_seed(12);
+  save_noise(dir / "noise.npy", torch::randn({2, 1, 16, 16}));
+  struct Case {
+    std::string spacing;
+    bool alpha_one;
+    int steps;
+  };
+  for (const Case& c : {Case{"leading", true, 10}, Case{"trailing", false, 10}, Case{"leading", true, 3}}) {
+    Json sched = read_json(dir / "hf/scheduler_config.json");
+    sched["timestep_spacing"] = c.spacing;
+    sched["set_alpha_to_one"] = c.alpha_one;
+    test::write_bytes(dir / "hf/scheduler_config.json", sched.dump());
+    save_checkpoint(dir / "imported.ddm", import_unet2d(dir / "hf", Config(), ImportOptions{}));
+    SamplingModel m;
+    m.experts.push_back(load_expert(dir / "imported.ddm", torch::kCPU));
+    ASSERT_TRUE(m.experts[0].meta.schedule.discrete());
+    m.priors = {1.0};
+    m.schedule = m.experts[0].meta.schedule;
+    m.sample_shape = {1, 16, 16};
+    m.t_min = m.experts[0].meta.t_min;
+    SampleConfig sc;  // defaults: DDIM, spacing auto (the scheduler's timesteps), clip auto
+    sc.steps = c.steps;
+    sc.num = 2;
+    sc.noise = dir / "noise.npy";
+    save_noise(dir / "ddm.npy", generate_samples(m, sc, torch::kCPU, false).samples);
+    const auto out = test::run_command(format("{} {}/tests/interop/ddim_pipeline_reference.py {} {} {} {}", DDM_TEST_PYTHON, DDM_SOURCE_DIR,
+                                              dir / "hf", dir / "noise.npy", dir / "ddm.npy", c.steps));
+    ASSERT_EQ(out.status, 0) << out.output;
+    const Json j = parse_json(out.output.substr(out.output.rfind("{\"max_abs")), "ddim_pipeline_reference.py");
+    std::printf("imported DDPM network, ddm against diffusers' DDIMScheduler: %s\n", j.dump().c_str());
+    EXPECT_LT(j.at("max_abs").get<double>(), 1e-4) << j.dump();
+  }
 }
 
 }  // namespace

@@ -71,7 +71,7 @@ TEST(AlphaDynamics, IntegratingTheExactVelocityTracksTheExactAlpha) {
   Blobs f;
   const ExactPosterior ex(f.points, f.clusters, f.k, f.sch);
   torch::Tensor x = torch::randn({64, 3}, torch::kFloat64);
-  const auto grid = time_grid(f.sch, 50, Spacing::kUniform, 1e-3);
+  const auto grid = evaluation_times(f.sch, 50, Spacing::kUniform, 1e-3);
   const torch::Tensor prior = torch::full({64, 3}, 1.0 / 3, torch::kFloat64);
   AlphaIntegrator logit(IntegrationMode::kLogit), projected(IntegrationMode::kProjected);
   logit.begin(prior);

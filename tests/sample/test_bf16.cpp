@@ -69,7 +69,7 @@ TEST(Bf16, AutocastRunsTheExpertInBf16AndHandsTheSolverFloat32) {
   const AutocastScope bf16(true, torch::kCPU);
   EXPECT_EQ(net->forward(x, t).scalar_type(), torch::kBFloat16);  // the network's arithmetic
   const Schedule sch = Schedule::from_config(cfg.diffusion);
-  EXPECT_EQ(network_denoise(*net, sch, Prediction::kEps, x, 0.5, true).scalar_type(), torch::kFloat32);  // what the solver gets
+  EXPECT_EQ(network_denoise(*net, sch, Prediction::kEps, x, 0.5).scalar_type(), torch::kFloat32);  // what the solver gets
   {
     const AutocastScope fp32(false, torch::kCPU);  // nested off: fp32 again, and on again after
     EXPECT_EQ(net->forward(x, t).scalar_type(), torch::kFloat32);

@@ -145,7 +145,7 @@ TEST(RoutedEnsemble, FixedRuleHoldsItsDrawAndStatisticsCountIt) {
   solve_ode(sch, ens.as_denoiser(), torch::randn({300, 2}, torch::kFloat64), time_grid(sch, 4, Spacing::kUniform, 1e-3),
             SolverKind::kDdim);
   const auto& st = ens.stats();
-  ASSERT_EQ(st.size(), 5u);
+  ASSERT_EQ(st.size(), 4u);  // one entry per step
   for (size_t n = 1; n < st.size(); ++n) EXPECT_EQ(st[n].changes, 0);
   EXPECT_NEAR(static_cast<double>(st[0].counts[1]) / 300, 0.5, 0.1);
 }
@@ -242,13 +242,13 @@ TEST(RoutedEnsemble, SwitchWithHeunKeepsOneExpertPerSampleForTheWholeStep) {
   ens.begin(200, torch::kCPU, 0);
   solve_ode(sch, ens.as_denoiser(), torch::randn({200, 2}, torch::kFloat64), time_grid(sch, steps, Spacing::kUniform, 0.05),
             SolverKind::kHeun);
-  // Heun evaluates twice in steps 0..N-2, once in its last (Euler) step and in the final denoise:
-  // if the second evaluation drew again, an expert's evaluations would not be twice its draws.
+  // Heun evaluates twice in steps 0..N-2 and once in its last (Euler) step: if the second
+  // evaluation drew again, an expert's evaluations would not be twice its draws.
   const auto& st = ens.stats();
-  ASSERT_EQ(st.size(), static_cast<size_t>(steps + 1));
+  ASSERT_EQ(st.size(), static_cast<size_t>(steps));
   for (int k = 0; k < 3; ++k) {
     int64_t want = 0;
-    for (int n = 0; n <= steps; ++n) want += st[static_cast<size_t>(n)].counts[static_cast<size_t>(k)] * (n < steps - 1 ? 2 : 1);
+    for (int n = 0; n < steps; ++n) want += st[static_cast<size_t>(n)].counts[static_cast<size_t>(k)] * (n < steps - 1 ? 2 : 1);
     EXPECT_EQ(ens.expert_evaluations()[static_cast<size_t>(k)], want) << "expert " << k;
   }
   EXPECT_EQ(ens.evaluations(), 200 * evaluations_per_sample(SolverKind::kHeun, steps));
@@ -271,15 +271,16 @@ TEST(RoutedEnsemble, IntegratedAlphaAdvancesOncePerStepAtItsStartUnderEverySolve
     RoutedEnsemble ens(affine_experts(3, 2), integrated, RoutingRule::kMixture, 1, {0.2, 0.5, 0.3}, 5);
     ens.begin(4, torch::kCPU, 0);
     solve_ode(sch, ens.as_denoiser(), torch::randn({4, 2}, torch::kFloat64), grid, solver);
-    EXPECT_EQ(reads, grid) << to_string(solver);  // N + 1 reads, one per start point, at t_n
+    const std::vector<double> starts(grid.begin(), grid.end() - 1);  // t_0 .. t_{N-1}
+    EXPECT_EQ(reads, starts) << to_string(solver);  // N reads, one per start point, at t_n
     const auto& st = ens.stats();
-    ASSERT_EQ(st.size(), grid.size()) << to_string(solver);  // one entry per step
+    ASSERT_EQ(st.size(), starts.size()) << to_string(solver);  // one entry per step
     for (size_t n = 0; n < st.size(); ++n) {
       EXPECT_EQ(st[n].t, grid[n]);
       EXPECT_EQ(st[n].samples, 4);
     }
-    // log alpha moves by c dt per step: after the last step z = log pi + c (t_N - t_0).
-    const double z0 = std::log(0.2) + (grid.back() - grid.front()), z2 = std::log(0.3) - (grid.back() - grid.front());
+    // log alpha moves by c dt per step: at the last start point z = log pi + c (t_{N-1} - t_0).
+    const double z0 = std::log(0.2) + (starts.back() - starts.front()), z2 = std::log(0.3) - (starts.back() - starts.front());
     const double entropy_last = *st.back().mean_entropy();
     const auto a = torch::softmax(torch::tensor({z0, std::log(0.5), z2}, torch::kFloat64), 0);
     EXPECT_NEAR(entropy_last, -(a * a.log()).sum().item<double>(), 1e-5) << to_string(solver);
@@ -296,7 +297,7 @@ TEST(RoutedEnsemble, EveryRuleKeepsOneStatisticsEntryPerStepUnderEverySolver) {
         ens.begin(10, torch::kCPU, batch);
         solve_ode(sch, ens.as_denoiser(), torch::randn({10, 2}, torch::kFloat64), time_grid(sch, 4, Spacing::kUniform, 0.05), solver);
       }
-      ASSERT_EQ(ens.stats().size(), 5u) << to_string(solver) << " " << to_string(rule);
+      ASSERT_EQ(ens.stats().size(), 4u) << to_string(solver) << " " << to_string(rule);
       for (const auto& s : ens.stats()) EXPECT_EQ(s.samples, 20) << to_string(solver) << " " << to_string(rule);
     }
 }
@@ -308,6 +309,18 @@ TEST(RoutedEnsemble, RefusesAnEvaluationBeforeItsStepStarts) {
   EXPECT_THROW(ens.denoise(torch::zeros({2, 2}), 0.5, StepPoint{0, 0.5, 0.4, false}), Error);
   ens.denoise(torch::zeros({2, 2}), 0.5, StepPoint{0, 0.5, 0.4, true});
   EXPECT_THROW(ens.denoise(torch::zeros({2, 2}), 0.3, StepPoint{2, 0.3, 0.2, true}), Error);  // step 1 skipped
+}
+
+// A routed ensemble is a denoiser like any other: it returns the experts' raw D (the x0 clip is
+// the solver's), under every rule.
+TEST(RoutedEnsemble, PassesTheExpertsRawDenoisedEstimate) {
+  const auto alpha = torch::tensor({{0.2, 0.5, 0.3}}, torch::kFloat64);
+  const auto x = 10 * torch::ones({4, 2}, torch::kFloat64);  // affine experts give D = c_k + 3, outside [-1, 1]
+  for (RoutingRule rule : {RoutingRule::kSwitch, RoutingRule::kTop1, RoutingRule::kTopK, RoutingRule::kMixture, RoutingRule::kFixed}) {
+    RoutedEnsemble ens(affine_experts(3, 2), std::make_shared<FixedAlpha>(alpha), rule, 2, {0.2, 0.5, 0.3}, 5);
+    ens.begin(4, torch::kCPU, 0);
+    EXPECT_GT(ens.denoise(x, 0.5, StepPoint{0, 0.5, 0.4, true}).min().item<double>(), 1.5) << to_string(rule);
+  }
 }
 
 }  // namespace
