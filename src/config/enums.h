@@ -43,7 +43,8 @@ enum class TimeSampling { kUniform, kMass };
 // diffusion/solvers: the ODE step and the time grid.
 enum class SolverKind { kDdim, kEuler, kHeun, kDpmpp2m };
 // auto: a discrete schedule's own timesteps (diffusers' timestep_spacing), else uniform.
-enum class Spacing { kAuto, kUniform, kQuadratic, kLogSnr, kKarras };
+// leading: steps of 1/N ending at t_min, diffusers' `leading` timesteps and DDIM's `uniform` skip.
+enum class Spacing { kAuto, kUniform, kLeading, kQuadratic, kLogSnr, kKarras };
 // diffusers' timestep_spacing of a discrete schedule's sampling timesteps.
 enum class TimestepSpacing { kLeading, kTrailing, kLinspace };
 // Clipping the x0 estimate to the data range: auto = the solver's default (diffusion/solvers.h);
@@ -73,7 +74,7 @@ DDM_ENUM_NAMES(ddm::SolverKind, {ddm::SolverKind::kDdim, "ddim"}, {ddm::SolverKi
                {ddm::SolverKind::kDpmpp2m, "dpmpp2m"});
 DDM_ENUM_NAMES(ddm::TimestepSpacing, {ddm::TimestepSpacing::kLeading, "leading"}, {ddm::TimestepSpacing::kTrailing, "trailing"},
                {ddm::TimestepSpacing::kLinspace, "linspace"});
-DDM_ENUM_NAMES(ddm::Spacing, {ddm::Spacing::kAuto, "auto"}, {ddm::Spacing::kUniform, "uniform"}, {ddm::Spacing::kQuadratic, "quadratic"},
+DDM_ENUM_NAMES(ddm::Spacing, {ddm::Spacing::kAuto, "auto"}, {ddm::Spacing::kUniform, "uniform"}, {ddm::Spacing::kLeading, "leading"}, {ddm::Spacing::kQuadratic, "quadratic"},
                {ddm::Spacing::kLogSnr, "logsnr"}, {ddm::Spacing::kKarras, "karras"});
 DDM_ENUM_NAMES(ddm::ClipMode, {ddm::ClipMode::kAuto, "auto"}, {ddm::ClipMode::kOn, "on"}, {ddm::ClipMode::kOff, "off"},
                {ddm::ClipMode::kOn, "true"}, {ddm::ClipMode::kOff, "false"});

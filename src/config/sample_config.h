@@ -31,7 +31,7 @@ namespace ddm {
   X(ClipMode, clip_x0, ClipMode::kAuto, kAny,                                                          \
     "images: clip the x0 estimate to [-1, 1] inside the step (the noise direction keeps the raw D): ddim in its " \
     "data term (diffusers' clip_sample), dpmpp2m its data prediction (thresholding), euler its velocity's data " \
-    "term, heun only its last step; auto = on for ddim, off for the others; the final image is clamped always") \
+    "term, heun the DDIM part of its step; auto = on for ddim, off for the others; the final image is clamped always") \
   X(std::string, noise, "", kAny, "a float32 .npy [num, C, H, W] (or [num, D]): x at t_max, instead of drawn noise") \
   X(bool, save_noise, false, kAny, "write the initial noise drawn to <out>/noise.npy (sample.noise's format)") \
   X(Bf16Mode, bf16, Bf16Mode::kAuto, kAny,                                                           \

@@ -39,13 +39,15 @@ std::vector<double> evaluation_times(const Schedule& sch, int steps, Spacing spa
     switch (spacing) {
       case Spacing::kAuto:
       case Spacing::kUniform: times[n] = t_max + u * (t_min - t_max); break;
+      // t = t_min + (N - 1 - n) / N: the noisiest 1/N is left out, as diffusers' leading timesteps.
+      case Spacing::kLeading: times[n] = t_min + t_max * static_cast<double>(steps - 1 - n) / steps; break;
       // Steps shrink near the data (DDIM's `quad` for CIFAR-10): t = t_min + (t_max - t_min)(1 - u)^2.
       case Spacing::kQuadratic: times[n] = t_min + (t_max - t_min) * (1 - u) * (1 - u); break;
       case Spacing::kLogSnr: times[n] = sch.t_from_log_snr(lam_lo + u * (lam_hi - lam_lo)); break;
       case Spacing::kKarras: times[n] = karras_t(sch, u, t_min); break;
     }
   }
-  times.front() = t_max;
+  if (spacing != Spacing::kLeading || steps == 1) times.front() = t_max;
   if (steps > 1) times.back() = t_min;
   return times;
 }
@@ -75,11 +77,14 @@ torch::Tensor euler_step(const Schedule& sch, const torch::Tensor& x, const torc
 }
 
 torch::Tensor heun_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, const torch::Tensor& x_pred,
-                        const torch::Tensor& d_pred, double t, double t_next) {
+                        const torch::Tensor& d_pred, double t, double t_next, bool clip) {
   // y = x/a: y_{n+1} = y_n + (sigma_{n+1} - sigma_n) ((y_n - D_n)/sigma_n + (y_pred - D_pred)/sigma_{n+1}) / 2
+  //                  = D_n + sigma_{n+1} eps_n + (sigma_{n+1} - sigma_n)(eps_pred - eps_n) / 2,
+  // DDIM's step plus the trapezoid's correction of the noise direction: the clip replaces D_n.
   const double a = sch.alpha(t), a_next = sch.alpha(t_next), sigma = sch.sigma(t) / a, sigma_next = sch.sigma(t_next) / a_next;
   const torch::Tensor slope = (x / a - d) / sigma, slope_pred = (x_pred / a_next - d_pred) / sigma_next;
-  return a_next * (x / a + 0.5 * (sigma_next - sigma) * (slope + slope_pred));
+  const torch::Tensor y_next = x / a + 0.5 * (sigma_next - sigma) * (slope + slope_pred);
+  return a_next * (clip ? y_next + (clipped(d, true) - d) : y_next);
 }
 
 torch::Tensor dpmpp2m_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, const torch::Tensor& d_prev,
@@ -112,8 +117,8 @@ torch::Tensor solver_step(const Schedule& sch, const StepDenoiseFn& denoise, con
     case SolverKind::kDpmpp2m: return dpmpp2m_step(sch, x, clipped(d, s.clip_x0), clipped(d_prev, s.clip_x0 && d_prev.defined()),
                                                    n > 0 ? grid[n - 1] : t, t, t_next);
     case SolverKind::kHeun: {
-      const torch::Tensor x_pred = ddim_step(sch, x, d, t, t_next);  // the Euler step in (x/a, sigma)
-      return heun_step(sch, x, d, x_pred, denoise(x_pred, t_next, StepPoint{n, t, t_next, false}), t, t_next);
+      const torch::Tensor x_pred = ddim_step(sch, x, d, t, t_next, s.clip_x0);  // the Euler step in (x/a, sigma)
+      return heun_step(sch, x, d, x_pred, denoise(x_pred, t_next, StepPoint{n, t, t_next, false}), t, t_next, s.clip_x0);
     }
   }
   fail("sampler: unknown solver");

@@ -54,9 +54,9 @@ struct SolverSettings {
   // A bare SolverKind is that solver without clipping (points, exact experts, tests).
   SolverSettings(SolverKind k = SolverKind::kDdim, bool clip = false, bool clamp = false) : kind(k), clip_x0(clip), clamp_output(clamp) {}
   SolverKind kind = SolverKind::kDdim;
-  // Clip the x0 estimate where the solver's reference does: DDIM's data term (diffusers'
-  // clip_sample), DPM-Solver++'s data prediction (thresholding), Euler's velocity data term;
-  // Heun's slopes in EDM's variables hold no x0 term, so it clips only the landing.
+  // Clip the x0 estimate in each solver's data term, never in its noise direction: DDIM's
+  // (diffusers' clip_sample), DPM-Solver++'s data prediction (thresholding), Euler's velocity,
+  // Heun's step written as DDIM's plus the trapezoid's correction (and its DDIM predictor).
   bool clip_x0 = false;
   bool clamp_output = false;  // the final sample clamped to [-1, 1]
 };
@@ -74,9 +74,10 @@ torch::Tensor euler_step(const Schedule& sch, const torch::Tensor& x, const torc
 // Heun's correction (EDM's deterministic sampler, Karras et al. 2022, Algorithm 1) in EDM's
 // variables x/a and sigma = s/a, where the ODE is d(x/a)/d sigma = (x/a - D)/sigma and its Euler
 // step is DDIM: the trapezoid of the slopes at (x, t) and at the DDIM prediction (x_pred,
-// t_next), whose D is d_pred.
+// t_next), whose D is d_pred. Written as DDIM's step plus a correction of the noise direction,
+// its data term is D; `clip` clips that term (and the caller's DDIM prediction), as DDIM does.
 torch::Tensor heun_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, const torch::Tensor& x_pred,
-                        const torch::Tensor& d_pred, double t, double t_next);
+                        const torch::Tensor& d_pred, double t, double t_next, bool clip = false);
 // DPM-Solver++(2M) (Lu et al. 2022) in lambda = log(a/s): the multistep second-order update from
 // the data predictions D at t and D_prev at t_prev; without a previous D (the first step) it is
 // the first-order update, which is DDIM. Thresholding (clip) applies to the caller's D's.

@@ -79,6 +79,10 @@ TEST(Solvers, GridsRunFromTmaxToTminMonotonically) {
     EXPECT_EQ(evaluation_times(s, 10, sp, 1e-3), std::vector<double>(g.begin(), g.end() - 1));
   }
   EXPECT_EQ(time_grid(s, 1, Spacing::kUniform, 1e-3), (std::vector<double>{1.0, 0.0}));  // one evaluation, at t_max
+  // leading: diffusers' leading timesteps in continuous time, steps of 1/N ending at t_min.
+  const auto lead = evaluation_times(s, 10, Spacing::kLeading, 1e-3);
+  for (int n = 0; n < 10; ++n) EXPECT_NEAR(lead[n], 1e-3 + (9 - n) / 10.0, 1e-15) << n;
+  EXPECT_EQ(evaluation_times(s, 1, Spacing::kLeading, 1e-3), std::vector<double>{1.0});
   EXPECT_THROW(time_grid(s, 0, Spacing::kUniform, 1e-3), Error);
 }
 

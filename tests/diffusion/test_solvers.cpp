@@ -114,7 +114,9 @@ TEST(Solvers, DdimClipsTheX0EstimateButNotTheNoiseDirection) {
 }
 
 // Euler's velocity is a' D + s' eps_hat from the raw D, its data term clipped only when asked;
-// Heun's slopes are eps_hat in EDM's variables and never see a clip.
+// Heun's step is DDIM's plus the trapezoid's correction of the noise direction, and its clip
+// replaces only the data term: the clipped step differs from the raw one by a(t') (clip(D) - D)
+// (and by its clipped DDIM predictor). Off, no clip reaches either solver.
 TEST(Solvers, EulerAndHeunVelocitiesUseTheRawDenoiser) {
   const Schedule sch(ScheduleKind::kLinear);
   const auto x = 2 * torch::randn({5, 3}, torch::kFloat64), d = 3 * torch::randn({5, 3}, torch::kFloat64);
@@ -123,24 +125,26 @@ TEST(Solvers, EulerAndHeunVelocitiesUseTheRawDenoiser) {
   EXPECT_TRUE(torch::allclose(euler_step(sch, x, d, t, t_next), x + (t_next - t) * (sch.dalpha(t) * d + sch.dsigma(t) * eps), 1e-12, 1e-12));
   EXPECT_TRUE(torch::allclose(euler_step(sch, x, d, t, t_next, true),
                               x + (t_next - t) * (sch.dalpha(t) * d.clamp(-1, 1) + sch.dsigma(t) * eps), 1e-12, 1e-12));
-  // Through solve_ode: the state after step 0 with clip_x0 on is the raw-D update for Euler (clip
-  // off by default) and for Heun (no x0 term).
+  const auto x_pred = torch::randn({5, 3}, torch::kFloat64), d_pred = 3 * torch::randn({5, 3}, torch::kFloat64);
+  EXPECT_TRUE(torch::allclose(heun_step(sch, x, d, x_pred, d_pred, t, t_next, true),
+                              heun_step(sch, x, d, x_pred, d_pred, t, t_next) + sch.alpha(t_next) * (d.clamp(-1, 1) - d), 1e-12, 1e-12));
+  // Through solve_ode with clip_x0 off: the state after step 0 is the raw-D update.
   const DenoiseFn big = [](const torch::Tensor& y, double) { return 3 * y + 2; };
   const auto grid = time_grid(sch, 4, Spacing::kUniform, 0.05);
   for (SolverKind solver : {SolverKind::kEuler, SolverKind::kHeun}) {
     torch::Tensor first;
-    solve_ode(sch, step_free(big), x, grid, solver_settings(solver, ClipMode::kAuto, true), [&](int n, const torch::Tensor& y) {
+    solve_ode(sch, step_free(big), x, grid, solver_settings(solver, ClipMode::kOff, true), [&](int n, const torch::Tensor& y) {
       if (n == 0) first = y;
     });
-    const auto want = solver == SolverKind::kEuler
-                          ? euler_step(sch, x, big(x, grid[0]), grid[0], grid[1])
-                          : heun_step(sch, x, big(x, grid[0]), ddim_step(sch, x, big(x, grid[0]), grid[0], grid[1]),
-                                      big(ddim_step(sch, x, big(x, grid[0]), grid[0], grid[1]), grid[1]), grid[0], grid[1]);
+    const auto pred = ddim_step(sch, x, big(x, grid[0]), grid[0], grid[1]);
+    const auto want = solver == SolverKind::kEuler ? euler_step(sch, x, big(x, grid[0]), grid[0], grid[1])
+                                                   : heun_step(sch, x, big(x, grid[0]), pred, big(pred, grid[1]), grid[0], grid[1]);
     EXPECT_TRUE(torch::allclose(first, want, 1e-12, 1e-12)) << to_string(solver);
   }
-  EXPECT_FALSE(solver_settings(SolverKind::kHeun, ClipMode::kAuto, true).clip_x0);
-  EXPECT_TRUE(solver_settings(SolverKind::kDdim, ClipMode::kAuto, true).clip_x0);
   EXPECT_FALSE(solver_settings(SolverKind::kDdim, ClipMode::kOn, false).clip_x0);  // points have no data range
+  EXPECT_TRUE(solver_settings(SolverKind::kEuler, ClipMode::kOn, true).clip_x0);
+  EXPECT_FALSE(solver_settings(SolverKind::kDdim, ClipMode::kOff, true).clip_x0);
+  EXPECT_TRUE(solver_settings(SolverKind::kDdim, ClipMode::kOff, true).clamp_output);  // images always leave clamped
 }
 
 // The last step lands on t = 0 with x = clip(D(x_{N-1}, t_min)) for every solver, N = 1 is one
