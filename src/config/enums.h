@@ -42,8 +42,8 @@ enum class DerivativeLoss { kRelative, kMse };
 enum class TimeSampling { kUniform, kMass };
 // diffusion/solvers: the ODE step and the time grid.
 enum class SolverKind { kDdim, kEuler, kHeun, kDpmpp2m };
-// auto: a discrete schedule's own timesteps (diffusers' timestep_spacing), else uniform.
 // leading: steps of 1/N ending at t_min, diffusers' `leading` timesteps and DDIM's `uniform` skip.
+// auto: a discrete schedule's own timesteps (diffusers' timestep_spacing), else leading.
 enum class Spacing { kAuto, kUniform, kLeading, kQuadratic, kLogSnr, kKarras };
 // diffusers' timestep_spacing of a discrete schedule's sampling timesteps.
 enum class TimestepSpacing { kLeading, kTrailing, kLinspace };

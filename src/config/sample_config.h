@@ -13,7 +13,8 @@ namespace ddm {
   X(int, steps, 50, (Range{1, 100000}), "ODE steps N")                                               \
   X(SolverKind, solver, SolverKind::kDdim, kAny, "ddim, euler, heun (2nd order) or dpmpp2m (DPM-Solver++(2M))") \
   X(Spacing, spacing, Spacing::kAuto, kAny,                                                           \
-    "time grid: auto (a discrete schedule's own timesteps, else uniform), uniform, quadratic, logsnr or karras (rho = 7)") \
+    "time grid: auto (a discrete schedule's own timesteps, else leading), leading (steps of 1/N ending at t_min, " \
+    "as diffusers'), uniform (t_max to t_min), quadratic, logsnr or karras (rho = 7)") \
   X(RoutingRule, rule, RoutingRule::kSwitch, kAny, "switch, top1, topk, mixture or fixed")           \
   X(int, topk, 2, (Range{1, 100000}), "topk: experts per step")                                      \
   X(AlphaSource, alpha, AlphaSource::kRouter, kAny,                                                   \
@@ -31,7 +32,8 @@ namespace ddm {
   X(ClipMode, clip_x0, ClipMode::kAuto, kAny,                                                          \
     "images: clip the x0 estimate to [-1, 1] inside the step (the noise direction keeps the raw D): ddim in its " \
     "data term (diffusers' clip_sample), dpmpp2m its data prediction (thresholding), euler its velocity's data " \
-    "term, heun the DDIM part of its step; auto = on for ddim, off for the others; the final image is clamped always") \
+    "term, heun the DDIM part of its step; auto = each solver's measured default (on for all four); the final image " \
+    "is clamped always") \
   X(std::string, noise, "", kAny, "a float32 .npy [num, C, H, W] (or [num, D]): x at t_max, instead of drawn noise") \
   X(bool, save_noise, false, kAny, "write the initial noise drawn to <out>/noise.npy (sample.noise's format)") \
   X(Bf16Mode, bf16, Bf16Mode::kAuto, kAny,                                                           \

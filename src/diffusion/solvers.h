@@ -42,8 +42,9 @@ StepDenoiseFn step_free(DenoiseFn d);
 // Called after each step with the step index n (0-based) and the new state x_{n+1}.
 using StepCallback = std::function<void(int n, const torch::Tensor& x)>;
 
-// The N evaluation times t_0 = t_max > ... > t_{N-1} = t_min ({t_max} for N = 1); with
-// Spacing::kAuto on a discrete schedule, its scheduler's timesteps instead.
+// The N evaluation times t_0 > ... > t_{N-1} = t_min ({t_max} for N = 1): t_0 = t_max, or
+// t_min + (N - 1)/N for leading (and auto on a continuous schedule); with Spacing::kAuto on a
+// discrete schedule, its scheduler's timesteps.
 std::vector<double> evaluation_times(const Schedule& sch, int steps, Spacing spacing, double t_min);
 // evaluation_times followed by the landing point t_N = 0 (N + 1 points; a discrete schedule
 // without set_alpha_to_one lands on its timestep 0 instead).

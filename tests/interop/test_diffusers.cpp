@@ -235,6 +235,7 @@ TEST(Diffusers, DdimEqualsTheDiffusersStepOnTheSameNoise) {
   for (int steps : {10, 4}) {
     SampleConfig sc;
     sc.steps = steps;
+    sc.spacing = Spacing::kUniform;  // the reference's grid
     sc.num = 3;
     sc.batch_size = 2;  // two batches: the file's rows in order
     sc.noise = dir / "noise.npy";
