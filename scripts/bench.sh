@@ -78,7 +78,7 @@ for net in "${nets[@]}"; do
           reps="${DDM_BENCH_REPEATS:-3}"
           [ "$rule" = mixture ] && [ "$batch" -ge 64 ] && reps=1
           best "$reps" ddm "$net" "$ddm" bench sample "${args[@]}" --shape "${shape[$net]}" --set sample.rule=$rule \
-            --set sample.alpha=router --steps $n --batch $batch --set sample.bf16=${ddm_bf16[$prec]} \
+            --set sample.alpha=router --steps $n --batch $batch --set sample.solver=ddim --set sample.bf16=${ddm_bf16[$prec]} \
             --iters $iters -q
           if [ "$peer" = 1 ]; then
             best "$reps" peer-eager "$net" "$py" bench/peer/peer.py --net $net --rule $rule --steps $n --batch $batch \

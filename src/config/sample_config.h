@@ -11,7 +11,8 @@ namespace ddm {
 
 #define DDM_SAMPLE_FIELDS(X)                                                                        \
   X(int, steps, 50, (Range{1, 100000}), "ODE steps N")                                               \
-  X(SolverKind, solver, SolverKind::kDdim, kAny, "ddim, euler, heun (2nd order) or dpmpp2m (DPM-Solver++(2M))") \
+  X(SolverKind, solver, SolverKind::kDpmpp2m, kAny,                                                  \
+    "dpmpp2m (DPM-Solver++(2M), the measured best), ddim, euler or heun (2nd order)")                \
   X(Spacing, spacing, Spacing::kAuto, kAny,                                                           \
     "time grid: auto (a discrete schedule's own timesteps, else leading), leading (steps of 1/N ending at t_min, " \
     "as diffusers'), uniform (t_max to t_min), quadratic, logsnr or karras (rho = 7)") \

@@ -74,8 +74,9 @@ void save_expert_preview(const std::string& path, Network& ema_net, const Schedu
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(seed);
   const torch::Tensor noise = torch::randn(full, gen, torch::TensorOptions().dtype(torch::kFloat32)).to(device);
   const DenoiseFn d = [&](const torch::Tensor& x, double t) { return network_denoise(ema_net, sch, pred, x, t); };
-  const SolverSettings ddim = solver_settings(SolverKind::kDdim, ClipMode::kAuto, shape.size() == 3);  // the sampler's default
-  const torch::Tensor x = solve_ode(sch, step_free(d), noise, time_grid(sch, steps, Spacing::kUniform, t_min), ddim).cpu();
+  const SampleConfig defaults;  // the sampler's default solver, clip and grid
+  const SolverSettings solver = solver_settings(defaults.solver, defaults.clip_x0, shape.size() == 3);
+  const torch::Tensor x = solve_ode(sch, step_free(d), noise, time_grid(sch, steps, defaults.spacing, t_min), solver).cpu();
   if (was_training) ema_net.train();
   if (shape.size() == 3) {
     save_grid(path, x);

@@ -37,6 +37,7 @@ TEST(Trajectory, MixtureWithExactExpertsHasExponentTwo) {
   SampleConfig sc;
   sc.rule = RoutingRule::kMixture;
   sc.alpha = AlphaSource::kOracle;
+  sc.solver = SolverKind::kDdim;  // first order (the default, DPM-Solver++(2M), is second: p about 4.5)
   sc.num = 64;
   sc.batch_size = 64;
   const TrajectoryResult r = trajectory_error(m, sc, {10, 20, 40, 80, 160, 320}, 1000, torch::kCPU);

@@ -235,6 +235,7 @@ TEST(Diffusers, DdimEqualsTheDiffusersStepOnTheSameNoise) {
   for (int steps : {10, 4}) {
     SampleConfig sc;
     sc.steps = steps;
+    sc.solver = SolverKind::kDdim;
     sc.spacing = Spacing::kUniform;  // the reference's grid
     sc.num = 3;
     sc.batch_size = 2;  // two batches: the file's rows in order
@@ -282,7 +283,8 @@ TEST(Diffusers, AnImportedDdpmNetworkReproducesDiffusersDdimOnTheSameNoise) {
     m.schedule = m.experts[0].meta.schedule;
     m.sample_shape = {1, 16, 16};
     m.t_min = m.experts[0].meta.t_min;
-    SampleConfig sc;  // defaults: DDIM, spacing auto (the scheduler's timesteps), clip auto
+    SampleConfig sc;  // defaults but the solver: spacing auto (the scheduler's timesteps), clip auto
+    sc.solver = SolverKind::kDdim;
     sc.steps = c.steps;
     sc.num = 2;
     sc.noise = dir / "noise.npy";
