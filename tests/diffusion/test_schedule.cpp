@@ -112,7 +112,9 @@ TEST(DiscreteSchedule, KnotsAreDdpmsAlphasCumprodAndTimestepsAreDiffusers) {
   double abar = 1;
   for (int i = 0; i < 1000; ++i) {
     abar *= 1 - (1e-4 + (0.02 - 1e-4) * i / 999.0);
-    if (i % 111 == 0 || i == 999) EXPECT_NEAR(s.alpha((i + 1) / 1000.0) * s.alpha((i + 1) / 1000.0) / abar, 1.0, 1e-5) << i;
+    if (i % 111 == 0 || i == 999) {
+      EXPECT_NEAR(s.alpha((i + 1) / 1000.0) * s.alpha((i + 1) / 1000.0) / abar, 1.0, 1e-5) << i;
+    }
   }
   EXPECT_EQ(s.alpha(0.0), 1.0);
   EXPECT_EQ(s.sigma(0.0), 0.0);
