@@ -34,31 +34,46 @@ DiscreteTable::DiscreteTable(ScheduleKind kind, double beta_min, double beta_max
   knots_tensor_ = torch::tensor(knots_, torch::kFloat64);
 }
 
+namespace {
+
+// The segment [j, j + 1] of knots holding u = T t (t clamped to [0, 1]), for scalars and tensors.
+struct Segment {
+  double u;
+  int64_t j;
+};
+Segment segment(double t, int64_t steps) {
+  const double u = std::clamp(t, 0.0, 1.0) * static_cast<double>(steps);
+  return {u, std::min<int64_t>(static_cast<int64_t>(u), steps - 1)};
+}
+
+}  // namespace
+
 double DiscreteTable::log_abar(double t) const {
-  const double u = std::clamp(t, 0.0, 1.0) * static_cast<double>(spec_.train_steps);
-  const int64_t j = std::min<int64_t>(static_cast<int64_t>(u), spec_.train_steps - 1);
+  const auto [u, j] = segment(t, spec_.train_steps);
   return knots_[j] + (u - static_cast<double>(j)) * (knots_[j + 1] - knots_[j]);
 }
 
 double DiscreteTable::dlog_abar(double t) const {
-  const double u = std::clamp(t, 0.0, 1.0) * static_cast<double>(spec_.train_steps);
-  const int64_t j = std::min<int64_t>(static_cast<int64_t>(u), spec_.train_steps - 1);
+  const int64_t j = segment(t, spec_.train_steps).j;
   return (knots_[j + 1] - knots_[j]) * static_cast<double>(spec_.train_steps);
 }
 
-torch::Tensor DiscreteTable::log_abar(const torch::Tensor& t) const {
+// Tensor t: u = T t, the knots below and above each element, and u's offset in its segment.
+std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> DiscreteTable::segments(const torch::Tensor& t) const {
   const torch::Tensor u = t.to(torch::kFloat64).clamp(0.0, 1.0) * static_cast<double>(spec_.train_steps);
   const torch::Tensor j = u.floor().clamp_max(static_cast<double>(spec_.train_steps - 1)).to(torch::kLong);
   const torch::Tensor k = knots_tensor_.to(t.device());
   const torch::Tensor lo = k.index_select(0, j.flatten()).view(t.sizes()), hi = k.index_select(0, (j + 1).flatten()).view(t.sizes());
-  return (lo + (u - j.to(torch::kFloat64)) * (hi - lo)).to(t.scalar_type());
+  return {lo, hi, u - j.to(torch::kFloat64)};
+}
+
+torch::Tensor DiscreteTable::log_abar(const torch::Tensor& t) const {
+  const auto [lo, hi, frac] = segments(t);
+  return (lo + frac * (hi - lo)).to(t.scalar_type());
 }
 
 torch::Tensor DiscreteTable::dlog_abar(const torch::Tensor& t) const {
-  const torch::Tensor u = t.to(torch::kFloat64).clamp(0.0, 1.0) * static_cast<double>(spec_.train_steps);
-  const torch::Tensor j = u.floor().clamp_max(static_cast<double>(spec_.train_steps - 1)).to(torch::kLong);
-  const torch::Tensor k = knots_tensor_.to(t.device());
-  const torch::Tensor lo = k.index_select(0, j.flatten()).view(t.sizes()), hi = k.index_select(0, (j + 1).flatten()).view(t.sizes());
+  const auto [lo, hi, frac] = segments(t);
   return ((hi - lo) * static_cast<double>(spec_.train_steps)).to(t.scalar_type());
 }
 

@@ -9,6 +9,7 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <tuple>
 #include <vector>
 
 #include "config/enums.h"
@@ -41,6 +42,7 @@ class DiscreteTable {
   int64_t train_steps() const { return spec_.train_steps; }
 
  private:
+  std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> segments(const torch::Tensor& t) const;
   DiscreteSpec spec_;
   std::vector<double> knots_;  // log abar at t = j / T, j = 0..T (knots_[0] = 0)
   torch::Tensor knots_tensor_;  // the same, float64
