@@ -115,7 +115,7 @@ int bench_sample(const Args& args) {
   }
   std::optional<RouterKind> router;
   if (!single && cfg.sample.rule != RoutingRule::kFixed)
-    router = cfg.sample.alpha == AlphaSource::kRouter ? RouterKind::kMogA : RouterKind::kMogDa;
+    router = router_kind_of(cfg.sample.alpha == AlphaSource::kOracle ? AlphaSource::kRouter : cfg.sample.alpha);
   else if (!single)
     cfg.sample.alpha = AlphaSource::kRouter;
   SamplingModel model = untrained_sampling_model(cfg, shape, k, router, device);

@@ -27,7 +27,7 @@ namespace {
 
 std::vector<std::string> default_routers(const std::string& run) {
   std::vector<std::string> out;
-  for (const char* folder : {"router-mog-a", "router-mog-da", "router-mog-da-raw"}) {
+  for (const char* folder : {"router-mog-a", "router-sobolev", "router-mog-da", "router-mog-da-raw"}) {
     const std::string dir = path_join(run, folder);
     if (!path_exists(dir)) continue;
     const std::string p = CheckpointDir(dir, 1).latest();
@@ -43,6 +43,7 @@ void add_router_sources(std::vector<CheckSource>& out, const std::string& path, 
     out.push_back({name, path, r->meta.step, make_alpha_provider(src, r, nullptr, rate)});
   };
   if (r->meta.kind == RouterKind::kMogA) return add("mog-a", AlphaSource::kRouter);
+  if (r->meta.kind == RouterKind::kSobolev) return add("sobolev", AlphaSource::kSobolev);
   if (r->meta.derivative == DerivativeHead::kRaw) return add("integrated-raw", AlphaSource::kIntegratedRaw);
   add("mog-da-head", AlphaSource::kRouter);
   add("integrated", AlphaSource::kIntegrated);

@@ -1,4 +1,4 @@
-// `ddm train-router --kind mog-a|mog-da`: trains the router on the shard labels of the run's
+// `ddm train-router --kind mog-a|mog-da|sobolev`: trains the router on the shard labels of the run's
 // manifest into <run>/router-<kind>/ (router-mog-da-raw for a raw derivative head) and prints its held-out evaluation per time interval.
 #include <iostream>
 
@@ -21,11 +21,13 @@ void print_router_eval(const RouterRunResult& r, RouterKind kind) {
   if (!std::isnan(r.integrated_tv))
     std::cout << format("  alpha integrated along exact PF-ODE paths ({} steps), total variation to the exact alpha at t_min: {:.4f}\n",
                         r.integrated_steps, r.integrated_tv);
+  if (!std::isnan(r.difference_error))
+    std::cout << format("  central difference against the exact JVP (near data, 64 points): relative error {:.2e}\n", r.difference_error);
 }
 
 int cmd_train_router(const std::vector<std::string>& argv) {
-  Args args("train-router", "Train the router (MoG-a or MoG-da) on the shards of the run's manifest.");
-  args.add()("kind", "mog-a or mog-da (overrides router.kind)", cxxopts::value<std::string>())(
+  Args args("train-router", "Train the router (MoG-a, MoG-da or Sobolev) on the shards of the run's manifest.");
+  args.add()("kind", enum_choices<RouterKind>(" | ") + " (overrides router.kind)", cxxopts::value<std::string>())(
       "restart", "ignore and delete earlier checkpoints in the router's folder (otherwise training resumes)");
   if (!args.parse(argv)) return 0;
   Config cfg = args.config();

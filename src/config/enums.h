@@ -30,7 +30,19 @@ enum class DownsamplePadding { kSame, kSymmetric };
 // train/: the optimiser.
 enum class OptimizerKind { kAdam, kAdamW };
 // router/: MoG-a learns alpha; MoG-da learns d alpha / dt in three time-interval networks.
-enum class RouterKind { kMogA, kMogDa };
+// mog-a learns alpha; mog-da learns d alpha/dt too (three interval networks, two stages);
+// sobolev learns alpha with a derivative-consistency term (design.md section 4).
+enum class RouterKind { kMogA, kMogDa, kSobolev };
+// The router's learning rate after its one warm-up: constant, or decaying to 0 at the last step.
+enum class LrSchedule { kConstant, kLinear, kCosine };
+// Weights of MoG-da's logit-velocity error over clusters: the exact alpha (vanishes where alpha
+// is one-hot, near the data) or mixed = alpha / 2 + 1 / (2K) (never vanishes).
+enum class DerivativeWeights { kAlpha, kMixed };
+// MoG-da's logit velocity head: c_hat as output (none), or output times |d log-SNR / dt| (c per
+// unit log-SNR, so that the output stays O(1) while c spans orders of magnitude over t).
+enum class VelocityScale { kNone, kLogSnr };
+// MoG-da's derivative head on the alpha head's encoder (shared) or on its own (separate, the paper's).
+enum class DerivativeNet { kShared, kSeparate };
 // MoG-da's derivative head: `logit` predicts the logit velocity c (d alpha/dt = alpha (c - <alpha, c>),
 // design.md section 4), `raw` regresses d alpha/dt itself (the first version, kept to compare).
 enum class DerivativeHead { kLogit, kRaw };
@@ -52,7 +64,7 @@ enum class TimestepSpacing { kLeading, kTrailing, kLinspace };
 enum class ClipMode { kAuto, kOn, kOff };
 // sample/: which expert(s) give D at each step (design.md section 5), and where alpha comes from.
 enum class RoutingRule { kSwitch, kTop1, kTopK, kMixture, kFixed };
-enum class AlphaSource { kRouter, kIntegrated, kIntegratedCorrected, kIntegratedRaw, kOracle };
+enum class AlphaSource { kRouter, kIntegrated, kIntegratedCorrected, kIntegratedRaw, kOracle, kSobolev };
 // sample/: trained expert networks, or the exact experts D_k of the shards (design.md section 3).
 enum class ExpertSource { kTrained, kExact };
 
@@ -69,7 +81,13 @@ DDM_ENUM_NAMES(ddm::ScheduleKind, {ddm::ScheduleKind::kLinear, "linear"}, {ddm::
 DDM_ENUM_NAMES(ddm::Prediction, {ddm::Prediction::kEps, "eps"}, {ddm::Prediction::kX0, "x0"}, {ddm::Prediction::kV, "v"});
 DDM_ENUM_NAMES(ddm::ModelArch, {ddm::ModelArch::kAuto, "auto"}, {ddm::ModelArch::kUnet, "unet"}, {ddm::ModelArch::kMlp, "mlp"});
 DDM_ENUM_NAMES(ddm::OptimizerKind, {ddm::OptimizerKind::kAdam, "adam"}, {ddm::OptimizerKind::kAdamW, "adamw"});
-DDM_ENUM_NAMES(ddm::RouterKind, {ddm::RouterKind::kMogA, "mog-a"}, {ddm::RouterKind::kMogDa, "mog-da"});
+DDM_ENUM_NAMES(ddm::RouterKind, {ddm::RouterKind::kMogA, "mog-a"}, {ddm::RouterKind::kMogDa, "mog-da"},
+               {ddm::RouterKind::kSobolev, "sobolev"});
+DDM_ENUM_NAMES(ddm::LrSchedule, {ddm::LrSchedule::kConstant, "constant"}, {ddm::LrSchedule::kLinear, "linear"},
+               {ddm::LrSchedule::kCosine, "cosine"});
+DDM_ENUM_NAMES(ddm::DerivativeWeights, {ddm::DerivativeWeights::kAlpha, "alpha"}, {ddm::DerivativeWeights::kMixed, "mixed"});
+DDM_ENUM_NAMES(ddm::VelocityScale, {ddm::VelocityScale::kNone, "none"}, {ddm::VelocityScale::kLogSnr, "log-snr"});
+DDM_ENUM_NAMES(ddm::DerivativeNet, {ddm::DerivativeNet::kShared, "shared"}, {ddm::DerivativeNet::kSeparate, "separate"});
 DDM_ENUM_NAMES(ddm::SolverKind, {ddm::SolverKind::kDdim, "ddim"}, {ddm::SolverKind::kEuler, "euler"}, {ddm::SolverKind::kHeun, "heun"},
                {ddm::SolverKind::kDpmpp2m, "dpmpp2m"});
 DDM_ENUM_NAMES(ddm::TimestepSpacing, {ddm::TimestepSpacing::kLeading, "leading"}, {ddm::TimestepSpacing::kTrailing, "trailing"},
@@ -85,7 +103,8 @@ DDM_ENUM_NAMES(ddm::TimeSampling, {ddm::TimeSampling::kUniform, "uniform"}, {ddm
 DDM_ENUM_NAMES(ddm::DerivativeLoss, {ddm::DerivativeLoss::kRelative, "relative"}, {ddm::DerivativeLoss::kMse, "mse"});
 DDM_ENUM_NAMES(ddm::AlphaSource, {ddm::AlphaSource::kRouter, "router"}, {ddm::AlphaSource::kIntegrated, "integrated"},
                {ddm::AlphaSource::kIntegratedCorrected, "integrated-corrected"},
-               {ddm::AlphaSource::kIntegratedRaw, "integrated-raw"}, {ddm::AlphaSource::kOracle, "oracle"});
+               {ddm::AlphaSource::kIntegratedRaw, "integrated-raw"}, {ddm::AlphaSource::kOracle, "oracle"},
+               {ddm::AlphaSource::kSobolev, "sobolev"});
 DDM_ENUM_NAMES(ddm::ExpertSource, {ddm::ExpertSource::kTrained, "trained"}, {ddm::ExpertSource::kExact, "exact"});
 DDM_ENUM_NAMES(ddm::DeviceKind, {ddm::DeviceKind::kAuto, "auto"}, {ddm::DeviceKind::kCpu, "cpu"},
                {ddm::DeviceKind::kCuda, "cuda"});

@@ -20,6 +20,7 @@ std::string alpha_label(AlphaSource a) {
     case AlphaSource::kIntegratedCorrected: return "MoG-da, integrated + corrected";
     case AlphaSource::kIntegratedRaw: return "MoG-da raw head, integrated";
     case AlphaSource::kOracle: return "exact alpha";
+    case AlphaSource::kSobolev: return "Sobolev";
   }
   return "?";
 }

@@ -103,7 +103,7 @@ std::vector<std::string> export_run(const Config& cfg, const std::string& out_di
     one(format("expert-{}", k), true);
   }
   one("expert-all", true);
-  for (const char* r : {"router-mog-a", "router-mog-da", "router-mog-da-raw"}) one(r, false);
+  for (const char* r : {"router-mog-a", "router-sobolev", "router-mog-da", "router-mog-da-raw"}) one(r, false);
   Json priors = Json::object();
   priors["k"] = m.k;
   priors["priors"] = m.priors();

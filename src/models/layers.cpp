@@ -73,9 +73,12 @@ torch::Tensor GroupNorm::forward_silu(const torch::Tensor& x) const {
 
 torch::Tensor timestep_embedding(const torch::Tensor& t, int64_t dim) {
   const int64_t half = dim / 2;
-  const auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(t.device());
+  // float32 (diffusers' embedding) for every time but float64 ones, which float64 networks get in
+  // derivative checks against finite differences.
+  const auto dtype = t.scalar_type() == torch::kFloat64 ? torch::kFloat64 : torch::kFloat32;
+  const auto opts = torch::TensorOptions().dtype(dtype).device(t.device());
   const torch::Tensor freqs = torch::exp(torch::arange(half, opts) * (-std::log(10000.0) / static_cast<double>(half - 1)));
-  const torch::Tensor args = (t.to(torch::kFloat32) * 1000.0).unsqueeze(1) * freqs.unsqueeze(0);
+  const torch::Tensor args = (t.to(dtype) * 1000.0).unsqueeze(1) * freqs.unsqueeze(0);
   torch::Tensor emb = torch::cat({torch::sin(args), torch::cos(args)}, 1);
   if (dim % 2 == 1) emb = torch::constant_pad_nd(emb, {0, 1});
   return emb;

@@ -18,10 +18,12 @@ torch::Tensor projected_alpha_step(const torch::Tensor& alpha, const torch::Tens
   return a / a.sum(1, true).clamp_min(1e-12);
 }
 
-torch::Tensor velocity_error(const torch::Tensor& alpha, const torch::Tensor& c_hat, const torch::Tensor& c) {
+torch::Tensor velocity_error(const torch::Tensor& w, const torch::Tensor& c_hat, const torch::Tensor& c) {
   const torch::Tensor e = c_hat - c;
-  return (alpha * (e - (alpha * e).sum(1, true)).pow(2)).sum(1);
+  return (w * (e - (w * e).sum(1, true)).pow(2)).sum(1);
 }
+
+torch::Tensor mixed_weights(const torch::Tensor& alpha) { return 0.5 * alpha + 0.5 / static_cast<double>(alpha.size(1)); }
 
 torch::Tensor total_variation(const torch::Tensor& p, const torch::Tensor& q) { return 0.5 * (p - q).abs().sum(1); }
 

@@ -40,7 +40,7 @@ class Router {
  public:
   RouterMeta meta;
   std::string path;
-  // MoG-a: one network. MoG-da: the three interval networks.
+  // MoG-a and Sobolev: one network. MoG-da: the three interval networks.
   std::vector<std::shared_ptr<RouterNet>> nets;
 
   torch::Tensor alpha(const torch::Tensor& x, double t) const;  // softmax of the alpha head
@@ -48,8 +48,9 @@ class Router {
   torch::Tensor prior(int64_t batch, torch::Device device) const;  // [B, K] rows of pi
 };
 
+// The EMA weights when the checkpoint holds them (router.ema > 0), else the trained weights.
 Router load_router(const std::string& path, torch::Device device);
-// "router-mog-a", "router-mog-da", or "router-mog-da-raw" for a raw derivative head: the folder
+// "router-mog-a", "router-mog-da", "router-sobolev", or "router-mog-da-raw" for a raw derivative head: the folder
 // of a run that holds the router a config trains.
 std::string router_folder(const RouterConfig& rc);
 

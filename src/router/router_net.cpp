@@ -5,6 +5,7 @@
 
 #include "config/config.h"
 #include "router/alpha_dynamics.h"
+#include "router/sobolev.h"
 #include "util/error.h"
 
 namespace ddm {
@@ -26,29 +27,46 @@ torch::Tensor RouterOut::derivative(const torch::Tensor& alpha) const {
 }
 
 std::optional<DerivativeHead> derivative_head(const RouterConfig& rc) {
-  if (rc.kind == RouterKind::kMogA) return std::nullopt;
+  if (rc.kind != RouterKind::kMogDa) return std::nullopt;
   return rc.derivative;
+}
+
+RouterNet::Encoder RouterNet::make_encoder(const Config& cfg, const std::vector<int64_t>& shape, const std::string& name) {
+  const ModelConfig m = encoder_config(cfg);
+  Encoder e;
+  if (resolve_arch(m.arch, shape) == ModelArch::kUnet) {
+    UNetOptions o = unet_options(m, {shape[0], shape[1] / downsample_, shape[2] / downsample_});
+    o.encoder_only = true;
+    e.unet = register_module(name, std::make_shared<UNet>(o));
+    e.width = e.unet->encoder_width();
+  } else {
+    e.mlp = register_module(name, std::make_shared<MlpNet>(shape[0], m.mlp_width, m.mlp_depth));
+    e.width = e.mlp->width();
+  }
+  return e;
 }
 
 RouterNet::RouterNet(const Config& cfg, const std::vector<int64_t>& shape, int k, std::optional<DerivativeHead> head)
     : head_(head) {
-  const ModelConfig m = encoder_config(cfg);
-  int64_t width = 0;
-  if (resolve_arch(m.arch, shape) == ModelArch::kUnet) {
+  if (resolve_arch(encoder_config(cfg).arch, shape) == ModelArch::kUnet) {
     // The router only classifies: a pooled input (router.downsample) cuts its cost by f^2.
     downsample_ = cfg.router.downsample;
     require(shape[1] % downsample_ == 0 && shape[2] % downsample_ == 0, "router.downsample={} must divide the image size {}x{}",
             downsample_, shape[1], shape[2]);
-    UNetOptions o = unet_options(m, {shape[0], shape[1] / downsample_, shape[2] / downsample_});
-    o.encoder_only = true;
-    unet_ = register_module("encoder", std::make_shared<UNet>(o));
-    width = unet_->encoder_width();
-  } else {
-    mlp_ = register_module("encoder", std::make_shared<MlpNet>(shape[0], m.mlp_width, m.mlp_depth));
-    width = mlp_->width();
   }
-  alpha_head_ = register_module("alpha_head", std::make_shared<nn::Linear>(width, k, nn::Init::kZero));  // starts at uniform alpha
-  if (head_) deriv_head_ = register_module("deriv_head", std::make_shared<nn::Linear>(width, k, nn::Init::kZero));
+  encoder_ = make_encoder(cfg, shape, "encoder");
+  alpha_head_ = register_module("alpha_head", std::make_shared<nn::Linear>(encoder_.width, k, nn::Init::kZero));  // starts at uniform alpha
+  if (!head_) return;
+  const bool separate = cfg.router.derivative_net == DerivativeNet::kSeparate;
+  if (separate) deriv_encoder_ = make_encoder(cfg, shape, "deriv_encoder");
+  deriv_head_ = register_module("deriv_head", std::make_shared<nn::Linear>((separate ? deriv_encoder_ : encoder_).width, k, nn::Init::kZero));
+  if (*head_ == DerivativeHead::kLogit && cfg.router.velocity_scale == VelocityScale::kLogSnr)
+    velocity_scale_ = Schedule::from_config(cfg.diffusion);
+}
+
+torch::Tensor RouterNet::encode(const Encoder& e, const torch::Tensor& x, const torch::Tensor& t) const {
+  if (e.mlp) return e.mlp->encode(x, t);
+  return downsample_ > 1 ? e.unet->encode(torch::avg_pool2d(x, downsample_), t) : e.unet->encode(x, t);
 }
 
 RouterOut RouterOut::to_float() const {
@@ -59,15 +77,14 @@ RouterOut RouterOut::to_float() const {
 }
 
 RouterOut RouterNet::forward(const torch::Tensor& x, const torch::Tensor& t) {
-  const torch::Tensor h = !unet_ ? mlp_->encode(x, t)
-                          : downsample_ > 1 ? unet_->encode(torch::avg_pool2d(x, downsample_), t)
-                                            : unet_->encode(x, t);
+  const torch::Tensor h = encode(encoder_, x, t);
   RouterOut out;
   out.logits = alpha_head_->forward(h);
   if (deriv_head_) {
-    const torch::Tensor g = deriv_head_->forward(h);
-    if (*head_ == DerivativeHead::kLogit) out.velocity = g;  // c is defined up to a constant: no projection needed
-    else out.dalpha = g - g.mean(1, true);
+    const torch::Tensor g = deriv_head_->forward(deriv_encoder_.width > 0 ? encode(deriv_encoder_, x, t) : h);
+    if (*head_ == DerivativeHead::kRaw) out.dalpha = g - g.mean(1, true);
+    else if (!velocity_scale_) out.velocity = g;  // c is defined up to a constant: no projection needed
+    else out.velocity = g * log_snr_rate(*velocity_scale_, t.to(torch::kFloat32)).abs().to(g.scalar_type()).unsqueeze(1);
   }
   return out;
 }
@@ -85,6 +102,9 @@ Json router_architecture_json(const Config& cfg, const std::vector<int64_t>& sha
   const auto head = derivative_head(cfg.router);
   j["derivative_head"] = head.has_value();
   if (head == DerivativeHead::kLogit) j["derivative"] = "logit";  // raw routers keep their old record
+  if (head == DerivativeHead::kLogit && cfg.router.velocity_scale != VelocityScale::kNone)
+    j["velocity_scale"] = to_string(cfg.router.velocity_scale);  // routers without the key: none
+  if (head && cfg.router.derivative_net == DerivativeNet::kSeparate) j["derivative_net"] = "separate";
   return j;
 }
 

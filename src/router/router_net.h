@@ -2,7 +2,8 @@
 // middle, pooled, for images; the residual MLP for points) with an alpha head (K logits) and,
 // for MoG-da, a derivative head: `logit` predicts the logit velocity c_hat (design.md section 4;
 // the derivative alpha (c_hat - <alpha, c_hat>) is formed with whatever alpha the caller has),
-// `raw` predicts d alpha/dt itself, projected to sum zero.
+// `raw` predicts d alpha/dt itself, projected to sum zero. The logit head's output is c per unit
+// log-SNR (router.velocity_scale), and may sit on its own encoder (router.derivative_net).
 #pragma once
 #include <torch/nn/module.h>
 
@@ -11,6 +12,7 @@
 
 #include "config/config_fwd.h"
 #include "config/router_config.h"
+#include "diffusion/schedule.h"
 #include "models/layers.h"
 #include "models/mlp.h"
 #include "models/unet.h"
@@ -38,10 +40,19 @@ class RouterNet : public torch::nn::Module {
   void randomize_heads(double std);
 
  private:
-  std::shared_ptr<UNet> unet_;
-  std::shared_ptr<MlpNet> mlp_;
+  // One encoder: the U-Net's down path (images) or the residual MLP (points).
+  struct Encoder {
+    std::shared_ptr<UNet> unet;
+    std::shared_ptr<MlpNet> mlp;
+    int64_t width = 0;
+  };
+  Encoder make_encoder(const Config& cfg, const std::vector<int64_t>& shape, const std::string& name);
+  torch::Tensor encode(const Encoder& e, const torch::Tensor& x, const torch::Tensor& t) const;
+
+  Encoder encoder_, deriv_encoder_;  // deriv_encoder_: router.derivative_net=separate only
   std::shared_ptr<nn::Linear> alpha_head_, deriv_head_;
   std::optional<DerivativeHead> head_;
+  std::optional<Schedule> velocity_scale_;  // the schedule whose |lambda'(t)| scales c_hat
   int64_t downsample_ = 1;
 };
 

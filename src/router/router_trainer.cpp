@@ -11,6 +11,7 @@
 #include "models/speed_settings.h"
 #include "router/alpha_dynamics.h"
 #include "router/alpha_integrator.h"
+#include "router/sobolev.h"
 #include "train/batch_stream.h"
 #include "train/ema.h"
 #include "train/optimizer.h"
@@ -42,6 +43,34 @@ torch::Tensor uniform_times(int64_t n, double lo, double hi, torch::Device devic
   return (u * (hi - lo) + lo).to(device);
 }
 
+// The exact PF-ODE velocity v = a' D + s' (x - a D) / s at per-sample times t [B].
+torch::Tensor exact_velocity(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, const torch::Tensor& t) {
+  const torch::Tensor tt = t.to(torch::kFloat64);
+  auto col = [&](const torch::Tensor& v) { return as_column(v, x.dim()).to(x.scalar_type()); };
+  return col(sch.dalpha(tt)) * d + col(sch.dsigma(tt)) * (x - col(sch.alpha(tt)) * d) / col(sch.sigma(tt));
+}
+
+// The Sobolev router's total derivative along the exact PF-ODE by central difference, and the
+// alpha at the centre (one forward pass of 3B points).
+DirectionalDifference sobolev_derivative(RouterNet& net, const Schedule& sch, const torch::Tensor& x, const torch::Tensor& t,
+                                         const torch::Tensor& v, double h, torch::Tensor* logits = nullptr) {
+  const torch::Tensor dt = difference_steps(sch, t.to(torch::kFloat64), h).to(t.scalar_type());
+  const TangentPoints p = tangent_points(x, t, v, dt);
+  const torch::Tensor y = net.forward(p.x, p.t).to_float().logits;
+  if (logits) *logits = y.slice(0, 0, x.size(0));
+  return central_difference(torch::softmax(y, 1), dt.to(torch::kFloat32));
+}
+
+// How far the central difference is from the exact JVP on a held-out batch (relative L2).
+double difference_error(RouterNet& net, const Schedule& sch, const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& v,
+                        double h) {
+  AlphaFn f = [&](const torch::Tensor& xx, const torch::Tensor& tt) { return torch::softmax(net.forward(xx, tt).to_float().logits, 1); };
+  const torch::Tensor dt = difference_steps(sch, t.to(torch::kFloat64), h).to(t.scalar_type());
+  const torch::Tensor fd = directional_difference(f, x, t, v, dt).derivative.detach();
+  const torch::Tensor jvp = directional_jvp(f, x, t, v);
+  return ((fd - jvp).norm() / jvp.norm().clamp_min(1e-30)).item<double>();
+}
+
 }  // namespace
 
 Json RouterRunResult::to_json() const {
@@ -62,13 +91,15 @@ Json RouterRunResult::to_json() const {
   j["heldout"] = rows;
   j["integrated_tv"] = integrated_tv;
   j["integrated_steps"] = integrated_steps;
+  if (!std::isnan(difference_error)) j["difference_error"] = difference_error;
   return j;
 }
 
 RouterRunResult evaluate_router(const Router& router, const ExactPosterior& exact, const Dataset& data,
                                 const torch::Tensor& clusters, const torch::Tensor& heldout, int samples, uint64_t seed,
-                                torch::Device device) {
+                                torch::Device device, double sobolev_step) {
   torch::NoGradGuard no_grad;
+  const bool sobolev = router.meta.kind == RouterKind::kSobolev;
   RouterRunResult res;
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(seed);
   const Schedule& sch = router.meta.schedule;
@@ -79,7 +110,7 @@ RouterRunResult evaluate_router(const Router& router, const ExactPosterior& exac
     const torch::Tensor t = uniform_times(samples, e.lo, e.hi, device, &gen);
     const torch::Tensor eps = torch::randn(x0.sizes(), gen, torch::kFloat32).to(device);
     const torch::Tensor xt = as_column(sch.alpha(t), x0.dim()) * x0 + as_column(sch.sigma(t), x0.dim()) * eps;
-    const PosteriorOut ex = exact.compute(xt, t, router.meta.kind == RouterKind::kMogDa);
+    const PosteriorOut ex = exact.compute(xt, t, router.meta.kind != RouterKind::kMogA);
     const auto& net = router.nets[router.meta.kind == RouterKind::kMogDa ? router.meta.interval((e.lo + e.hi) / 2) : 0];
     const RouterOut out = net->forward(xt, t);
     const torch::Tensor logp = torch::log_softmax(out.logits.to(torch::kFloat64), 1);
@@ -89,6 +120,13 @@ RouterRunResult evaluate_router(const Router& router, const ExactPosterior& exac
     if (router.meta.derivative) {
       const torch::Tensor g = out.derivative(ex.alpha.to(out.logits.scalar_type())).to(torch::kFloat64);
       e.dalpha_mae = (g - ex.dalpha.to(torch::kFloat64)).abs().mean().item<double>();
+    }
+    if (sobolev) {
+      const torch::Tensor v = exact_velocity(sch, xt, ex.denoised.to(xt.scalar_type()), t);
+      const torch::Tensor g = sobolev_derivative(*net, sch, xt, t, v, sobolev_step).derivative.to(torch::kFloat64);
+      e.dalpha_mae = (g - ex.dalpha.to(torch::kFloat64)).abs().mean().item<double>();
+      if (std::isnan(res.difference_error))  // on the near-data interval's first 64 points
+        res.difference_error = difference_error(*net, sch, xt.slice(0, 0, 64), t.slice(0, 0, 64), v.slice(0, 0, 64), sobolev_step);
     }
     res.intervals.push_back(e);
   }
@@ -120,14 +158,17 @@ DerivativeProfile router_profile(const RouterConfig& rc, const ExactPosterior& e
 }
 
 torch::Tensor derivative_loss(const RouterOut& out, const PosteriorOut& exact, const torch::Tensor& t, DerivativeLoss kind,
-                              const DerivativeProfile& profile) {
+                              const DerivativeProfile& profile, DerivativeWeights weights) {
   const torch::Tensor alpha = exact.alpha.to(out.logits.scalar_type());
   const torch::Tensor g = exact.dalpha.to(out.logits.scalar_type());
   if (kind == DerivativeLoss::kMse) return (out.derivative(alpha) - g).pow(2).mean();
   const bool logit = out.velocity.defined();
-  const torch::Tensor err = logit ? velocity_error(alpha, out.velocity, exact.velocity.to(alpha.scalar_type()))
+  const bool mixed = weights == DerivativeWeights::kMixed;
+  const torch::Tensor err = logit ? velocity_error(mixed ? mixed_weights(alpha) : alpha, out.velocity, exact.velocity.to(alpha.scalar_type()))
                                   : (out.dalpha - g).pow(2).sum(1);
-  const torch::Tensor scale = profile.scale_at(t, logit ? &ProfileRow::velocity_var : &ProfileRow::mean_sq_dalpha);
+  const torch::Tensor scale = profile.scale_at(t, !logit ? &ProfileRow::mean_sq_dalpha
+                                                  : mixed ? &ProfileRow::velocity_var_mixed
+                                                          : &ProfileRow::velocity_var);
   return (err / scale.to(err.scalar_type())).mean();
 }
 
@@ -149,12 +190,16 @@ class RouterTraining {
   void resolve_bounds();
   torch::Tensor stage_loss(const RouterOut& out, const torch::Tensor& c, const torch::Tensor& t, const PosteriorOut& ex,
                            bool stage2, int j, StepReport& r) const;
+  torch::Tensor sobolev_loss(RouterNet& net, const torch::Tensor& xt, const torch::Tensor& c, const torch::Tensor& t,
+                             const PosteriorOut& ex, StepReport& r) const;
+  void start_stage2(int64_t step);
 
   const RouterRunOptions& opts_;
   const Config& cfg_;
   const RouterConfig& rc_;
   const Dataset& data_;
   const bool da_;
+  const bool sobolev_;
   const bool bf16_;
   const std::string who_;
   Schedule sch_;
@@ -166,6 +211,7 @@ class RouterTraining {
   std::vector<std::shared_ptr<RouterNet>> nets_;
   std::vector<std::unique_ptr<Optimizer>> optim_;
   std::vector<std::unique_ptr<GradientSync>> sync_;
+  std::vector<std::unique_ptr<Ema>> ema_;  // router.ema > 0: one per network
   std::unique_ptr<BatchStream> stream_;
   BatchShare share_;
 };
@@ -176,6 +222,7 @@ RouterTraining::RouterTraining(const RouterRunOptions& opts, const Dataset& data
       rc_(opts.cfg.router),
       data_(data),
       da_(rc_.kind == RouterKind::kMogDa),
+      sobolev_(rc_.kind == RouterKind::kSobolev),
       bf16_(use_bf16(cfg_.train.bf16, opts.device, "train.bf16")),
       who_(format("router {}", to_string(rc_.kind))),
       sch_(Schedule::from_config(cfg_.diffusion)),
@@ -211,6 +258,11 @@ RouterTraining::RouterTraining(const RouterRunOptions& opts, const Dataset& data
   tc_.preview_every = 0;
   tc_.max_minutes = rc_.max_minutes;  // the router's own cap, not the experts'
   for (int i = 0; i < n_nets; ++i) optim_.push_back(std::make_unique<Optimizer>(nets_[i]->named_parameters(), tc_));
+  for (int i = 0; rc_.ema > 0 && i < n_nets; ++i) {
+    ema_.push_back(std::make_unique<Ema>(std::make_shared<RouterNet>(cfg_, shape, manifest.k, meta_.derivative), rc_.ema));
+    ema_.back()->shadow().to(opts.device);
+    ema_.back()->reset(*nets_[i]);
+  }
   stream_ = std::make_unique<BatchStream>(train_idx_.size(0), tc_.batch_size, static_cast<uint64_t>(cfg_.train.seed));
   share_ = batch_share(tc_.batch_size, opts.dist, "router.batch_size");
   log::info("{}: K = {}, {} training / {} held-out examples, {} network(s), exact targets over {} points", who_, manifest.k,
@@ -256,22 +308,45 @@ torch::Tensor RouterTraining::stage_loss(const RouterOut& out, const torch::Tens
     r.extra[stage2 ? format("alpha_mse_{}", j) : std::string("alpha_mse")] = mse.item<double>();
   }
   if (da_ && rc_.deriv_weight > 0) {  // on from stage 1: the derivative head sees every t from the start
-    const torch::Tensor d = derivative_loss(out, ex, t, rc_.deriv_loss, profile_);
+    const torch::Tensor d = derivative_loss(out, ex, t, rc_.deriv_loss, profile_, rc_.deriv_weights);
     loss = loss + rc_.deriv_weight * d;
     r.extra[stage2 ? format("dalpha_loss_{}", j) : std::string("dalpha_loss")] = d.item<double>();
   }
   return loss;
 }
 
+torch::Tensor RouterTraining::sobolev_loss(RouterNet& net, const torch::Tensor& xt, const torch::Tensor& c, const torch::Tensor& t,
+                                           const PosteriorOut& ex, StepReport& r) const {
+  const torch::Tensor v = exact_velocity(sch_, xt, ex.denoised.to(xt.scalar_type()), t);
+  // In float32 even under train.bf16: a difference over a log-SNR step of 1e-3 is below bf16's
+  // resolution (the time embedding's fastest frequency, 1000 per unit t, needs steps that small).
+  torch::Tensor logits;
+  const DirectionalDifference d = sobolev_derivative(net, sch_, xt, t, v, rc_.sobolev_step, &logits);
+  RouterOut out;
+  out.logits = logits;
+  torch::Tensor loss = stage_loss(out, c, t, ex, false, 0, r);
+  const torch::Tensor rate = log_snr_rate(sch_, t.to(torch::kFloat64)).to(torch::kFloat32);
+  const torch::Tensor sob = sobolev_error(d.derivative, ex.dalpha.to(torch::kFloat32), rate);
+  r.extra["sobolev"] = sob.item<double>();
+  return loss + rc_.sobolev_weight * sob;
+}
+
+void RouterTraining::start_stage2(int64_t step) {
+  // Three copies of the stage-1 network that keep its optimiser state (Adam's moments) and EMA.
+  Checkpoint state;
+  optim_[0]->save(state, "opt.");
+  for (int i = 1; i < 3; ++i) {
+    copy_parameters(*nets_[0], *nets_[i]);
+    optim_[i]->load(state, "opt.");
+    if (!ema_.empty()) copy_parameters(ema_[0]->shadow(), ema_[i]->shadow());
+  }
+  log::info("{}: stage 1 done at step {}; stage 2 trains one network per time interval", who_, step);
+}
+
 StepReport RouterTraining::step(int64_t step) {
   const bool stage2 = da_ && step >= rc_.steps;
-  if (da_ && step == rc_.steps) {  // stage 2 starts: three copies of the stage-1 network, fresh optimisers
-    for (int i = 1; i < 3; ++i) copy_parameters(*nets_[0], *nets_[i]);
-    for (int i = 0; i < 3; ++i) optim_[i] = std::make_unique<Optimizer>(nets_[i]->named_parameters(), tc_);
-    log::info("{}: stage 1 done at step {}; stage 2 trains one network per time interval", who_, step);
-  }
+  if (da_ && step == rc_.steps) start_stage2(step);
   const int j = stage2 ? static_cast<int>((step - rc_.steps) % 3) : 0;
-  const int64_t stage_step = stage2 ? (step - rc_.steps) / 3 : step;
   const auto bounds = intervals_of(meta_, sch_.t_max());
   // The global batch's examples, t and noise from the generator every rank shares; this rank's rows.
   const int64_t global = share_.global;
@@ -290,25 +365,33 @@ StepReport RouterTraining::step(int64_t step) {
   const torch::Tensor eps = share_.take(torch::randn(shape, x0.options()));
   const torch::Tensor xt = as_column(sch_.alpha(t), x0.dim()) * x0 + as_column(sch_.sigma(t), x0.dim()) * eps;
   PosteriorOut ex;
-  if (rc_.mse_weight > 0 || da_) {
+  if (rc_.mse_weight > 0 || da_ || sobolev_) {
     torch::NoGradGuard no_grad;
-    ex = exact_.compute(xt, t, da_);
+    ex = exact_.compute(xt, t, da_ || sobolev_);
   }
   RouterNet& net = *nets_[j];
   net.train();
   StepReport r;
-  RouterOut out;
-  {
-    const AutocastScope autocast(bf16_, opts_.device);
-    out = net.forward(xt, t).to_float();  // the loss and its targets in float32
+  torch::Tensor loss;
+  if (sobolev_) {
+    loss = sobolev_loss(net, xt, c, t, ex, r);
+  } else {
+    RouterOut out;
+    {
+      const AutocastScope autocast(bf16_, opts_.device);
+      out = net.forward(xt, t).to_float();  // the loss and its targets in float32
+    }
+    loss = stage_loss(out, c, t, ex, stage2, j, r);
   }
-  const torch::Tensor loss = stage_loss(out, c, t, ex, stage2, j, r);
   optim_[j]->zero_grad();
   loss.backward();
   r.loss = average_over_ranks(*sync_[j], loss, r.extra);
   const double gn = optim_[j]->clip_grad_norm();
   if (!std::isfinite(gn)) r.loss = gn;
-  if (std::isfinite(r.loss)) optim_[j]->step(learning_rate(tc_, stage_step));
+  if (!std::isfinite(r.loss)) return r;
+  // One warm-up for the whole run, one decay over both stages (router.lr_schedule).
+  optim_[j]->step(scheduled_lr(rc_.lr, tc_.warmup, rc_.lr_schedule, step, tc_.steps));
+  if (!ema_.empty()) ema_[j]->update(net, step);
   return r;
 }
 
@@ -320,6 +403,7 @@ void RouterTraining::save(Checkpoint& ckpt, int64_t step) {
   for (size_t i = 0; i < nets_.size(); ++i) {
     ckpt.put_module(format("net{}.", i), *nets_[i]);
     optim_[i]->save(ckpt, format("opt{}.", i));
+    if (!ema_.empty()) ckpt.put_module(format("ema{}.", i), ema_[i]->shadow());
   }
 }
 
@@ -337,6 +421,11 @@ int64_t RouterTraining::resume(const Checkpoint& ckpt) {
   for (size_t i = 0; i < nets_.size(); ++i) {
     ckpt.load_module(format("net{}.", i), *nets_[i]);
     optim_[i]->load(ckpt, format("opt{}.", i));
+    if (!ema_.empty()) {
+      require(ckpt.has(format("ema{}.alpha_head.weight", i)), "{}: cannot resume with router.ema = {}: it was trained without an EMA (use --restart)",
+              ckpt.source, rc_.ema);
+      ckpt.load_module(format("ema{}.", i), ema_[i]->shadow());
+    }
   }
   stream_->restore(ckpt.meta.at("data_position"), ckpt.source);
   return have.step;
@@ -348,13 +437,16 @@ RouterRunResult RouterTraining::finish(LoopResult loop) {
   Router router;
   router.meta = meta_;
   router.path = res.loop.checkpoint;
-  router.nets = nets_;
-  for (auto& n : nets_) n->eval();
+  // What loading the checkpoint gives: the EMA weights where there are some.
+  for (size_t i = 0; i < nets_.size(); ++i)
+    router.nets.push_back(ema_.empty() ? nets_[i] : std::static_pointer_cast<RouterNet>(ema_[i]->shadow_ptr()));
+  for (auto& n : router.nets) n->eval();
   const RouterRunResult ev = evaluate_router(router, exact_, data_, clusters_, heldout_, rc_.eval_samples,
-                                             static_cast<uint64_t>(cfg_.train.seed) + 4242, opts_.device);
+                                             static_cast<uint64_t>(cfg_.train.seed) + 4242, opts_.device, rc_.sobolev_step);
   res.intervals = ev.intervals;
   res.integrated_tv = ev.integrated_tv;
   res.integrated_steps = ev.integrated_steps;
+  res.difference_error = ev.difference_error;
   Json j = res.to_json();
   j["t1"] = meta_.t1;
   j["t2"] = meta_.t2;

@@ -1,4 +1,4 @@
-// `ddm train-router`: trains MoG-a or MoG-da (design.md section 4) on the shard labels of a
+// `ddm train-router`: trains MoG-a, MoG-da or the Sobolev router (design.md section 4) on the shard labels of a
 // manifest, with targets from the exact posterior, through the shared training loop
 // (checkpoints, resume, metrics), data-parallel under torchrun like the experts (dist/). Ends with a
 // held-out evaluation per time interval.
@@ -31,7 +31,8 @@ struct RouterRunOptions {
 
 // Held-out figures on one time interval: cross-entropy of alpha_hat against the cluster of x_0,
 // mean absolute errors (over points and clusters) of alpha_hat and d alpha/dt against the exact
-// values (the logit head's derivative formed with the exact alpha). For MoG-da also the total
+// values (the logit head's derivative formed with the exact alpha; the Sobolev router's total
+// derivative along the exact PF-ODE, by central difference). For MoG-da also the total
 // variation to the exact alpha of alpha integrated along exact PF-ODE paths, at t_min.
 struct IntervalEval {
   std::string name;
@@ -44,6 +45,9 @@ struct RouterRunResult {
   std::vector<IntervalEval> intervals;
   double integrated_tv = std::nan("");  // MoG-da only
   int integrated_steps = 0;
+  // Sobolev only: the central difference's relative error against the exact JVP (double backward),
+  // ||fd - jvp|| / ||jvp|| over held-out points at router.sobolev_step.
+  double difference_error = std::nan("");
   Json to_json() const;
 };
 
@@ -52,7 +56,7 @@ RouterRunResult train_router(const RouterRunOptions& opts, const Dataset& data, 
 // The evaluation alone (also used on a loaded router).
 RouterRunResult evaluate_router(const Router& router, const ExactPosterior& exact, const Dataset& data,
                                 const torch::Tensor& clusters, const torch::Tensor& heldout, int samples, uint64_t seed,
-                                torch::Device device);
+                                torch::Device device, double sobolev_step = 1e-3);
 
 // The profile MoG-da trains with (auto interval bounds, loss scale): router.profile_points per
 // time at 32 log-spaced times, from the training examples `indices`.
@@ -62,7 +66,8 @@ DerivativeProfile router_profile(const RouterConfig& rc, const ExactPosterior& e
 // The MoG-da derivative loss of one batch (design.md section 4): `mse` is the paper's mean squared
 // error of d alpha/dt; `relative` divides each point's error (the logit head: the alpha-weighted
 // variance of c_hat - c; the raw head: ||g_hat - g||^2) by that target's mean size at its t.
+// `weights` picks the logit head's cluster weights (alpha, or mixed = alpha / 2 + 1 / (2K)).
 torch::Tensor derivative_loss(const RouterOut& out, const PosteriorOut& exact, const torch::Tensor& t, DerivativeLoss kind,
-                              const DerivativeProfile& profile);
+                              const DerivativeProfile& profile, DerivativeWeights weights = DerivativeWeights::kAlpha);
 
 }  // namespace ddm

@@ -34,6 +34,15 @@ IntegrationMode integration_mode(AlphaSource source) {
 }
 }  // namespace
 
+std::optional<RouterKind> router_kind_of(AlphaSource source) {
+  switch (source) {
+    case AlphaSource::kOracle: return std::nullopt;
+    case AlphaSource::kRouter: return RouterKind::kMogA;
+    case AlphaSource::kSobolev: return RouterKind::kSobolev;
+    default: return RouterKind::kMogDa;
+  }
+}
+
 std::shared_ptr<AlphaProvider> make_alpha_provider(AlphaSource source, std::shared_ptr<const Router> router,
                                                    std::shared_ptr<const ExactPosterior> exact, double rate) {
   if (source == AlphaSource::kOracle) {
@@ -41,7 +50,7 @@ std::shared_ptr<AlphaProvider> make_alpha_provider(AlphaSource source, std::shar
     return std::make_shared<OracleAlpha>(std::move(exact));
   }
   require(router != nullptr, "sample.alpha={} needs a router", to_string(source));
-  if (source == AlphaSource::kRouter) return std::make_shared<RouterAlpha>(std::move(router));
+  if (source == AlphaSource::kRouter || source == AlphaSource::kSobolev) return std::make_shared<RouterAlpha>(std::move(router));
   const bool raw = source == AlphaSource::kIntegratedRaw;
   const DerivativeHead want = raw ? DerivativeHead::kRaw : DerivativeHead::kLogit;
   require(router->meta.derivative == want, "{}: sample.alpha={} needs a mog-da router with a {} derivative head (router.derivative={}), "

@@ -63,11 +63,11 @@ void check_compatible(const std::vector<Expert>& experts, const Router* router, 
 
 namespace {
 
-// The router that sample.alpha reads: MoG-a for `router`, MoG-da (logit head) for `integrated`
-// and `integrated-corrected`, MoG-da with a raw head for `integrated-raw`.
+// The router that sample.alpha reads: MoG-a for `router`, the Sobolev router for `sobolev`, MoG-da
+// (logit head) for `integrated` and `integrated-corrected`, MoG-da with a raw head for `integrated-raw`.
 std::shared_ptr<const Router> load_run_router(const Config& cfg, torch::Device device) {
   RouterConfig rc = cfg.router;
-  rc.kind = cfg.sample.alpha == AlphaSource::kRouter ? RouterKind::kMogA : RouterKind::kMogDa;
+  rc.kind = *router_kind_of(cfg.sample.alpha);
   rc.derivative = cfg.sample.alpha == AlphaSource::kIntegratedRaw ? DerivativeHead::kRaw : DerivativeHead::kLogit;
   const std::string folder = router_folder(rc);
   return std::make_shared<Router>(load_router(latest_in(path_join(cfg.run_dir(), folder), folder), device));

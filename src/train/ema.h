@@ -19,6 +19,7 @@ class Ema {
   void update(const torch::nn::Module& model, int64_t step);
   double decay_at(int64_t step) const;
   torch::nn::Module& shadow() { return *shadow_; }
+  const std::shared_ptr<torch::nn::Module>& shadow_ptr() const { return shadow_; }
 
  private:
   std::shared_ptr<torch::nn::Module> shadow_;

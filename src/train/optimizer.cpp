@@ -5,6 +5,8 @@
 #include <torch/optim/adam.h>
 #include <torch/optim/adamw.h>
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include "util/error.h"
@@ -88,6 +90,13 @@ void Optimizer::load(const Checkpoint& ckpt, const std::string& prefix) {
     state[p.unsafeGetTensorImpl()] = kind_ == OptimizerKind::kAdamW ? make_state<torch::optim::AdamWParamState>(step, m, v)
                                                                     : make_state<torch::optim::AdamParamState>(step, m, v);
   }
+}
+
+double scheduled_lr(double lr, int64_t warmup, LrSchedule schedule, int64_t step, int64_t total) {
+  if (step < warmup) return lr * static_cast<double>(step + 1) / static_cast<double>(warmup);
+  if (schedule == LrSchedule::kConstant || total <= warmup) return lr;
+  const double p = std::clamp(static_cast<double>(step - warmup) / static_cast<double>(total - warmup), 0.0, 1.0);
+  return schedule == LrSchedule::kLinear ? lr * (1 - p) : lr * 0.5 * (1 + std::cos(M_PI * p));
 }
 
 double learning_rate(const TrainConfig& cfg, int64_t step) {

@@ -41,6 +41,10 @@ class Optimizer {
   std::unique_ptr<torch::optim::Optimizer> opt_;
 };
 
+// Linear warm-up from 0 to lr over `warmup` steps, then `schedule` from lr down to 0 at step
+// `total` (constant: lr throughout). `step` counts from 0.
+double scheduled_lr(double lr, int64_t warmup, LrSchedule schedule, int64_t step, int64_t total);
+
 // Linear warm-up from 0 to cfg.lr over cfg.warmup steps, then constant (DDPM). `step` counts
 // from 0.
 double learning_rate(const TrainConfig& cfg, int64_t step);

@@ -94,7 +94,7 @@ TEST(Config, RouterBoundsAreAutoOrOrderedNumbers) {
   EXPECT_NE(test::error_of([] { load_config("", {"router.t1=0.7", "router.t2=0.3"}); }).find("router.t1 < router.t2"), std::string::npos);
   EXPECT_EQ(test::error_of([] { load_config("", {"sample.alpha=integrated-fast"}); }),
             "--set sample.alpha=integrated-fast: bad value 'integrated-fast' (valid: router, integrated, integrated-corrected, "
-            "integrated-raw, oracle)");
+            "integrated-raw, oracle, sobolev)");
 }
 
 TEST(Config, ResolvedDumpReloadsToTheSameConfig) {

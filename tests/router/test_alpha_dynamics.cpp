@@ -67,6 +67,20 @@ TEST(AlphaDynamics, VelocityErrorIsTheAlphaWeightedVarianceAndIgnoresShifts) {
   EXPECT_NEAR(velocity_error(alpha, c + 4.0, c).item<double>(), 0.0, 1e-12);
 }
 
+// Near the data alpha is one-hot: the alpha-weighted error is blind to every other cluster's
+// velocity, the mixed weights alpha / 2 + 1 / (2K) are not, and still ignore shifts.
+TEST(AlphaDynamics, MixedWeightsSeeTheVelocityWhereAlphaIsOneHot) {
+  const torch::Tensor alpha = torch::tensor({{1.0, 0.0, 0.0, 0.0}}, torch::kFloat64);
+  const torch::Tensor c = torch::tensor({{1.0, 2.0, 3.0, 4.0}}, torch::kFloat64);
+  const torch::Tensor wrong = torch::tensor({{1.0, 2.0, 3.0, 9.0}}, torch::kFloat64);
+  const torch::Tensor w = mixed_weights(alpha);
+  EXPECT_TRUE(torch::allclose(w, torch::tensor({{0.625, 0.125, 0.125, 0.125}}, torch::kFloat64)));
+  EXPECT_EQ(velocity_error(alpha, wrong, c).item<double>(), 0.0);
+  // e = (0, 0, 0, 5): mean 0.625, variance 0.875 * 0.625^2 + 0.125 * 4.375^2 = 2.734375.
+  EXPECT_NEAR(velocity_error(w, wrong, c).item<double>(), 2.734375, 1e-12);
+  EXPECT_NEAR(velocity_error(w, c - 3.0, c).item<double>(), 0.0, 1e-12);
+}
+
 TEST(AlphaDynamics, IntegratingTheExactVelocityTracksTheExactAlpha) {
   Blobs f;
   const ExactPosterior ex(f.points, f.clusters, f.k, f.sch);

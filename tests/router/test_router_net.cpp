@@ -56,6 +56,50 @@ TEST(RouterNet, LogitHeadGivesAVelocityWhoseDerivativeSumsToZero) {
   EXPECT_FALSE(router_architecture_json(c, {1, 28, 28}, 5).contains("derivative"));
 }
 
+// router.velocity_scale=log-snr: the head's output is c per unit log-SNR, so the velocity is the
+// unscaled network's times |lambda'(t)|; the architecture record says so (old routers lack it).
+TEST(RouterNet, LogSnrScaledVelocityIsTheHeadTimesTheLogSnrRate) {
+  Config c;
+  c.model.mlp_width = 16;
+  c.model.mlp_depth = 1;
+  c.router.kind = RouterKind::kMogDa;
+  auto make = [&](VelocityScale s) {
+    c.router.velocity_scale = s;
+    torch::manual_seed(5);
+    auto net = std::make_shared<RouterNet>(c, std::vector<int64_t>{2}, 3, derivative_head(c.router));
+    net->randomize_heads(1.0);
+    return net;
+  };
+  const auto plain = make(VelocityScale::kNone), scaled = make(VelocityScale::kLogSnr);
+  const torch::Tensor x = torch::randn({4, 2}), t = torch::tensor({0.01, 0.2, 0.5, 0.99});
+  const torch::Tensor rate = 2 * (Schedule(ScheduleKind::kLinear).dalpha(t) / Schedule(ScheduleKind::kLinear).alpha(t) -
+                                  Schedule(ScheduleKind::kLinear).dsigma(t) / Schedule(ScheduleKind::kLinear).sigma(t));
+  EXPECT_TRUE(torch::allclose(scaled->forward(x, t).velocity, plain->forward(x, t).velocity * rate.abs().unsqueeze(1), 1e-5, 1e-6));
+  EXPECT_EQ(router_architecture_json(c, {2}, 3).at("velocity_scale").get<std::string>(), "log-snr");
+  c.router.velocity_scale = VelocityScale::kNone;
+  EXPECT_FALSE(router_architecture_json(c, {2}, 3).contains("velocity_scale"));
+}
+
+// router.derivative_net=separate: the derivative head reads its own encoder (the paper's separate
+// alpha and d alpha/dt networks): twice the encoder parameters, recorded in the architecture.
+TEST(RouterNet, SeparateDerivativeNetworkHasItsOwnEncoder) {
+  Config c = small_image_config();
+  c.router.kind = RouterKind::kMogDa;
+  const RouterNet shared(c, {1, 28, 28}, 5, derivative_head(c.router));
+  c.router.derivative_net = DerivativeNet::kSeparate;
+  RouterNet separate(c, {1, 28, 28}, 5, derivative_head(c.router));
+  EXPECT_GT(parameter_count(separate), parameter_count(shared) * 19 / 10);
+  EXPECT_EQ(router_architecture_json(c, {1, 28, 28}, 5).at("derivative_net").get<std::string>(), "separate");
+  for (auto& p : separate.named_parameters()) {  // the alpha head does not read the derivative encoder
+    torch::NoGradGuard no_grad;
+    if (p.key().rfind("deriv_", 0) == 0) p.value().normal_(0, 0.1);
+  }
+  const torch::Tensor x = torch::randn({2, 1, 28, 28});
+  const RouterOut out = separate.forward(x, torch::full({2}, 0.5));
+  EXPECT_EQ(out.logits.abs().max().item<double>(), 0.0);  // zero-initialised alpha head
+  EXPECT_GT(out.velocity.abs().max().item<double>(), 0.0);
+}
+
 TEST(RouterNet, PoolingThatDoesNotDivideTheImageIsRefused) {
   Config c = small_image_config();
   c.router.downsample = 3;

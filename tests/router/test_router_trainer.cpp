@@ -2,6 +2,7 @@
 // mean absolute error; MoG-da's alpha, integrated along exact PF-ODE paths, within 0.1).
 #include <gtest/gtest.h>
 
+#include "models/checkpoint.h"
 #include "router/router_trainer.h"
 #include "test_util.h"
 
@@ -49,6 +50,47 @@ TEST(RouterTrainer, MogAAlphaIsCloseToTheExactPosterior) {
   EXPECT_EQ(loaded.meta.k, 4);
   const auto x = torch::randn({3, 2});
   EXPECT_NEAR(loaded.alpha(x, 0.5).sum(1).mean().item<double>(), 1.0, 1e-5);
+}
+
+// The Sobolev router: an alpha network like MoG-a's whose total derivative along the exact PF-ODE
+// is trained toward the exact d alpha/dt. Its alpha is as close as MoG-a's, its derivative is
+// measured, the central difference is within 1% of the exact JVP, and the checkpoint loads its
+// EMA weights from router-sobolev/.
+TEST(RouterTrainer, SobolevRouterLearnsAlphaAndItsDerivative) {
+  test::TempDir dir;
+  Config cfg = toy_router_config(RouterKind::kSobolev);
+  EXPECT_EQ(router_folder(cfg.router), "router-sobolev");
+  const RouterRunResult r = train(cfg, dir.path());
+  ASSERT_EQ(r.intervals.size(), 3u);
+  for (const auto& e : r.intervals) {
+    EXPECT_LT(e.alpha_mae, 0.05) << e.name;
+    EXPECT_TRUE(std::isfinite(e.dalpha_mae)) << e.name;
+  }
+  EXPECT_LT(r.difference_error, 0.01);
+  const Checkpoint ckpt = load_checkpoint(r.loop.checkpoint);
+  ASSERT_TRUE(ckpt.has("ema0.alpha_head.weight"));
+  const Router loaded = load_router(r.loop.checkpoint, torch::kCPU);
+  ASSERT_EQ(loaded.nets.size(), 1u);
+  EXPECT_FALSE(loaded.meta.derivative.has_value());
+  // The EMA weights, not the last step's.
+  const torch::Tensor w = loaded.nets[0]->named_parameters()["alpha_head.weight"];
+  EXPECT_TRUE(torch::equal(w, ckpt.get("ema0.alpha_head.weight")));
+  EXPECT_FALSE(torch::equal(w, ckpt.get("net0.alpha_head.weight")));
+}
+
+// Stage 2 starts from stage 1's network, optimiser state and EMA: its first update is a
+// continuation (Adam's step count goes on), not a restart.
+TEST(RouterTrainer, StageTwoKeepsTheOptimiserState) {
+  test::TempDir dir;
+  Config cfg = toy_router_config(RouterKind::kMogDa);
+  cfg.router.t1 = AutoDouble::of(0.2);
+  cfg.router.t2 = AutoDouble::of(0.6);
+  cfg.router.steps = 40;
+  cfg.router.stage2_steps = 2;
+  const RouterRunResult r = train(cfg, dir.path());
+  const Checkpoint ckpt = load_checkpoint(r.loop.checkpoint);
+  for (int i = 0; i < 3; ++i)  // 40 stage-1 steps, then 2 of its own
+    EXPECT_EQ(ckpt.get(format("opt{}.alpha_head.weight.step", i)).item<int64_t>(), 42) << "network " << i;
 }
 
 TEST(RouterTrainer, MogDaIntegratedAlphaEndsCloseToTheExactOne) {

@@ -114,5 +114,20 @@ TEST(Optimizer, LoadsTheStateOfDdmsOwnAdamFromBefore) {
   }
 }
 
+TEST(Optimizer, ScheduledLearningRateWarmsUpOnceThenDecays) {
+  // Warm-up: (step + 1) / warmup of the rate, whatever the schedule.
+  for (LrSchedule s : {LrSchedule::kConstant, LrSchedule::kLinear, LrSchedule::kCosine})
+    EXPECT_DOUBLE_EQ(scheduled_lr(2.0, 10, s, 4, 110), 1.0) << to_string(s);
+  EXPECT_DOUBLE_EQ(scheduled_lr(2.0, 10, LrSchedule::kConstant, 109, 110), 2.0);
+  // Half-way through the decay: linear 1/2, cosine (1 + cos(pi/2)) / 2 = 1/2; a quarter: 3/4 and (1 + 1/sqrt 2) / 2.
+  EXPECT_DOUBLE_EQ(scheduled_lr(2.0, 10, LrSchedule::kLinear, 60, 110), 1.0);
+  EXPECT_NEAR(scheduled_lr(2.0, 10, LrSchedule::kCosine, 60, 110), 1.0, 1e-12);
+  EXPECT_DOUBLE_EQ(scheduled_lr(2.0, 10, LrSchedule::kLinear, 35, 110), 1.5);
+  EXPECT_NEAR(scheduled_lr(2.0, 10, LrSchedule::kCosine, 35, 110), 1.0 + std::sqrt(0.5), 1e-12);
+  // The end: 0, and no negative rate past it.
+  EXPECT_DOUBLE_EQ(scheduled_lr(2.0, 10, LrSchedule::kCosine, 110, 110), 0.0);
+  EXPECT_DOUBLE_EQ(scheduled_lr(2.0, 10, LrSchedule::kLinear, 200, 110), 0.0);
+}
+
 }  // namespace
 }  // namespace ddm
