@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""This machine's convolution peak (issue 19): the reference row of the benchmark suite. Times a
+"""This machine's convolution peak: the reference row of the benchmark suite. Times a
 plain 64-channel 3x3 conv2d (padding 1, forward only) on a 64x64x32x32 batch, the layer shape
 that dominates the U-Nets' work, in fp32 and bf16 (bf16 tensors, and fp32 tensors under CPU
 autocast, as the peer's --bf16 runs), each in NCHW and channels-last. Prints one JSON line per

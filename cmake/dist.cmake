@@ -1,4 +1,4 @@
-# Data parallelism on PyTorch's c10d (issue 16). The pip wheel ships c10d's headers and its
+# Data parallelism on PyTorch's c10d. The pip wheel ships c10d's headers and its
 # compiled Gloo backend, but not the <gloo/...> headers that ProcessGroupGloo.hpp includes;
 # Debian's libgloo-dev supplies them (older than the wheel's gloo: every collective ddm uses is
 # checked across processes by the slow.Distributed tests). NCCL needs a CUDA LibTorch and nccl.h

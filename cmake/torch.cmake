@@ -1,4 +1,4 @@
-# Find LibTorch, in this order (issue 2): Torch_DIR / CMAKE_PREFIX_PATH as given, then the torch
+# Find LibTorch, in this order: Torch_DIR / CMAKE_PREFIX_PATH as given, then the torch
 # package of python3, then the project's own .venv (made by scripts/setup.sh). Never a fixed path.
 find_package(Torch QUIET)
 if(NOT Torch_FOUND)

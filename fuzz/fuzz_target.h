@@ -1,4 +1,4 @@
-// Shared by the libFuzzer targets (issue 18): a reader may reject bytes only with ddm's one-line
+// Shared by the libFuzzer targets: a reader may reject bytes only with ddm's one-line
 // Error; any other exception, crash, sanitizer report, hang or oversized allocation is a finding.
 #pragma once
 #include <cstddef>

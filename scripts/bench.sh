@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark suite (issue 7): `ddm bench sample` for rules fixed/switch/mixture at N = 10
+# The benchmark suite (docs/results/performance.md): `ddm bench sample` for rules fixed/switch/mixture at N = 10
 # and 50 and batch 1/64/256, and `ddm bench train`, for the fashion_mnist U-Net (on 32x32, as
 # the peer's diffusers UNet2DModel needs) and DDPM's 35.7M CIFAR-10 U-Net. Writes
 # bench/results/<date>-<device>.json (one JSON object per row) and prints a table.
@@ -11,7 +11,7 @@
 # This machine's timings vary by several per cent from run to run (a shared VM), so each row
 # is the best of DDM_BENCH_REPEATS runs (default 3; 1 for the long mixture rows at batch >= 64),
 # all of them kept in the row ("images_per_s_runs").
-# Every row runs in fp32 and in bf16 (issue 19: ddm's sample.bf16/train.bf16 = off/on, the peer
+# Every row runs in fp32 and in bf16 (ddm's sample.bf16/train.bf16 = off/on, the peer
 # with and without torch.autocast) and records the CPU's model and bf16 flags; bench/peak.py adds
 # the machine's measured fp32 and bf16 convolution peaks as reference rows.
 #   DDM_BENCH_RULES="fixed" DDM_BENCH_BATCHES="64 256" DDM_BENCH_PRECISIONS="fp32 bf16"  narrow the suite

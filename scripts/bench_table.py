@@ -3,7 +3,7 @@
 row, the peer's (eager; compiled on CUDA) and ddm / peer; the model FLOP rate ddm reaches (the
 expert forward's FLOPs, counted on the peer's identical network, times network evaluations per
 second; a training step's forward and backward) and, on CUDA, its share of the measured bf16
-matrix-multiply peak. Rows come in fp32 and bf16 (issue 19); bench/peak.py's convolution peaks
+matrix-multiply peak. Rows come in fp32 and bf16; bench/peak.py's convolution peaks
 follow the table.
   scripts/bench_table.py bench/results/<date>-<device>.json [--md]"""
 import json

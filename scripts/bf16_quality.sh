@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 19's quality check of bf16 on the CPU: does bf16 cost quality beyond run-to-run spread?
+# The quality check of bf16 on the CPU (docs/results/bf16.md): does bf16 cost quality beyond run-to-run spread?
 #   1. the same expert (the quick profile's all-data baseline) sampled in fp32 and in bf16 from
 #      the same seeds: classifier-feature FD between the two sets, and the mean per-pixel
 #      difference of the final images;

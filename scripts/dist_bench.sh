@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Data parallelism on this machine (issue 16): the quick profile's expert trained and sampled by
+# Data parallelism on this machine: the quick profile's expert trained and sampled by
 # 1 rank x 2 threads and by 2 ranks x 1 thread (Gloo over loopback), with the time each step
 # spends in the gradient all_reduce. On CPU this shows correctness and overhead, not speed-up.
 #   scripts/dist_bench.sh [steps (default 100)] [samples (default 256)]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes every reader of outside bytes that has a libFuzzer target (fuzz/, issue 18), with
+# Fuzzes every reader of outside bytes that has a libFuzzer target (fuzz/), with
 # AddressSanitizer and UBSan, for SECONDS each (default 60), starting from the committed seed
 # corpora (fuzz/corpus/<target>/; what a run finds is kept in build-fuzz/corpus/). Needs Debian's
 # clang and libclang-rt-14-dev. Prints one summary line per target; exits 1 on any finding, whose

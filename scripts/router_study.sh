@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's MoG-da figures, reproduced on Fashion-MNIST (quick profile experts): both routers
+# The MoG-da figures of docs/results/routers.md, reproduced on Fashion-MNIST (quick profile experts): both routers
 # with checkpoints every 500 steps, `ddm router-check` over those checkpoints (final TV against
 # training steps) and on the newest ones (every N), the quick experts, then `ddm evaluate` with
 # exact experts (routing error alone; 500 samples, 3 seeds) and with the trained experts (Table 1,

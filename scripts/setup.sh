@@ -29,7 +29,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # --- 2. LibTorch ---------------------------------------------------------------------------
-# Order (issue 2): Torch_DIR / CMAKE_PREFIX_PATH, then python3's torch, else our own .venv.
+# Order: Torch_DIR / CMAKE_PREFIX_PATH, then python3's torch, else our own .venv.
 torch_dir=""
 if [ -n "${Torch_DIR:-}" ] && [ -f "${Torch_DIR}/TorchConfig.cmake" ]; then
   torch_dir="$Torch_DIR"
@@ -47,7 +47,7 @@ else
   torch_dir="$(.venv/bin/python -c 'import torch, os; print(os.path.join(torch.utils.cmake_prefix_path, "Torch"))')"
 fi
 # numpy lets the tests check that numpy reads what we write (and the reverse); diffusers and
-# safetensors that UNet2DModel computes what ddm's U-Net computes (issue 17). Optional: the
+# safetensors that UNet2DModel computes what ddm's U-Net computes. Optional: the
 # tests that need them skip with a message.
 if [ -x .venv/bin/python ] && ! .venv/bin/python -c 'import numpy' >/dev/null 2>&1; then
   .venv/bin/python -m pip install -q numpy || say "numpy not installed (numpy interop tests will skip)"

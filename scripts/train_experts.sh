@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Trains all K experts of a prepared run (`ddm prepare` first) as independent jobs: experts never
 # communicate, so they can run side by side on one machine, one per node, or each data-parallel
-# over several processes through torchrun (issue 16).
+# over several processes through torchrun.
 #
 #   scripts/train_experts.sh --config C [--run DIR] [--jobs N] [--nodes M --node-rank R]
 #                            [--nproc-per-node P] [--baseline] [-- ddm options...]

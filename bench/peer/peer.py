@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The PyTorch peer of `ddm bench sample` (issue 7): the same U-Net as Hugging Face diffusers'
+"""The PyTorch peer of `ddm bench sample`: the same U-Net as Hugging Face diffusers'
 UNet2DModel, K experts, the same routing rules over the same number of DDIM steps (diffusers'
 DDIMScheduler), with randomly initialised weights (speed does not depend on them). Prints one
 JSON line per run, with the fields of `ddm bench sample`, the precision, and the model work done
@@ -20,7 +20,7 @@ of the width and input pooling of the net's ddm config (fashion: router.channels
 image; cifar: the full encoder); rows are grouped by expert and each expert runs once per step on
 its rows. The training step is ddm's: eps-prediction MSE at a uniform t, Adam, gradient norm
 clipped to 1, an EMA of the weights.
---bf16 (issue 19) is mixed precision: every network forward runs under bf16 autocast, while the
+--bf16 is mixed precision: every network forward runs under bf16 autocast, while the
 weights, the optimiser and the solver stay fp32 (the network's output is cast back first)."""
 import argparse
 import json

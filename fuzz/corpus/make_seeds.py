@@ -1,4 +1,4 @@
-"""Writes the seed corpora of the LibTorch-era readers' fuzz targets (issue 18): small files in the
+"""Writes the seed corpora of the LibTorch-era readers' fuzz targets: small files in the
 real formats (IDX plain/gzip, CIFAR-10 records, PNG/JPEG/BMP, a shard manifest, a checkpoint
 without its CRC, which fuzz_checkpoint appends). Run from the repository root with Pillow:
     .venv/bin/python fuzz/corpus/make_seeds.py

@@ -15,7 +15,7 @@ struct Command {
   const char* name;
   const char* summary;
   CommandFn run;
-  // Runs data-parallel under torchrun (WORLD_SIZE > 1); the others refuse it (issue 16).
+  // Runs data-parallel under torchrun (WORLD_SIZE > 1); the others refuse it.
   bool data_parallel = false;
 };
 

@@ -31,7 +31,7 @@ void synchronize(torch::Device d) {
   if (d.is_cuda()) torch::cuda::synchronize();
 }
 
-// What every row records about the run and the host: the CPU's model and bf16 flags (issue 19),
+// What every row records about the run and the host: the CPU's model and bf16 flags,
 // threads, and the precision the networks ran in.
 Json bench_row(const char* bench, const Config& cfg, torch::Device device, bool bf16) {
   Json row = Json::object();

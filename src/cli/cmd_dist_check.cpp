@@ -2,7 +2,7 @@
 // collective ddm uses (all_reduce sum and max in float32, float64 and int64, broadcast from every
 // root, barrier, and the trainers' bucketed gradient averaging) is run against its known answer on
 // every rank, then all_reduce is timed. Debian's gloo headers are older than the gloo inside the
-// pip wheel (cmake/dist.cmake), so this is the guard the README promises for each collective.
+// pip wheel (cmake/dist.cmake), so this is the guard docs/scaling.md promises for each collective.
 #include <iostream>
 
 #include "cli/app.h"

@@ -114,7 +114,7 @@ int cmd_evaluate(const std::vector<std::string>& argv) {
   const bool exact_experts = cfg.sample.experts == ExpertSource::kExact;
   parse_table1_rows(ec.table_rows, cfg.sample);  // bad rows fail before any work
   torch::Device device = resolve_device(cfg.run.device);
-  const Dist& dist = join_process_group(cfg, device);  // ranks share each cell's batches (issue 16)
+  const Dist& dist = join_process_group(cfg, device);  // ranks share each cell's batches
   const Dataset data = load_dataset(cfg.data);
   require(data.is_image() && data.has_labels(), "evaluate: needs a labelled image data set (the feature classifier); {} is not", data.name);
   const TrainedClassifier clf = load_or_train_classifier(path_join(cfg.run_dir(), "classifier"), data, ec.classifier_steps, 0, device, dist);

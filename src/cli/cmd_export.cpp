@@ -1,5 +1,5 @@
-// `ddm export`: experts, routers or a whole run in the PyTorch ecosystem's layouts (issue 17;
-// interop/exchange.h): an expert as a diffusers UNet2DModel folder, a router as safetensors.
+// `ddm export`: experts, routers or a whole run in the PyTorch ecosystem's layouts
+// (interop/exchange.h): an expert as a diffusers UNet2DModel folder, a router as safetensors.
 #include <iostream>
 
 #include "cli/app.h"

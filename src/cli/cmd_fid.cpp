@@ -129,7 +129,7 @@ int cmd_fid(const std::vector<std::string>& argv) {
     const torch::Tensor images = input == "data" ? dataset().all() : read_images(input, cfg.data.max_bytes);
     log::info("{}: {} images", input, images.size(0));
     if (!features) features = make_features();
-    // Ranks share the images by whole batches of sample.batch_size (issue 16).
+    // Ranks share the images by whole batches of sample.batch_size.
     std::vector<torch::Tensor> parts;
     split_batches(
         dist, images.size(0), cfg.sample.batch_size,

@@ -1,5 +1,5 @@
 // `ddm import`: a diffusers UNet2DModel folder (for example the public DDPM CIFAR-10 model) as a
-// ddm expert checkpoint (issue 17; interop/exchange.h): `--shard all` makes it the run's baseline
+// ddm expert checkpoint (interop/exchange.h): `--shard all` makes it the run's baseline
 // (sample --baseline), `--shard k` expert k, `--out FILE` a file for train-expert --init.
 #include <iostream>
 

@@ -97,7 +97,7 @@ int cmd_sample(const std::vector<std::string>& argv) {
   const SampleConfig& sc = cfg.sample;
   const std::string out = sc.out.empty() ? path_join(path_join(cfg.run_dir(), "samples"), sample_folder_name(sc)) : sc.out;
   torch::Device device = resolve_device(cfg.run.device);
-  const Dist& dist = join_process_group(cfg, device);  // ranks share the batches (issue 16)
+  const Dist& dist = join_process_group(cfg, device);  // ranks share the batches
   // Everything is loaded and checked before the output folder is touched.
   const SamplingModel model = load_sampling_model(cfg, device);
   const InitialNoise noise(sc, model.sample_shape);

@@ -1,4 +1,4 @@
-// Per-operator time of a benchmarked run (issue 19: where bf16 does and doesn't pay): LibTorch's
+// Per-operator time of a benchmarked run (to see where bf16 does and doesn't pay): LibTorch's
 // Kineto profiler records every ATen call while the scope lives; `table()` sums each operator's
 // self time (its duration less its nested calls') over all threads, largest first.
 #pragma once

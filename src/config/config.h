@@ -67,7 +67,7 @@ void write_resolved_config(const Config& cfg, const std::string& dir);
 // (keys unknown to this version are errors naming `source`).
 Json config_to_json(const Config& cfg);
 Config config_from_json(const Json& j, const std::string& source);
-// "  data.path (path, default ...): help" lines for `ddm <command> --help` and the README.
+// "  data.path (path, default ...): help" lines for `ddm <command> --help`.
 std::string describe_config_fields();
 
 }  // namespace ddm

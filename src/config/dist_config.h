@@ -1,5 +1,5 @@
 // The `dist` section: how a command joins a data-parallel process group when torchrun (or Slurm
-// through torchrun) starts it with WORLD_SIZE > 1 (src/dist/, issue 16). Without WORLD_SIZE the
+// through torchrun) starts it with WORLD_SIZE > 1 (src/dist/). Without WORLD_SIZE the
 // section has no effect.
 #pragma once
 #include <cstdint>

@@ -13,8 +13,8 @@ enum class ToyShape { kGaussians, kRings };
 enum class ShardMethod { kLabel, kKmeans, kRandom };
 // Where tensors live. auto = CUDA when LibTorch can use it, else CPU.
 enum class DeviceKind { kAuto, kCpu, kCuda };
-// bf16 autocast for the networks (issue 19): auto is on for CUDA and off for CPUs (README's
-// measurements); "true"/"false" are the values of the boolean this field replaced.
+// bf16 autocast for the networks: auto is on for CUDA and off for CPUs (docs/results/bf16.md
+// says why); "true"/"false" are the values of the boolean this field replaced.
 enum class Bf16Mode { kAuto, kOn, kOff };
 // dist/: the c10d backend of a data-parallel run. auto = NCCL for CUDA tensors, Gloo otherwise.
 enum class DistBackend { kAuto, kGloo, kNccl };
@@ -25,7 +25,7 @@ enum class Prediction { kEps, kX0, kV };
 enum class ModelArch { kAuto, kUnet, kMlp };
 // models/unet: the stride-2 down-sampling's padding. same: TensorFlow's SAME as DDPM used it (even
 // sizes pad one pixel right and bottom; diffusers' UNet2DModel with downsample_padding 0);
-// symmetric: one pixel on every side (ddm before issue 17; diffusers' downsample_padding 1).
+// symmetric: one pixel on every side (ddm's older networks; diffusers' downsample_padding 1).
 enum class DownsamplePadding { kSame, kSymmetric };
 // train/: the optimiser.
 enum class OptimizerKind { kAdam, kAdamW };

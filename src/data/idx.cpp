@@ -50,7 +50,7 @@ IdxFile read_idx_header(gzFile f, const std::string& path, int ndim) {
 }
 
 // The values, in chunks: the buffer grows only as the stream delivers bytes, so a gzip file
-// whose header claims more than it holds never allocates the claim (issue 18).
+// whose header claims more than it holds never allocates the claim.
 IdxFile read_idx_file(const std::string& path, int ndim, int64_t max_bytes) {
   if (!path_exists(path)) fail("missing IDX file {}", path);
   GzCloser gz{gzopen(path.c_str(), "rb")};

@@ -1,4 +1,4 @@
-// Inference split over ranks by whole batches (issue 16): batch i of ceil(n / batch) is computed
+// Inference split over ranks by whole batches: batch i of ceil(n / batch) is computed
 // by rank i mod W, and after each round of W batches every rank receives the round's results in
 // order from their owners. Each rank therefore ends with every result, in the order one process
 // computes them, and a batch's result depends only on its index when `compute` seeds itself from it.

@@ -1,4 +1,4 @@
-// Data parallelism for ddm's trainers (issue 16), in the form that makes W ranks train the same
+// Data parallelism for ddm's trainers, in the form that makes W ranks train the same
 // model as one process:
 //  - every rank draws the global batch's indices, times and noise from the same generator and
 //    keeps its own disjoint rows (BatchShare), so W ranks with B/W rows each see exactly the

@@ -1,4 +1,4 @@
-// A data-parallel process group on PyTorch's c10d (issue 16): Gloo for CPU tensors, NCCL for
+// A data-parallel process group on PyTorch's c10d: Gloo for CPU tensors, NCCL for
 // CUDA ones, joined from torchrun's environment (dist/env.h). A default Dist is one process, where
 // every collective returns at once, so code is written once for both. The c10d headers stay in
 // process_group.cpp; a build without c10d still builds and refuses WORLD_SIZE > 1.

@@ -43,7 +43,7 @@ TrainedClassifier load_classifier(const std::string& path, const Dataset& data, 
 // Features of images in model space [N, C, H, W], in batches.
 torch::Tensor classifier_features(Classifier& net, const torch::Tensor& images, torch::Device device, int64_t batch = 500);
 
-// What the classifier says of a set of generated images (the routing check of issue 6): the
+// What the classifier says of a set of generated images (the routing check of `ddm evaluate`): the
 // share of samples it puts in each class and its mean confidence (max softmax probability).
 struct ClassReport {
   std::vector<double> share;  // per class, sums to 1

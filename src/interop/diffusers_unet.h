@@ -1,4 +1,4 @@
-// ddm's U-Net as diffusers' UNet2DModel and back (issue 17). The two compute the same function
+// ddm's U-Net as diffusers' UNet2DModel and back. The two compute the same function
 // when UNet2DModel's config is the DDPM one this file writes: positional time embedding of the
 // timestep 1000 t (flip_sin_to_cos false, freq_shift 1), GroupNorm eps 1e-6, SiLU, single-head
 // attention (attention_head_dim null), conv down-sampling with padding 0 (TensorFlow's SAME, ddm's

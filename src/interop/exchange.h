@@ -1,4 +1,4 @@
-// ddm's checkpoints in the ecosystem's layouts (issue 17), and back:
+// ddm's checkpoints in the ecosystem's layouts, and back:
 //  - an expert -> a diffusers folder: config.json (UNet2DModel), diffusion_pytorch_model.safetensors
 //    (the EMA weights), scheduler_config.json (DDIMScheduler: the same betas and prediction type),
 //    ddm_expert.json (what ddm knows besides: shard, K, data set, t_min);

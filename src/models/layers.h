@@ -10,7 +10,7 @@ namespace ddm::nn {
 
 enum class Init { kDefault, kZero };
 
-// A layer's weights cast once for autocast inference (issue 19): while autocast to `dtype` is on
+// A layer's weights cast once for autocast inference: while autocast to `dtype` is on
 // for the input's device, forward uses these instead of letting autocast cast the fp32 weights
 // on every call, which on a CPU cost more than small convolutions themselves. The values are
 // autocast's own cast; only a network that no longer trains may keep them (they go stale).

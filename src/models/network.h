@@ -23,7 +23,7 @@ class Network : public torch::nn::Module {
 // The architecture actually built: arch, sample shape and every model.* field that matters.
 Json architecture_json(const ModelConfig& cfg, const std::vector<int64_t>& sample_shape);
 // An architecture record as this version writes it: records from before a key existed get the
-// value their networks had (U-Nets before issue 17 padded their down-sampling symmetrically).
+// value their networks had (older U-Nets padded their down-sampling symmetrically).
 Json normalized_architecture(Json architecture);
 ModelArch resolve_arch(ModelArch arch, const std::vector<int64_t>& sample_shape);
 std::shared_ptr<Network> make_network(const ModelConfig& cfg, const std::vector<int64_t>& sample_shape);

@@ -1,5 +1,5 @@
-// Speed settings shared by training and sampling: bf16 autocast for forward passes (CUDA since
-// issue 7, CPUs since issue 19), channels-last weights and CUDA's fast math. The autocast scope
+// Speed settings shared by training and sampling: bf16 autocast for forward passes (on CUDA and
+// CPUs), channels-last weights and CUDA's fast math. The autocast scope
 // is thread-local, as LibTorch's autocast is; master weights, optimiser state, EMA and solver
 // arithmetic stay fp32 because only the networks' forward passes run inside it.
 #pragma once
@@ -10,8 +10,8 @@
 
 namespace ddm {
 
-// Whether `mode` turns bf16 autocast on for `device`: auto means CUDA only (on CPUs the README's
-// measurements decide, and the default stays fp32). The first time it is on for a CPU, logs what
+// Whether `mode` turns bf16 autocast on for `device`: auto means CUDA only (on CPUs the measurements in
+// docs/results/bf16.md decide, and the default stays fp32). The first time it is on for a CPU, logs what
 // the CPU offers, and warns where bf16 is emulated (no AVX512-BF16 or AMX). `what` names the
 // config key in that line.
 bool use_bf16(Bf16Mode mode, torch::Device device, const char* what);

@@ -1,7 +1,7 @@
 // The DDPM U-Net (Ho et al. 2020; the network DDIM samples from): a sinusoidal time embedding of
 // width 4 x channels, levels of residual blocks with GroupNorm and SiLU, single-head
 // self-attention at chosen resolutions, strided-conv down-sampling (TensorFlow's SAME padding as
-// DDPM, or symmetric for networks from before issue 17) and nearest+conv up-sampling,
+// DDPM, or symmetric for ddm's older networks) and nearest+conv up-sampling,
 // skip connections from every down-path output. With channels 128, multipliers 1,2,2,2, 2 blocks,
 // attention at 16 it has the published 35,746,307 parameters.
 #pragma once
@@ -38,7 +38,7 @@ class UNet : public Network {
  public:
   explicit UNet(const UNetOptions& o);
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t) override;
-  // The down path and middle only (the router's encoder, issue 4): returns the pooled
+  // The down path and middle only (the router's encoder): returns the pooled
   // [B, channels x last multiplier] feature.
   torch::Tensor encode(const torch::Tensor& x, const torch::Tensor& t);
   int64_t encoder_width() const { return mid_channels_; }

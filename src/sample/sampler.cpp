@@ -174,7 +174,7 @@ SamplingModel untrained_sampling_model(const Config& cfg, const std::vector<int6
 
 namespace {
 // NHWC weights and inputs: on CUDA, and on a CPU in bf16, where channels-last convolutions are
-// 2-10x faster than NCHW ones (README, issue 19); fp32 on a CPU measured slower in NHWC (6.2 vs
+// 2-10x faster than NCHW ones (docs/results/bf16.md); fp32 on a CPU measured slower in NHWC (6.2 vs
 // 6.6 images/s at batch 256).
 bool uses_channels_last(const SamplingModel& model, const SampleConfig& sc, torch::Device device) {
   const bool fast = device.is_cuda() || use_bf16(sc.bf16, device, "sample.bf16");

@@ -60,7 +60,7 @@ bool stop_requested(const LoopSpec& spec, int64_t step, double seconds, LoopResu
   return true;
 }
 
-// One trainer per folder: rank 0 holds the lock for the job (issue 18), then clears what a killed
+// One trainer per folder: rank 0 holds the lock for the job, then clears what a killed
 // run's half-written checkpoint left.
 std::unique_ptr<DirLock> lock_folder(const LoopSpec& spec, const CheckpointDir& ckpts) {
   auto lock = std::make_unique<DirLock>(spec.dir, spec.who);

@@ -1,7 +1,7 @@
 // The training loop every trainer shares (experts, routers): resume from the newest checkpoint
 // of its folder, step, log metrics.jsonl and a progress bar, checkpoint every few steps, and stop
 // cleanly on SIGINT/SIGTERM or a wall-time budget. The trainer supplies what one step is and
-// what its state is; the loop owns when things happen. Under data parallelism (issue 16) every rank
+// what its state is; the loop owns when things happen. Under data parallelism every rank
 // runs the loop in step: all resume from the checkpoint rank 0 picks, they agree on stopping (a
 // signal or the time cap on any rank stops all at the same step), and only rank 0 writes
 // checkpoints, metrics and the progress bar.

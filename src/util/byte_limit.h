@@ -1,4 +1,4 @@
-// The cap on what one reader of outside bytes may allocate (issue 18). A header can claim any
+// The cap on what one reader of outside bytes may allocate. A header can claim any
 // size, so readers of compressed streams (gzip IDX, PNG/JPEG/BMP, .npz members) compare the size
 // the file declares with `data.max_bytes` before allocating it, and grow their buffers only as
 // the stream delivers bytes; raw formats compare declared sizes with the file's own size.

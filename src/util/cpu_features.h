@@ -1,4 +1,4 @@
-// What the CPU offers for bf16 (issue 19): AVX512-BF16 (bf16 dot products in AVX-512) and AMX
+// What the CPU offers for bf16: AVX512-BF16 (bf16 dot products in AVX-512) and AMX
 // (bf16 tile matrix multiplies), read from /proc/cpuinfo's flags. Where neither is present,
 // oneDNN emulates bf16 with fp32 arithmetic plus conversions, slower than fp32 itself.
 // No torch here: benchmarks and logs stamp these on their rows.

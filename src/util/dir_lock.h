@@ -1,5 +1,5 @@
-// An exclusive lock on a training folder, so that two trainers never write the same checkpoints
-// (issue 18). It is an flock(2) on <dir>/.lock held by the process: the kernel drops it when the
+// An exclusive lock on a training folder, so that two trainers never write the same checkpoints.
+// It is an flock(2) on <dir>/.lock held by the process: the kernel drops it when the
 // process exits, however it exits, so a killed run never leaves a stale lock. The file records the
 // holder's pid and host for the refusal message.
 #pragma once

@@ -1,4 +1,4 @@
-// Decoding the image files ddm reads (issue 18): PNG through libpng and JPEG through libjpeg-turbo
+// Decoding the image files ddm reads: PNG through libpng and JPEG through libjpeg-turbo
 // (Debian's, both fuzzed upstream by OSS-Fuzz; stb_image's JPEG decoder in Debian's 2022
 // snapshot writes out of bounds on a bad Huffman table, found by fuzz_image), BMP through
 // stb_image. Each decodes to the file's own channels; a size the header declares beyond

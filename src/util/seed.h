@@ -1,6 +1,6 @@
 // Seeds for independent random streams derived from one user seed: a batch's noise and routing
 // draws come from (seed, batch index), so that any split of the batches over ranks or runs gives
-// the same numbers as one process (issue 16). SplitMix64's finaliser mixes the pair, so nearby
+// the same numbers as one process. SplitMix64's finaliser mixes the pair, so nearby
 // seeds and indices give unrelated streams.
 #pragma once
 #include <cstdint>

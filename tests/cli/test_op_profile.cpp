@@ -1,4 +1,4 @@
-// `ddm bench sample --profile`'s table (issue 19): operators' call counts and self times, with
+// `ddm bench sample --profile`'s table: operators' call counts and self times, with
 // nested calls subtracted from their parents.
 #include <gtest/gtest.h>
 #include <torch/torch.h>

@@ -67,7 +67,7 @@ TEST(Idx, BadFilesNameTheFile) {
   EXPECT_NE(test::error_of([&] { read_idx(dir / "corrupt.gz", ""); }).find("corrupt.gz"), std::string::npos);
 }
 
-// Issue 18: a header's claim is checked before it is allocated: against the file's size when
+// A header's claim is checked before it is allocated: against the file's size when
 // plain, against data.max_bytes when gzipped (whose size is unknown until inflated).
 TEST(Idx, DeclaredSizesAreCheckedBeforeAllocating) {
   test::TempDir dir;

@@ -167,7 +167,7 @@ TEST(Shards, ManifestRoundTripAndChecks) {
   j["shards"][1]["indices"][0] = j["shards"][0]["indices"][0];  // one index now in two shards
   test::write_bytes(dir / "bad.json", j.dump());
   EXPECT_NE(test::error_of([&] { ShardManifest::load(dir / "bad.json"); }).find("is in two shards"), std::string::npos);
-  // n is checked against the listed indices before it sizes anything (issue 18).
+  // n is checked against the listed indices before it sizes anything.
   j = m.to_json();
   j["n"] = int64_t{1} << 50;
   test::write_bytes(dir / "huge.json", j.dump());
@@ -175,7 +175,7 @@ TEST(Shards, ManifestRoundTripAndChecks) {
             std::string::npos);
   EXPECT_NE(test::error_of([&] { ShardManifest::load(dir / "none.json"); }).find("run `ddm prepare`"), std::string::npos);
 }
-// Found by fuzz_manifest (issue 18): "k": 1e100 reached nlohmann's get<int64_t>(), a float to
+// Found by fuzz_manifest: "k": 1e100 reached nlohmann's get<int64_t>(), a float to
 // integer static_cast out of range (UBSan). Integers from files go through json_int now.
 TEST(Shards, AManifestWithANonIntegerCountIsRefused) {
   const std::string path = std::string(DDM_SOURCE_DIR) + "/tests/fixtures/fuzz/manifest-k-1e100.json";

@@ -1,4 +1,4 @@
-// Data parallelism across real processes (issue 16): two ranks on this machine, joined through
+// Data parallelism across real processes: two ranks on this machine, joined through
 // c10d's TCPStore and Gloo from the environment torchrun sets. They must train the model one
 // process trains with the same global batch, resume across a restart bit for bit, and sample the
 // same bytes; every collective ddm uses is checked by `ddm dist-check`.

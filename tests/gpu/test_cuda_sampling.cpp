@@ -1,4 +1,4 @@
-// The CUDA path (issue 7, docs/gpu.md): sampling on a GPU gives what the CPU gives, in float32
+// The CUDA path (docs/gpu.md): sampling on a GPU gives what the CPU gives, in float32
 // and (looser) with bf16 autocast and channels-last weights. Skipped without CUDA.
 #include <gtest/gtest.h>
 #include <torch/cuda.h>

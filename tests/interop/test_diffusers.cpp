@@ -1,4 +1,4 @@
-// Experts in and out of diffusers' layout (issue 17): UNet2DModel loaded from `ddm export`'s
+// Experts in and out of diffusers' layout: UNet2DModel loaded from `ddm export`'s
 // folder computes ddm's function (checked by diffusers itself when the test python has it), the
 // import gives back the same tensors bit for bit, names map one to one, and bad folders get
 // one-line errors naming the file and the option or tensor.

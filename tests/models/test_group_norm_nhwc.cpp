@@ -1,4 +1,4 @@
-// The channels-last inference GroupNorm (issue 19) against LibTorch's torch::group_norm, which is
+// The channels-last inference GroupNorm against LibTorch's torch::group_norm, which is
 // the independent reference: float and bf16, odd sizes, large means (where a one-pass variance
 // would cancel), and the dispatch rule in nn::GroupNorm.
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// bf16 on CPUs (issue 19): the CPU's capability is parsed and logged; autocast is on in the
+// bf16 on CPUs: the CPU's capability is parsed and logged; autocast is on in the
 // expert forward while the solver state, each expert's D, the router's outputs and the exact
 // posterior stay float32; off means fp32 everywhere.
 #include <gtest/gtest.h>

@@ -92,7 +92,7 @@ std::vector<torch::Tensor> checkpoint_tensors(const std::string& path) {
   return out;
 }
 
-// In fp32 and with bf16 autocast (issue 19): the checkpoint holds the fp32 master weights, Adam's
+// In fp32 and with bf16 autocast: the checkpoint holds the fp32 master weights, Adam's
 // state and the EMA, and the bf16 forward is deterministic on one machine.
 class ExpertResume : public ::testing::TestWithParam<Bf16Mode> {};
 

@@ -1,4 +1,4 @@
-// The faults a long training run meets (issue 18), through the ddm binary on a 2-D mixture:
+// The faults a long training run meets, through the ddm binary on a 2-D mixture:
 // a second trainer on the same folder, SIGKILL at a random moment, a disk that fills while a
 // checkpoint is written, and non-finite numbers in the files users bring.
 #include <gtest/gtest.h>

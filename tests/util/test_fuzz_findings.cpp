@@ -1,4 +1,4 @@
-// Regression tests for what scripts/fuzz.sh found (issue 18): each input under
+// Regression tests for what scripts/fuzz.sh found: each input under
 // tests/fixtures/fuzz/ once crashed a reader or made it allocate what the file could not deliver;
 // now each is refused with one line naming the file.
 #include <gtest/gtest.h>

@@ -62,7 +62,7 @@ TEST(Image, UnreadableImageNamesTheFile) {
   }
 }
 
-// Issue 18: only the formats ddm reads reach a decoder, and a header's size is checked first.
+// Only the formats ddm reads reach a decoder, and a header's size is checked first.
 TEST(Image, OtherFormatsAndOversizedHeadersAreRefused) {
   test::TempDir dir;
   test::write_bytes(dir / "a.png", "GIF89a\x01\x00\x01\x00");

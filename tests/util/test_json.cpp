@@ -65,7 +65,7 @@ TEST(Json, JsonlWriterAppendsOneObjectPerLine) {
   EXPECT_EQ(text, "{\"step\":1,\"loss\":0.5}\n{\"step\":2,\"loss\":0.25}\n");
 }
 
-// Integers from files (issue 18): exact integers and integral floats in range pass; fractions,
+// Integers from files: exact integers and integral floats in range pass; fractions,
 // out-of-range values and other types are refused instead of being cast (undefined behaviour).
 TEST(Json, IntegersFromFilesAreChecked) {
   EXPECT_EQ(json_int(Json::parse("42")), 42);

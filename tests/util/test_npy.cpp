@@ -64,7 +64,7 @@ TEST(Npy, BadFilesGiveClearErrors) {
   EXPECT_THROW(read_npz(dir / "cut.npz"), Error);
 }
 
-// Issue 18: a member's declared size is compared with data.max_bytes before it is read.
+// A member's declared size is compared with data.max_bytes before it is read.
 TEST(Npy, NpzMembersAboveMaxBytesAreRefused) {
   test::TempDir dir;
   const std::vector<float> v(100, 1.0f);
