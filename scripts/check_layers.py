@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks the library graph CMake generated (cmake --graphviz) against the rules that keep
 inference apart from training: the libraries that load and run models (ddm_dist, ddm_models,
-ddm_router, ddm_sample, ddm_eval, ddm_interop) must not reach ddm_train, directly or through another library. Exits 1
+ddm_router, ddm_run, ddm_sample, ddm_eval, ddm_interop) must not reach ddm_train, directly or through another library. Exits 1
 naming the path when one does.
     scripts/check_layers.py [BUILD_DIR (default: build)]"""
 import re
@@ -9,7 +9,7 @@ import subprocess
 import sys
 import tempfile
 
-INFERENCE = ["ddm_dist", "ddm_models", "ddm_router", "ddm_sample", "ddm_eval", "ddm_interop"]
+INFERENCE = ["ddm_dist", "ddm_models", "ddm_router", "ddm_run", "ddm_sample", "ddm_eval", "ddm_interop"]
 TRAINING = "ddm_train"
 
 

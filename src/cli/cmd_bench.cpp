@@ -15,6 +15,7 @@
 #include "models/speed_settings.h"
 #include "train/batch_stream.h"
 #include "router/router.h"
+#include "run/alpha_sources.h"
 #include "sample/sampler.h"
 #include "train/expert_step.h"
 #include "util/error.h"
@@ -115,7 +116,7 @@ int bench_sample(const Args& args) {
   }
   std::optional<RouterKind> router;
   if (!single && cfg.sample.rule != RoutingRule::kFixed)
-    router = router_kind_of(cfg.sample.alpha == AlphaSource::kOracle ? AlphaSource::kRouter : cfg.sample.alpha);
+    router = alpha_source_spec(cfg.sample.alpha).router.value_or(RouterKind::kMogA);
   else if (!single)
     cfg.sample.alpha = AlphaSource::kRouter;
   SamplingModel model = untrained_sampling_model(cfg, shape, k, router, device);

@@ -8,6 +8,7 @@
 #include "cli/app.h"
 #include "cli/args.h"
 #include "cli/context.h"
+#include "run/layout.h"
 #include "data/dataset.h"
 #include "eval/classifier.h"
 #include "eval/classifier_trainer.h"
@@ -117,7 +118,7 @@ int cmd_evaluate(const std::vector<std::string>& argv) {
   const Dist& dist = join_process_group(cfg, device);  // ranks share each cell's batches
   const Dataset data = load_dataset(cfg.data);
   require(data.is_image() && data.has_labels(), "evaluate: needs a labelled image data set (the feature classifier); {} is not", data.name);
-  const TrainedClassifier clf = load_or_train_classifier(path_join(cfg.run_dir(), "classifier"), data, ec.classifier_steps, 0, device, dist);
+  const TrainedClassifier clf = load_or_train_classifier(RunLayout(cfg.run_dir()).classifier(), data, ec.classifier_steps, 0, device, dist);
   const FeatureStats ref = data_stats(clf, data, device);
   if (ec.samples <= Classifier::kFeatures)
     log::warn("eval.samples = {} <= {} feature dimensions: covariances are rank-deficient and the distances unreliable", ec.samples,

@@ -12,6 +12,7 @@
 #include "cli/app.h"
 #include "cli/args.h"
 #include "cli/context.h"
+#include "run/layout.h"
 #include "dist/batch_split.h"
 #include "data/dataset.h"
 #include "eval/classifier.h"
@@ -112,7 +113,7 @@ int cmd_fid(const std::vector<std::string>& argv) {
       };
     } else {
       auto clf = std::make_shared<TrainedClassifier>(
-          load_or_train_classifier(path_join(cfg.run_dir(), "classifier"), dataset(), cfg.eval.classifier_steps, 0, device, dist));
+          load_or_train_classifier(RunLayout(cfg.run_dir()).classifier(), dataset(), cfg.eval.classifier_steps, 0, device, dist));
       f.metric = format("classifier-feature FD (not FID; classifier held-out accuracy {:.3f})", clf->heldout_accuracy);
       const std::vector<int64_t> shape = dataset().sample_shape();
       f.extract = [clf, shape, device](const std::string& input, const torch::Tensor& images) {

@@ -8,6 +8,7 @@
 #include "data/shards.h"
 #include "interop/exchange.h"
 #include "models/expert.h"
+#include "run/run_loading.h"
 #include "util/error.h"
 #include "util/fs.h"
 
@@ -33,14 +34,14 @@ int cmd_import(const std::vector<std::string>& argv) {
   } else {
     const std::string s = args.get<std::string>("shard");
     if (s != "all") {
-      const ShardManifest m = ShardManifest::load(manifest_path(cfg));
+      const ShardManifest m = load_run_manifest(RunLayout(cfg.run_dir()));
       char* end = nullptr;
       o.shard = static_cast<int>(std::strtol(s.c_str(), &end, 10));
       if (s.empty() || *end || o.shard < 0 || o.shard >= m.k) throw UsageError(format("import: --shard {}: expected 0..{} or 'all'", s, m.k - 1));
       o.k = m.k;
       o.dataset = m.to_json().value("dataset", "");
     }
-    const std::string dir = path_join(cfg.run_dir(), s == "all" ? "expert-all" : "expert-" + s);
+    const std::string dir = RunLayout(cfg.run_dir()).expert(s == "all" ? kAllShards : o.shard);
     require(CheckpointDir(dir, 1).latest().empty(), "{} already holds checkpoints: import into an empty expert folder", dir);
     ensure_writable_dir(dir);
     path = CheckpointDir(dir, 1).path_for(0);

@@ -5,6 +5,7 @@
 #include "cli/app.h"
 #include "cli/args.h"
 #include "cli/context.h"
+#include "run/layout.h"
 #include "data/dataset.h"
 #include "data/grid.h"
 #include "data/shards.h"
@@ -45,7 +46,7 @@ int cmd_prepare(const std::vector<std::string>& argv) {
             torch::IntArrayRef(data.sample_shape()), data.num_classes(), clock.seconds());
 
   const ShardManifest m = make_shards(data, cfg.data, cfg.shards);
-  const std::string path = manifest_path(cfg);
+  const std::string path = RunLayout(cfg.run_dir()).manifest();
   m.save(path);
 
   const auto priors = m.priors();

@@ -17,6 +17,7 @@
 #include "models/checkpoint.h"
 #include "router/exact_posterior.h"
 #include "router/router.h"
+#include "run/run_loading.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -27,7 +28,7 @@ namespace {
 
 std::vector<std::string> default_routers(const std::string& run) {
   std::vector<std::string> out;
-  for (const char* folder : {"router-mog-a", "router-sobolev", "router-mog-da", "router-mog-da-raw"}) {
+  for (const std::string& folder : RunLayout::router_folders()) {
     const std::string dir = path_join(run, folder);
     if (!path_exists(dir)) continue;
     const std::string p = CheckpointDir(dir, 1).latest();
@@ -104,10 +105,7 @@ int cmd_router_check(const std::vector<std::string>& argv) {
   opts.spacing = cfg.sample.spacing;
   opts.t_min = cfg.diffusion.t_min;
   opts.seed = static_cast<uint64_t>(cfg.sample.seed);
-  const std::string manifest_file = manifest_path(cfg);
-  if (!path_exists(manifest_file)) fail("{} not found: run `ddm prepare` first", manifest_file);
-  const ShardManifest m = ShardManifest::load(manifest_file);
-  m.check_matches(cfg.data, manifest_file);
+  const ShardManifest m = load_run_manifest(RunLayout(cfg.run_dir()), &cfg.data);
   const std::vector<std::string> routers =
       args.has("routers") ? split(args.get<std::string>("routers"), ',') : default_routers(cfg.run_dir());
   const RunContext ctx = args.has("out") ? open_folder(cfg, args.get<std::string>("out")) : open_run(cfg, "router-check");

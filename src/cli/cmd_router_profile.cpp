@@ -10,6 +10,7 @@
 #include "cli/context.h"
 #include "router/derivative_profile.h"
 #include "router/router_trainer.h"
+#include "run/run_loading.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/plot.h"
@@ -24,10 +25,7 @@ int cmd_router_profile(const std::vector<std::string>& argv) {
   const Config cfg = args.config();
   const int points = args.get<int>("points"), times = args.get<int>("times");
   require(points >= 1 && times >= 2, "router-profile: --points must be >= 1 and --times >= 2");
-  const std::string manifest_file = manifest_path(cfg);
-  if (!path_exists(manifest_file)) fail("{} not found: run `ddm prepare` first", manifest_file);
-  const ShardManifest m = ShardManifest::load(manifest_file);
-  m.check_matches(cfg.data, manifest_file);
+  const ShardManifest m = load_run_manifest(RunLayout(cfg.run_dir()), &cfg.data);
   const RunContext ctx = open_run(cfg, "router-profile");
   const Dataset data = load_dataset(cfg.data);
   const Schedule sch = Schedule::from_config(cfg.diffusion);

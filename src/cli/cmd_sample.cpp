@@ -6,6 +6,7 @@
 #include "cli/app.h"
 #include "cli/args.h"
 #include "cli/context.h"
+#include "run/layout.h"
 #include "data/dataset.h"
 #include "data/grid.h"
 #include "sample/sampler.h"
@@ -95,7 +96,7 @@ int cmd_sample(const std::vector<std::string>& argv) {
   if (args.has("save-noise")) cfg.sample.save_noise = true;
   if (args.has("expert")) apply_override(cfg, format("sample.expert={}", args.get<int>("expert")));
   const SampleConfig& sc = cfg.sample;
-  const std::string out = sc.out.empty() ? path_join(path_join(cfg.run_dir(), "samples"), sample_folder_name(sc)) : sc.out;
+  const std::string out = sc.out.empty() ? RunLayout(cfg.run_dir()).samples(sample_folder_name(sc)) : sc.out;
   torch::Device device = resolve_device(cfg.run.device);
   const Dist& dist = join_process_group(cfg, device);  // ranks share the batches
   // Everything is loaded and checked before the output folder is touched.

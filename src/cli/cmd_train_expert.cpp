@@ -6,6 +6,7 @@
 #include "cli/app.h"
 #include "cli/args.h"
 #include "cli/context.h"
+#include "run/layout.h"
 #include "data/shards.h"
 #include "train/expert_trainer.h"
 #include "util/error.h"
@@ -33,7 +34,8 @@ int cmd_train_expert(const std::vector<std::string>& argv) {
     shard = static_cast<int>(v);
   }
   // The manifest decides which examples this expert may see; `all` needs none.
-  const std::string manifest_file = manifest_path(cfg);
+  const RunLayout run(cfg.run_dir());
+  const std::string manifest_file = run.manifest();
   const bool have_manifest = path_exists(manifest_file);
   if (shard != kAllShards && !have_manifest)
     fail("{} not found: run `ddm prepare --config {}` first (an expert trains on one shard of it)", manifest_file,
@@ -44,7 +46,7 @@ int cmd_train_expert(const std::vector<std::string>& argv) {
   opts.shard = shard;
   opts.restart = args.has("restart");
   if (args.has("init")) opts.init = args.get<std::string>("init");
-  const RunContext ctx = open_run(cfg, shard == kAllShards ? "expert-all" : format("expert-{}", shard));
+  const RunContext ctx = open_run(cfg, RunLayout::expert_folder(shard));
   opts.dir = ctx.dir;
   opts.device = ctx.device;
   opts.dist = ctx.dist;

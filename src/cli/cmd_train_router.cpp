@@ -5,6 +5,7 @@
 #include "cli/app.h"
 #include "cli/args.h"
 #include "cli/context.h"
+#include "run/run_loading.h"
 #include "router/router_trainer.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -32,15 +33,11 @@ int cmd_train_router(const std::vector<std::string>& argv) {
   if (!args.parse(argv)) return 0;
   Config cfg = args.config();
   if (args.has("kind")) apply_override(cfg, "router.kind=" + args.get<std::string>("kind"));
-  const std::string manifest_file = manifest_path(cfg);
-  if (!path_exists(manifest_file))
-    fail("{} not found: run `ddm prepare --config {}` first (the router learns its shards)", manifest_file,
-         cfg.source.empty() ? "CONFIG" : cfg.source);
-  const ShardManifest m = ShardManifest::load(manifest_file);
-  m.check_matches(cfg.data, manifest_file);
-  require(m.k >= 2, "{}: a router needs K >= 2 shards, the manifest has {}", manifest_file, m.k);
+  const RunLayout run(cfg.run_dir());
+  const ShardManifest m = load_run_manifest(run, &cfg.data);
+  require(m.k >= 2, "{}: a router needs K >= 2 shards, the manifest has {}", run.manifest(), m.k);
 
-  const RunContext ctx = open_run(cfg, router_folder(cfg.router));
+  const RunContext ctx = open_run(cfg, RunLayout::router_folder(cfg.router.kind, cfg.router.derivative));
   RouterRunOptions opts;
   opts.cfg = cfg;
   opts.dir = ctx.dir;

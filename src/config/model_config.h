@@ -18,7 +18,7 @@ namespace ddm {
   X(double, dropout, 0.1, (Range{0, 0.99}), "dropout in residual blocks")                             \
   X(int, groups, 32, (Range{1, 1024}), "unet: GroupNorm groups")                                      \
   X(DownsamplePadding, downsample_padding, DownsamplePadding::kSame, kAny,                               \
-    "unet: down-sampling padding, same (DDPM, diffusers) or symmetric (ddm before issue 17)")         \
+    "unet: down-sampling padding, same (DDPM, diffusers) or symmetric (ddm's older U-Nets)")         \
   X(int, mlp_width, 256, (Range{1, 65536}), "mlp: hidden width")                                      \
   X(int, mlp_depth, 4, (Range{1, 64}), "mlp: hidden layers")
 

@@ -34,7 +34,6 @@ Json data_config_json(const DataConfig& data) {
   return j;
 }
 
-std::string manifest_path(const Config& cfg) { return path_join(cfg.run_dir(), "shards.json"); }
 
 ShardManifest make_shards(const Dataset& data, const DataConfig& data_cfg, const ShardsConfig& cfg) {
   const int64_t n = data.size();

@@ -42,6 +42,5 @@ struct ShardManifest {
 ShardManifest make_shards(const Dataset& data, const DataConfig& data_cfg, const ShardsConfig& cfg);
 // The data.* fields as JSON (what a manifest records and compares).
 Json data_config_json(const DataConfig& cfg);
-std::string manifest_path(const Config& cfg);
 
 }  // namespace ddm

@@ -7,23 +7,14 @@
 #include "data/grid.h"
 #include "sample/sampler.h"
 #include "util/error.h"
+#include "run/alpha_sources.h"
 #include "util/fs.h"
 #include "util/log.h"
 
 namespace ddm {
 namespace {
 
-std::string alpha_label(AlphaSource a) {
-  switch (a) {
-    case AlphaSource::kRouter: return "MoG-a";
-    case AlphaSource::kIntegrated: return "MoG-da, integrated";
-    case AlphaSource::kIntegratedCorrected: return "MoG-da, integrated + corrected";
-    case AlphaSource::kIntegratedRaw: return "MoG-da raw head, integrated";
-    case AlphaSource::kOracle: return "exact alpha";
-    case AlphaSource::kSobolev: return "Sobolev";
-  }
-  return "?";
-}
+std::string alpha_label(AlphaSource a) { return alpha_source_spec(a).label; }
 
 Table1Row parse_row(const std::string& name, const SampleConfig& base) {
   Table1Row r{name, "", base};

@@ -6,6 +6,7 @@
 #include "interop/diffusers_unet.h"
 #include "interop/torch_safetensors.h"
 #include "models/expert.h"
+#include "run/run_loading.h"
 #include "models/network.h"
 #include "router/router.h"
 #include "util/error.h"
@@ -86,24 +87,22 @@ void export_router(const std::string& checkpoint, const std::string& out_dir) {
 }
 
 std::vector<std::string> export_run(const Config& cfg, const std::string& out_dir) {
-  const std::string manifest_file = manifest_path(cfg);
-  require(path_exists(manifest_file), "{} not found: export needs a prepared run (ddm prepare) with trained experts", manifest_file);
-  const ShardManifest m = ShardManifest::load(manifest_file);
+  const RunLayout run(cfg.run_dir());
+  const ShardManifest m = load_run_manifest(run);
   std::vector<std::string> written;
   auto one = [&](const std::string& folder, bool expert) {
-    const std::string ckpt = latest_checkpoint(path_join(cfg.run_dir(), folder));
+    const std::string ckpt = latest_checkpoint(run.command(folder));
     if (ckpt.empty()) return;
     const std::string out = path_join(out_dir, folder);
     expert ? export_expert(ckpt, out) : export_router(ckpt, out);
     written.push_back(out);
   };
   for (int k = 0; k < m.k; ++k) {
-    require(!latest_checkpoint(path_join(cfg.run_dir(), format("expert-{}", k))).empty(), "{}: expert {} has no checkpoint (train it first)",
-            cfg.run_dir(), k);
-    one(format("expert-{}", k), true);
+    newest_checkpoint(run.expert(k), format("expert {}", k));  // every expert, or an error naming the missing one
+    one(RunLayout::expert_folder(k), true);
   }
-  one("expert-all", true);
-  for (const char* r : {"router-mog-a", "router-sobolev", "router-mog-da", "router-mog-da-raw"}) one(r, false);
+  one(RunLayout::expert_folder(kAllShards), true);
+  for (const std::string& r : RunLayout::router_folders()) one(r, false);
   Json priors = Json::object();
   priors["k"] = m.k;
   priors["priors"] = m.priors();

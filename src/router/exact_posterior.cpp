@@ -71,7 +71,7 @@ PosteriorOut ExactPosterior::compute_chunk(const torch::Tensor& xf, const torch:
 
 PosteriorOut ExactPosterior::compute(const torch::Tensor& x, const torch::Tensor& t, bool with_dalpha,
                                      const torch::Tensor& u) const {
-  const AutocastScope fp32(false, x.device());  // never bf16, even inside a bf16 sampler (issue 19)
+  const AutocastScope fp32(false, x.device());  // never bf16, even inside a bf16 sampler: exact targets and the oracle stay exact
   const int64_t b = x.size(0);
   require(t.numel() == b, "exact posterior: {} times for {} points", t.numel(), b);
   const torch::Tensor xf = x.reshape({b, -1}).to(x_.options());

@@ -65,11 +65,6 @@ RouterOut Router::evaluate(const torch::Tensor& x, double t) const {
   return nets[meta.kind == RouterKind::kMogDa ? meta.interval(t) : 0]->forward(x, times(x, t)).to_float();
 }
 
-std::string router_folder(const RouterConfig& rc) {
-  const auto head = derivative_head(rc);
-  return "router-" + to_string(rc.kind) + (head == DerivativeHead::kRaw ? "-raw" : "");
-}
-
 torch::Tensor Router::prior(int64_t batch, torch::Device device) const {
   return torch::tensor(meta.priors, torch::kFloat32).to(device).unsqueeze(0).expand({batch, meta.k}).contiguous();
 }

@@ -50,8 +50,5 @@ class Router {
 
 // The EMA weights when the checkpoint holds them (router.ema > 0), else the trained weights.
 Router load_router(const std::string& path, torch::Device device);
-// "router-mog-a", "router-mog-da", "router-sobolev", or "router-mog-da-raw" for a raw derivative head: the folder
-// of a run that holds the router a config trains.
-std::string router_folder(const RouterConfig& rc);
 
 }  // namespace ddm

@@ -25,7 +25,7 @@ struct RouterOut {
   torch::Tensor dalpha;    // [B, K] d alpha/dt, sums to zero (raw head only)
   // d alpha/dt at `alpha`: alpha (c_hat - <alpha, c_hat>) for the logit head, the raw head as is.
   torch::Tensor derivative(const torch::Tensor& alpha) const;
-  // The outputs in float32 (a bf16 forward's, before any loss or integration: issue 19).
+  // The outputs in float32 (a bf16 forward's, before any loss or integration).
   RouterOut to_float() const;
 };
 

@@ -1,6 +1,8 @@
 // Alpha sources for sampling (see alpha_provider.h; design.md section 4).
 #include "sample/alpha_provider.h"
 
+#include "run/alpha_sources.h"
+
 #include "util/error.h"
 
 namespace ddm {
@@ -34,15 +36,6 @@ IntegrationMode integration_mode(AlphaSource source) {
 }
 }  // namespace
 
-std::optional<RouterKind> router_kind_of(AlphaSource source) {
-  switch (source) {
-    case AlphaSource::kOracle: return std::nullopt;
-    case AlphaSource::kRouter: return RouterKind::kMogA;
-    case AlphaSource::kSobolev: return RouterKind::kSobolev;
-    default: return RouterKind::kMogDa;
-  }
-}
-
 std::shared_ptr<AlphaProvider> make_alpha_provider(AlphaSource source, std::shared_ptr<const Router> router,
                                                    std::shared_ptr<const ExactPosterior> exact, double rate) {
   if (source == AlphaSource::kOracle) {
@@ -50,9 +43,9 @@ std::shared_ptr<AlphaProvider> make_alpha_provider(AlphaSource source, std::shar
     return std::make_shared<OracleAlpha>(std::move(exact));
   }
   require(router != nullptr, "sample.alpha={} needs a router", to_string(source));
-  if (source == AlphaSource::kRouter || source == AlphaSource::kSobolev) return std::make_shared<RouterAlpha>(std::move(router));
-  const bool raw = source == AlphaSource::kIntegratedRaw;
-  const DerivativeHead want = raw ? DerivativeHead::kRaw : DerivativeHead::kLogit;
+  const AlphaSourceSpec& spec = alpha_source_spec(source);
+  if (!spec.integrated) return std::make_shared<RouterAlpha>(std::move(router));
+  const DerivativeHead want = spec.head;
   require(router->meta.derivative == want, "{}: sample.alpha={} needs a mog-da router with a {} derivative head (router.derivative={}), "
           "this one has {}", router->path, to_string(source), to_string(want), to_string(want),
           router->meta.derivative ? to_string(*router->meta.derivative) : std::string("none (mog-a)"));

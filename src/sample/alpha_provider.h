@@ -73,10 +73,6 @@ DerivativeSource exact_derivative(std::shared_ptr<const ExactPosterior> exact);
 
 // The provider for `sample.alpha` (`rate`: sample.correction). `router` must be the router that
 // source reads (MoG-a for `router`, MoG-da for the integrated ones); `exact` for `oracle`.
-// The router kind an alpha source reads (none for the oracle): MoG-a for `router`, the Sobolev
-// router for `sobolev`, MoG-da for the integrated sources.
-std::optional<RouterKind> router_kind_of(AlphaSource source);
-
 std::shared_ptr<AlphaProvider> make_alpha_provider(AlphaSource source, std::shared_ptr<const Router> router,
                                                    std::shared_ptr<const ExactPosterior> exact, double rate);
 

@@ -11,6 +11,8 @@
 #include "models/checkpoint.h"
 #include "models/speed_settings.h"
 #include "models/network.h"
+#include "run/alpha_sources.h"
+#include "run/run_loading.h"
 #include "sample/routed_ensemble.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -22,11 +24,6 @@
 namespace ddm {
 namespace {
 
-std::string latest_in(const std::string& dir, const std::string& what) {
-  const std::string p = CheckpointDir(dir, 1).latest();
-  if (p.empty()) fail("no {} checkpoint in {} (train it first)", what, dir);
-  return p;
-}
 
 }  // namespace
 
@@ -63,16 +60,6 @@ void check_compatible(const std::vector<Expert>& experts, const Router* router, 
 
 namespace {
 
-// The router that sample.alpha reads: MoG-a for `router`, the Sobolev router for `sobolev`, MoG-da
-// (logit head) for `integrated` and `integrated-corrected`, MoG-da with a raw head for `integrated-raw`.
-std::shared_ptr<const Router> load_run_router(const Config& cfg, torch::Device device) {
-  RouterConfig rc = cfg.router;
-  rc.kind = *router_kind_of(cfg.sample.alpha);
-  rc.derivative = cfg.sample.alpha == AlphaSource::kIntegratedRaw ? DerivativeHead::kRaw : DerivativeHead::kLogit;
-  const std::string folder = router_folder(rc);
-  return std::make_shared<Router>(load_router(latest_in(path_join(cfg.run_dir(), folder), folder), device));
-}
-
 // sample.experts=exact: the shards' exact experts D_k over the training set (design.md section 3).
 void use_exact_experts(SamplingModel& m, const Config& cfg, const Dataset& data, const ShardManifest& manifest, torch::Device device) {
   m.schedule = Schedule::from_config(cfg.diffusion);
@@ -86,36 +73,33 @@ void use_exact_experts(SamplingModel& m, const Config& cfg, const Dataset& data,
 SamplingModel load_sampling_model(const Config& cfg, torch::Device device) {
   const SampleConfig& sc = cfg.sample;
   SamplingModel m;
-  const std::string run = cfg.run_dir();
+  const RunLayout run(cfg.run_dir());
   const bool single = sc.baseline || sc.expert >= 0;
   const bool exact_experts = sc.experts == ExpertSource::kExact;
   if (single && !exact_experts) {
-    m.experts.push_back(sc.baseline ? load_expert(latest_in(path_join(run, "expert-all"), "baseline (--shard all)"), device)
-                                    : load_expert(latest_in(path_join(run, format("expert-{}", sc.expert)), format("expert {}", sc.expert)), device));
+    m.experts.push_back(load_run_expert(run, sc.baseline ? kAllShards : sc.expert, device));
     m.priors = {1.0};
   } else {
-    const std::string manifest_file = manifest_path(cfg);
-    if (!path_exists(manifest_file)) fail("{} not found: run `ddm prepare` and train the experts first", manifest_file);
-    const ShardManifest manifest = ShardManifest::load(manifest_file);
+    const ShardManifest manifest = load_run_manifest(run);
     m.priors = manifest.priors();
     const bool needs_alpha = !single && sc.rule != RoutingRule::kFixed;
     std::optional<Dataset> data;
     if (exact_experts || (needs_alpha && sc.alpha == AlphaSource::kOracle)) {
       data = load_dataset(cfg.data);
-      manifest.check_matches(cfg.data, manifest_file);
+      manifest.check_matches(cfg.data, run.manifest());
     }
     if (exact_experts) {
       use_exact_experts(m, cfg, *data, manifest, device);
       require(sc.expert < manifest.k, "sample.expert must lie in -1..{} (K - 1), got {}", manifest.k - 1, sc.expert);
     } else {
       for (int k = 0; k < manifest.k; ++k)
-        m.experts.push_back(load_expert(latest_in(path_join(run, format("expert-{}", k)), format("expert {}", k)), device));
+        m.experts.push_back(load_run_expert(run, k, device));
     }
     const Schedule& sch = exact_experts ? m.schedule : m.experts[0].meta.schedule;
     if (needs_alpha && sc.alpha == AlphaSource::kOracle)
       m.exact = exact_experts ? m.exact_experts : std::make_shared<ExactPosterior>(make_exact_posterior(*data, manifest, sch, device));
     else if (needs_alpha)
-      m.router = load_run_router(cfg, device);
+      m.router = load_run_router(run, sc.alpha, device);
     if (!exact_experts) check_compatible(m.experts, m.router.get(), manifest.k);
     else if (m.router)
       require(m.router->meta.schedule == sch && m.router->meta.k == manifest.k, "{}: the router's schedule or K differs from the config's",
@@ -158,8 +142,7 @@ SamplingModel untrained_sampling_model(const Config& cfg, const std::vector<int6
   r->meta.priors = m.priors;
   r->meta.sample_shape = shape;
   r->meta.schedule = m.schedule;
-  if (*router == RouterKind::kMogDa)
-    r->meta.derivative = cfg.sample.alpha == AlphaSource::kIntegratedRaw ? DerivativeHead::kRaw : DerivativeHead::kLogit;
+  if (*router == RouterKind::kMogDa) r->meta.derivative = alpha_source_spec(cfg.sample.alpha).head;
   const bool da = *router == RouterKind::kMogDa;
   for (int i = 0; i < (da ? 3 : 1); ++i) {
     auto net = std::make_shared<RouterNet>(cfg, shape, k, r->meta.derivative);

@@ -4,6 +4,7 @@
 
 #include "models/checkpoint.h"
 #include "router/router_trainer.h"
+#include "run/layout.h"
 #include "test_util.h"
 
 namespace ddm {
@@ -59,7 +60,7 @@ TEST(RouterTrainer, MogAAlphaIsCloseToTheExactPosterior) {
 TEST(RouterTrainer, SobolevRouterLearnsAlphaAndItsDerivative) {
   test::TempDir dir;
   Config cfg = toy_router_config(RouterKind::kSobolev);
-  EXPECT_EQ(router_folder(cfg.router), "router-sobolev");
+  EXPECT_EQ(RunLayout::router_folder(cfg.router.kind, cfg.router.derivative), "router-sobolev");
   const RouterRunResult r = train(cfg, dir.path());
   ASSERT_EQ(r.intervals.size(), 3u);
   for (const auto& e : r.intervals) {
@@ -118,7 +119,7 @@ TEST(RouterTrainer, RawHeadRouterKeepsItsFolderAndIntegratesInAlphaSpace) {
   cfg.router.t2 = AutoDouble::of(0.6);
   cfg.router.steps = 200;
   cfg.router.stage2_steps = 50;
-  EXPECT_EQ(router_folder(cfg.router), "router-mog-da-raw");
+  EXPECT_EQ(RunLayout::router_folder(cfg.router.kind, cfg.router.derivative), "router-mog-da-raw");
   const RouterRunResult r = train(cfg, dir.path());
   const Router loaded = load_router(r.loop.checkpoint, torch::kCPU);
   EXPECT_EQ(loaded.meta.derivative, DerivativeHead::kRaw);

@@ -1,0 +1,41 @@
+// The run folder: every folder and file name of a run, in one place. A run folder holds the
+// shard manifest, one folder per trained model (expert-<k>, expert-all, router-<kind>), the
+// feature classifier, sample sets and evaluations; each command folder holds the resolved
+// config (config.yaml), a human log (log.txt) and an append-only metrics.jsonl. Commands,
+// sampling and interop ask this class for paths instead of spelling names.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "config/enums.h"
+
+namespace ddm {
+
+class RunLayout {
+ public:
+  explicit RunLayout(std::string root);
+
+  const std::string& root() const { return root_; }
+  std::string manifest() const;                 // shards.json
+  std::string expert(int shard) const;          // expert-<k>, or expert-all for kAllShards (-1)
+  std::string router(RouterKind kind, DerivativeHead head = DerivativeHead::kLogit) const;  // router-<kind>[-raw]
+  std::string classifier() const;               // the FD feature classifier
+  std::string samples(const std::string& name) const;  // samples/<name>
+  std::string evaluation(bool exact_experts) const;     // evaluation, or evaluation-exact
+  std::string command(const std::string& name) const;   // a command's own folder (router-check, ...)
+
+  // Folder names inside the run, for `open_run` and for listing.
+  static std::string expert_folder(int shard);
+  static std::string router_folder(RouterKind kind, DerivativeHead head = DerivativeHead::kLogit);
+  // Every router folder a run can hold, in the order commands list them.
+  static std::vector<std::string> router_folders();
+
+  static constexpr const char* kConfigFile = "config.yaml";
+  static constexpr const char* kLogFile = "log.txt";
+  static constexpr const char* kMetricsFile = "metrics.jsonl";
+
+ private:
+  std::string root_;
+};
+
+}  // namespace ddm
