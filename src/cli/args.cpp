@@ -1,6 +1,7 @@
 // Args (see args.h).
 #include "cli/args.h"
 
+#include <algorithm>
 #include <iostream>
 
 #include "util/error.h"
@@ -26,6 +27,16 @@ Args::Args(std::string command, std::string summary, bool uses_config, std::stri
 }
 
 cxxopts::OptionAdder Args::add() { return opts_.add_options(); }
+
+void Args::key_flags(std::vector<std::pair<std::string, std::string>> flags) {
+  for (const auto& [flag, key] : flags) {
+    const auto& fields = config_fields();
+    const auto it = std::find_if(fields.begin(), fields.end(), [&](const ConfigField& f) { return f.key == key; });
+    require(it != fields.end(), "ddm {}: --{} names the unknown config key {}", command_, flag, key);
+    opts_.add_options()(flag, format("{} ({}; {})", it->help, it->type_name, key), cxxopts::value<std::string>());
+  }
+  key_flags_.insert(key_flags_.end(), flags.begin(), flags.end());
+}
 
 bool Args::parse(const std::vector<std::string>& argv) {
   std::vector<const char*> cargv{"ddm"};
@@ -57,7 +68,10 @@ std::vector<std::string> Args::positional() const {
 Config Args::config() const {
   const std::string path = has("config") ? get<std::string>("config") : "";
   const auto sets = has("set") ? get<std::vector<std::string>>("set") : std::vector<std::string>{};
-  return load_config(path, sets);
+  Config cfg = load_config(path, sets);
+  for (const auto& [flag, key] : key_flags_)
+    if (has(flag)) apply_override(cfg, key + "=" + get<std::string>(flag));
+  return cfg;
 }
 
 }  // namespace ddm::cli

@@ -18,6 +18,10 @@ class Args {
   // `positional` names the command's positional argument ("" for none).
   Args(std::string command, std::string summary, bool uses_config = true, std::string positional = "");
   cxxopts::OptionAdder add();
+  // Flags that are shorthands for config keys, declared once as {flag, key}: each takes a value,
+  // its help is the key's own (type, choices, meaning) from the config table, and config()
+  // applies every given one as --set key=value (after the --set overrides).
+  void key_flags(std::vector<std::pair<std::string, std::string>> flags);
   // Parses and applies -q/-v. Returns false when --help was printed (the command then exits 0).
   bool parse(const std::vector<std::string>& argv);
   bool has(const std::string& name) const;
@@ -33,6 +37,7 @@ class Args {
   std::string command_;
   bool uses_config_;
   std::string positional_;
+  std::vector<std::pair<std::string, std::string>> key_flags_;
   cxxopts::Options opts_;
   std::optional<cxxopts::ParseResult> result_;
 };

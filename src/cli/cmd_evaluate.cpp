@@ -99,18 +99,11 @@ int cmd_evaluate(const std::vector<std::string>& argv) {
   Args args("evaluate",
             "The reference paper's Table 1 on this run: classifier-feature FD (not FID) of each row (baseline, fixed, "
             "<rule>-<alpha>) at each N, and the classifier's class shares and confidence by rule.");
-  args.add()("rows", "comma-separated rows (eval.table_rows)", cxxopts::value<std::string>())(
-      "steps", "comma-separated step counts (eval.table_steps)", cxxopts::value<std::string>())(
-      "num", "samples per cell (eval.samples)", cxxopts::value<int64_t>())(
-      "seeds", "seeds per cell: mean and spread (eval.seeds)", cxxopts::value<int>())(
-      "experts", "trained|exact (sample.experts): exact experts separate the routing error", cxxopts::value<std::string>())(
-      "out", "output folder (default <run>/evaluation, or evaluation-exact with exact experts)", cxxopts::value<std::string>());
+  args.key_flags({{"rows", "eval.table_rows"}, {"steps", "eval.table_steps"}, {"num", "eval.samples"}, {"seeds", "eval.seeds"},
+                  {"experts", "sample.experts"}});
+  args.add()("out", "output folder (default <run>/evaluation, or evaluation-exact with exact experts)", cxxopts::value<std::string>());
   if (!args.parse(argv)) return 0;
-  Config cfg = args.config();
-  for (const auto& [flag, key] : {std::pair{"rows", "eval.table_rows"}, {"steps", "eval.table_steps"}, {"experts", "sample.experts"}})
-    if (args.has(flag)) apply_override(cfg, format("{}={}", key, args.get<std::string>(flag)));
-  if (args.has("num")) apply_override(cfg, format("eval.samples={}", args.get<int64_t>("num")));
-  if (args.has("seeds")) apply_override(cfg, format("eval.seeds={}", args.get<int>("seeds")));
+  const Config cfg = args.config();
   const EvalConfig& ec = cfg.eval;
   const bool exact_experts = cfg.sample.experts == ExpertSource::kExact;
   parse_table1_rows(ec.table_rows, cfg.sample);  // bad rows fail before any work

@@ -72,29 +72,15 @@ void write_samples(const torch::Tensor& samples, bool images, const std::string&
 
 int cmd_sample(const std::vector<std::string>& argv) {
   Args args("sample", "Generate samples: N ODE steps, experts chosen per sample and step by a routing rule.");
-  args.add()("steps", "N (sample.steps)", cxxopts::value<int>())("rule", "switch|top1|topk|mixture|fixed (sample.rule)",
-                                                                 cxxopts::value<std::string>())(
-      "alpha", "router|integrated|integrated-corrected|integrated-raw|oracle (sample.alpha)", cxxopts::value<std::string>())(
-      "num", "number of samples (sample.num)", cxxopts::value<int64_t>())("seed", "seed (sample.seed)", cxxopts::value<int64_t>())(
-      "out", "output folder (sample.out)", cxxopts::value<std::string>())("baseline", "use the expert trained on all data")(
-      "expert", "sample expert k alone (sample.expert)", cxxopts::value<int>())(
-      "experts", "trained|exact: the expert networks, or the shards' exact posterior means (sample.experts)", cxxopts::value<std::string>())(
-      "noise", "start from this float32 .npy [num, C, H, W] instead of drawn noise (sample.noise)", cxxopts::value<std::string>())(
+  args.key_flags({{"steps", "sample.steps"}, {"rule", "sample.rule"}, {"alpha", "sample.alpha"}, {"num", "sample.num"},
+                  {"seed", "sample.seed"}, {"out", "sample.out"}, {"expert", "sample.expert"}, {"experts", "sample.experts"},
+                  {"noise", "sample.noise"}});
+  args.add()("baseline", "use the expert trained on all data (sample.baseline)")(
       "save-noise", "write the initial noise to <out>/noise.npy (sample.save_noise)");
   if (!args.parse(argv)) return 0;
   Config cfg = args.config();
-  // The flags are shorthands for sample.* keys (same parsing and errors).
-  for (const char* key : {"steps", "rule", "alpha", "num", "seed", "out", "experts", "noise"}) {
-    if (!args.has(key)) continue;
-    std::string v;
-    if (std::string(key) == "steps") v = std::to_string(args.get<int>(key));
-    else if (std::string(key) == "num" || std::string(key) == "seed") v = std::to_string(args.get<int64_t>(key));
-    else v = args.get<std::string>(key);
-    apply_override(cfg, format("sample.{}={}", key, v));
-  }
   if (args.has("baseline")) cfg.sample.baseline = true;
   if (args.has("save-noise")) cfg.sample.save_noise = true;
-  if (args.has("expert")) apply_override(cfg, format("sample.expert={}", args.get<int>("expert")));
   const SampleConfig& sc = cfg.sample;
   const std::string out = sc.out.empty() ? RunLayout(cfg.run_dir()).samples(sample_folder_name(sc)) : sc.out;
   torch::Device device = resolve_device(cfg.run.device);

@@ -28,11 +28,10 @@ void print_router_eval(const RouterRunResult& r, RouterKind kind) {
 
 int cmd_train_router(const std::vector<std::string>& argv) {
   Args args("train-router", "Train the router (MoG-a, MoG-da or Sobolev) on the shards of the run's manifest.");
-  args.add()("kind", enum_choices<RouterKind>(" | ") + " (overrides router.kind)", cxxopts::value<std::string>())(
-      "restart", "ignore and delete earlier checkpoints in the router's folder (otherwise training resumes)");
+  args.key_flags({{"kind", "router.kind"}});
+  args.add()("restart", "ignore and delete earlier checkpoints in the router's folder (otherwise training resumes)");
   if (!args.parse(argv)) return 0;
-  Config cfg = args.config();
-  if (args.has("kind")) apply_override(cfg, "router.kind=" + args.get<std::string>("kind"));
+  const Config cfg = args.config();
   const RunLayout run(cfg.run_dir());
   const ShardManifest m = load_run_manifest(run, &cfg.data);
   require(m.k >= 2, "{}: a router needs K >= 2 shards, the manifest has {}", run.manifest(), m.k);

@@ -16,10 +16,9 @@ namespace ddm::cli {
 
 int cmd_trajectory(const std::vector<std::string>& argv) {
   Args args("trajectory", "Trajectory error against a many-step reference: err(N) = c N^-p (reference paper, E.3).");
-  args.add()("experts", "trained|exact (sample.experts): exact experts isolate the routing error", cxxopts::value<std::string>());
+  args.key_flags({{"experts", "sample.experts"}});
   if (!args.parse(argv)) return 0;
-  Config cfg = args.config();
-  if (args.has("experts")) apply_override(cfg, "sample.experts=" + args.get<std::string>("experts"));
+  const Config cfg = args.config();
   const torch::Device device = resolve_device(cfg.run.device);
   const SamplingModel model = load_sampling_model(cfg, device);
   SampleConfig sc = cfg.sample;

@@ -67,6 +67,9 @@ enum class RoutingRule { kSwitch, kTop1, kTopK, kMixture, kFixed };
 enum class AlphaSource { kRouter, kIntegrated, kIntegratedCorrected, kIntegratedRaw, kOracle, kSobolev };
 // sample/: trained expert networks, or the exact experts D_k of the shards (design.md section 3).
 enum class ExpertSource { kTrained, kExact };
+// eval/: what `ddm fid` takes features with: a classifier trained on the labels (classifier-feature
+// FD, not FID) or pytorch-fid's InceptionV3 (FID).
+enum class FeatureKind { kClassifier, kInception };
 
 }  // namespace ddm
 
@@ -105,6 +108,7 @@ DDM_ENUM_NAMES(ddm::AlphaSource, {ddm::AlphaSource::kRouter, "router"}, {ddm::Al
                {ddm::AlphaSource::kIntegratedCorrected, "integrated-corrected"},
                {ddm::AlphaSource::kIntegratedRaw, "integrated-raw"}, {ddm::AlphaSource::kOracle, "oracle"},
                {ddm::AlphaSource::kSobolev, "sobolev"});
+DDM_ENUM_NAMES(ddm::FeatureKind, {ddm::FeatureKind::kClassifier, "classifier"}, {ddm::FeatureKind::kInception, "inception"});
 DDM_ENUM_NAMES(ddm::ExpertSource, {ddm::ExpertSource::kTrained, "trained"}, {ddm::ExpertSource::kExact, "exact"});
 DDM_ENUM_NAMES(ddm::DeviceKind, {ddm::DeviceKind::kAuto, "auto"}, {ddm::DeviceKind::kCpu, "cpu"},
                {ddm::DeviceKind::kCuda, "cuda"});

@@ -19,6 +19,8 @@ namespace ddm {
   X(int64_t, samples, 1000, (Range{2, 1e9}), "evaluate: samples per row and N")                     \
   X(int, seeds, 1, (Range{1, 1000}), "evaluate: seeds per cell (sample.seed, +1, ...); the table gives mean and spread") \
   X(int64_t, classifier_steps, 1500, (Range{1, 1e9}), "feature classifier: training steps when it must be trained") \
+  X(FeatureKind, features, FeatureKind::kClassifier, kAny,                                           \
+    "fid: classifier (a feature classifier trained on the labels: FD, not FID) or inception (FID)")  \
   X(std::string, inception_weights, "", kAny, "fid: pytorch-fid's pt_inception-2015-12-05-6726825d.pth (or its .npz conversion)")
 
 struct EvalConfig { DDM_EVAL_FIELDS(DDM_DECLARE_FIELD) };
