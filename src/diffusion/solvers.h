@@ -39,8 +39,6 @@ using DenoiseFn = std::function<torch::Tensor(const torch::Tensor& x, double t)>
 using StepDenoiseFn = std::function<torch::Tensor(const torch::Tensor& x, double t, const StepPoint& step)>;
 // A plain D as a step denoiser.
 StepDenoiseFn step_free(DenoiseFn d);
-// Called after each step with the step index n (0-based) and the new state x_{n+1}.
-using StepCallback = std::function<void(int n, const torch::Tensor& x)>;
 
 // The N evaluation times t_0 > ... > t_{N-1} = t_min ({t_max} for N = 1): t_0 = t_max, or
 // t_min + (N - 1)/N for leading (and auto on a continuous schedule); with Spacing::kAuto on a
@@ -61,17 +59,16 @@ struct SolverSettings {
   bool clip_x0 = false;
   bool clamp_output = false;  // the final sample clamped to [-1, 1]
 };
-// `auto` for sample.clip_x0, per solver (docs/results/sampler.md: each solver measured with clip
-// on and off).
+// `auto` for sample.clip_x0, per solver (the solver table's row).
 bool clips_x0_by_default(SolverKind solver);
 // The settings for `solver` under sample.clip_x0 = `clip`: images clip and clamp, points neither.
 SolverSettings solver_settings(SolverKind solver, ClipMode clip, bool images);
 
 // One step from t to t_next given D = d at (x, t). `clip`: the x0 estimate clipped to [-1, 1].
 // DDIM: x' = a(t') clip(D) + s(t') (x - a(t) D) / s(t), the direction from the raw D.
-torch::Tensor ddim_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, double t, double t_next, bool clip = false);
+torch::Tensor ddim_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& denoised, double t, double t_next, bool clip = false);
 // Euler in t on the PF-ODE velocity v = a' clip(D) + s' (x - a D) / s.
-torch::Tensor euler_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, double t, double t_next, bool clip = false);
+torch::Tensor euler_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& denoised, double t, double t_next, bool clip = false);
 // Heun's correction (EDM's deterministic sampler, Karras et al. 2022, Algorithm 1) in EDM's
 // variables x/a and sigma = s/a, where the ODE is d(x/a)/d sigma = (x/a - D)/sigma and its Euler
 // step is DDIM: the trapezoid of the slopes at (x, t) and at the DDIM prediction (x_pred,
@@ -85,9 +82,34 @@ torch::Tensor heun_step(const Schedule& sch, const torch::Tensor& x, const torch
 torch::Tensor dpmpp2m_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, const torch::Tensor& d_prev,
                            double t_prev, double t, double t_next);
 
+// What one step of solve_ode sees: step n from x_n at grid[n] to grid[n + 1], D = denoised at
+// (x_n, t_n), the previous step's D (undefined on the first), and the denoiser for solvers that
+// evaluate again within the step.
+struct StepInput {
+  const Schedule& sch;
+  const StepDenoiseFn& denoise;
+  const torch::Tensor& x;
+  const torch::Tensor& denoised;
+  const torch::Tensor& denoised_prev;
+  const std::vector<double>& grid;
+  int n;
+  bool clip;  // SolverSettings::clip_x0
+};
+
+// The solver table: one row per solver. Adding a solver is its step function and its row (and
+// its name in config/enums.h, which the config parser reads).
+struct SolverSpec {
+  SolverKind kind;
+  int order;                  // of the global error in the step size
+  int evaluations_per_step;   // D calls per step (the landing step makes one)
+  bool clips_by_default;      // sample.clip_x0: auto (docs/results/sampler.md: on won for every solver)
+  torch::Tensor (*step)(const StepInput& in);
+};
+const SolverSpec& solver_spec(SolverKind solver);
+
 // Runs the grid (time_grid's N + 1 points) from noise `x` and returns x_N, the sample.
 torch::Tensor solve_ode(const Schedule& sch, const StepDenoiseFn& denoise, torch::Tensor x, const std::vector<double>& grid,
-                        const SolverSettings& solver, const StepCallback& on_step = nullptr);
+                        const SolverSettings& solver);
 // The D calls solve_ode makes per sample for N steps on a grid that lands on t = 0.
 int64_t evaluations_per_sample(SolverKind solver, int steps);
 

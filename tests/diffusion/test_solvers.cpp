@@ -15,6 +15,14 @@ namespace {
 constexpr double kMu = 0.7, kS0 = 0.3;
 double spread(const Schedule& s, double t) { return std::sqrt(std::pow(s.alpha(t) * kS0, 2) + std::pow(s.sigma(t), 2)); }
 
+// D that also records the state at the start of step `n`, i.e. x_n, the state after step n - 1.
+StepDenoiseFn recording_start_of(const DenoiseFn& d, int n, torch::Tensor& x_n) {
+  return [d, n, &x_n](const torch::Tensor& x, double t, const StepPoint& p) {
+    if (p.start && p.n == n) x_n = x;
+    return d(x, t);
+  };
+}
+
 double pathwise_error(SolverKind solver, int steps) {
   const Schedule sch(ScheduleKind::kLinear);
   const double t_min = 0.02;
@@ -24,9 +32,7 @@ double pathwise_error(SolverKind solver, int steps) {
     return kMu + a * kS0 * kS0 / std::pow(spread(sch, t), 2) * (x - a * kMu);
   };
   torch::Tensor xn;  // x_{N-1}, at t_min (the last step then lands on t = 0)
-  solve_ode(sch, step_free(d), x0, time_grid(sch, steps, Spacing::kUniform, t_min), solver, [&](int n, const torch::Tensor& x) {
-    if (n == steps - 2) xn = x;
-  });
+  solve_ode(sch, recording_start_of(d, steps - 1, xn), x0, time_grid(sch, steps, Spacing::kUniform, t_min), solver);
   const double t_max = sch.t_max();
   const torch::Tensor exact = sch.alpha(t_min) * kMu + spread(sch, t_min) / spread(sch, t_max) * (x0 - sch.alpha(t_max) * kMu);
   return (xn - exact).abs().max().item<double>();
@@ -133,9 +139,7 @@ TEST(Solvers, EulerAndHeunVelocitiesUseTheRawDenoiser) {
   const auto grid = time_grid(sch, 4, Spacing::kUniform, 0.05);
   for (SolverKind solver : {SolverKind::kEuler, SolverKind::kHeun}) {
     torch::Tensor first;
-    solve_ode(sch, step_free(big), x, grid, solver_settings(solver, ClipMode::kOff, true), [&](int n, const torch::Tensor& y) {
-      if (n == 0) first = y;
-    });
+    solve_ode(sch, recording_start_of(big, 1, first), x, grid, solver_settings(solver, ClipMode::kOff, true));
     const auto pred = ddim_step(sch, x, big(x, grid[0]), grid[0], grid[1]);
     const auto want = solver == SolverKind::kEuler ? euler_step(sch, x, big(x, grid[0]), grid[0], grid[1])
                                                    : heun_step(sch, x, big(x, grid[0]), pred, big(pred, grid[1]), grid[0], grid[1]);
@@ -156,9 +160,7 @@ TEST(Solvers, TheLastStepLandsOnTheClippedX0EstimateAndImagesLeaveClamped) {
   for (SolverKind solver : {SolverKind::kDdim, SolverKind::kEuler, SolverKind::kHeun, SolverKind::kDpmpp2m}) {
     const auto grid = time_grid(sch, 3, Spacing::kUniform, 1e-3);
     torch::Tensor before;
-    const auto out = solve_ode(sch, step_free(big), noise, grid, SolverSettings(solver, true, false), [&](int n, const torch::Tensor& y) {
-      if (n == 1) before = y;
-    });
+    const auto out = solve_ode(sch, recording_start_of(big, 2, before), noise, grid, SolverSettings(solver, true, false));
     EXPECT_TRUE(torch::equal(out, big(before, grid[2]).clamp(-1, 1))) << to_string(solver);
     const auto raw = solve_ode(sch, step_free(big), noise, grid, SolverSettings(solver, false, false));
     EXPECT_GT(raw.abs().max().item<double>(), 1.0) << to_string(solver);  // nothing clamps without being asked
@@ -166,6 +168,20 @@ TEST(Solvers, TheLastStepLandsOnTheClippedX0EstimateAndImagesLeaveClamped) {
   }
   EXPECT_TRUE(torch::equal(solve_ode(sch, step_free(big), noise, time_grid(sch, 1, Spacing::kUniform, 1e-3), SolverKind::kDdim),
                            big(noise, sch.t_max())));
+}
+
+// The solver table has a row for every solver the config can name, and each row's order and
+// evaluations per step are what the solver does.
+TEST(Solvers, TableHasARowForEveryNamedSolver) {
+  for (const auto& [kind, name] : EnumNames<SolverKind>::kNames) {
+    const SolverSpec& spec = solver_spec(kind);
+    EXPECT_EQ(spec.kind, kind) << name;
+    EXPECT_NE(spec.step, nullptr) << name;
+    EXPECT_EQ(evaluations_per_sample(kind, 1), 1) << name;  // the landing step alone
+    EXPECT_EQ(evaluations_per_sample(kind, 6), 1 + 5 * spec.evaluations_per_step) << name;
+  }
+  EXPECT_EQ(solver_spec(SolverKind::kHeun).order, 2);
+  EXPECT_EQ(solver_spec(SolverKind::kDdim).order, 1);
 }
 
 }  // namespace
