@@ -346,21 +346,8 @@ std::string json_field_text(const Json& value) {
 
 }  // namespace
 
-namespace {
-// Fields added after files were written with their behaviour fixed: a configuration recorded
-// without the key (in a checkpoint) had this value, whatever today's default is.
-const std::vector<std::pair<std::string, std::string>>& legacy_values() {
-  static const std::vector<std::pair<std::string, std::string>> v = {{"model.downsample_padding", "symmetric"}};
-  return v;
-}
-}  // namespace
-
 Config config_from_json(const Json& j, const std::string& source) {
   Config cfg;
-  for (const auto& [key, value] : legacy_values()) {
-    const auto dot = key.find('.');
-    if (!j.contains(key.substr(0, dot)) || !j.at(key.substr(0, dot)).contains(key.substr(dot + 1))) apply_override(cfg, key + "=" + value);
-  }
   try {
     for (const auto& [sec, fields] : j.items()) {
       if (sec == "name") {

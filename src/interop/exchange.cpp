@@ -53,11 +53,11 @@ std::string latest_checkpoint(const std::string& dir) { return CheckpointDir(dir
 
 void export_expert(const std::string& checkpoint, const std::string& out_dir) {
   const Expert e = load_expert(checkpoint, torch::kCPU);
-  const Config cfg = config_from_json(read_checkpoint_meta(checkpoint).at("config"), checkpoint);  // the header only
-  require(resolve_arch(cfg.model.arch, e.meta.sample_shape) == ModelArch::kUnet,
+  const ModelConfig model = model_config_from_architecture(e.meta.architecture, checkpoint);
+  require(resolve_arch(model.arch, e.meta.sample_shape) == ModelArch::kUnet,
           "{}: an MLP expert (2-D points): diffusers has no model for it; export takes U-Net experts", checkpoint);
-  const Json config = unet2d_config(cfg.model, e.meta.sample_shape);
-  SafeTensors st = to_unet2d_weights(*e.net, static_cast<int>(cfg.model.channel_mult.size()));
+  const Json config = unet2d_config(model, e.meta.sample_shape);
+  SafeTensors st = to_unet2d_weights(*e.net, static_cast<int>(model.channel_mult.size()));
   st.metadata = {{"format", "pt"}, {"ddm_checkpoint", checkpoint}, {"ddm_step", std::to_string(e.meta.step)}};
   ensure_writable_dir(out_dir);
   write_json(path_join(out_dir, "config.json"), config);

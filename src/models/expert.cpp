@@ -50,8 +50,7 @@ Expert load_expert(const std::string& path, torch::Device device) {
   Expert e;
   e.path = path;
   e.meta = ExpertMeta::from_json(ckpt.meta.at("expert"), path);
-  const Config cfg = config_from_json(ckpt.meta.at("config"), path);
-  e.net = make_network(cfg.model, e.meta.sample_shape);
+  e.net = make_network(model_config_from_architecture(e.meta.architecture, path), e.meta.sample_shape);
   ckpt.load_module("ema.", *e.net);
   e.net->to(device);
   e.net->eval();

@@ -1,6 +1,10 @@
 // The network factory and the architecture record (see network.h).
 #include "models/network.h"
 
+#include <algorithm>
+
+#include "config/config.h"
+
 #include "models/mlp.h"
 #include "models/unet.h"
 #include "util/error.h"
@@ -38,6 +42,19 @@ Json architecture_json(const ModelConfig& cfg, const std::vector<int64_t>& sampl
 Json normalized_architecture(Json a) {
   if (a.value("arch", "") == "unet" && !a.contains("downsample_padding")) a["downsample_padding"] = "symmetric";
   return a;
+}
+
+ModelConfig model_config_from_architecture(const Json& architecture, const std::string& source) {
+  Json model = Json::object();
+  const Json record = normalized_architecture(architecture);  // iterated below: must outlive the loop
+  for (const auto& [key, value] : record.items()) {
+    const std::string full = "model." + key;
+    const auto& fields = config_fields();
+    if (std::any_of(fields.begin(), fields.end(), [&](const ConfigField& f) { return f.key == full; })) model[key] = value;
+  }
+  Json j = Json::object();
+  j["model"] = model;
+  return config_from_json(j, source).model;
 }
 
 std::shared_ptr<Network> make_network(const ModelConfig& cfg, const std::vector<int64_t>& shape) {

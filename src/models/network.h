@@ -25,6 +25,10 @@ Json architecture_json(const ModelConfig& cfg, const std::vector<int64_t>& sampl
 // An architecture record as this version writes it: records from before a key existed get the
 // value their networks had (older U-Nets padded their down-sampling symmetrically).
 Json normalized_architecture(Json architecture);
+// The model settings an architecture record describes (its inverse, after normalising): what a
+// checkpoint needs to rebuild its network without the configuration it was trained with. Keys
+// that are not model.* fields (sample_shape, a router's own) are skipped.
+ModelConfig model_config_from_architecture(const Json& architecture, const std::string& source);
 ModelArch resolve_arch(ModelArch arch, const std::vector<int64_t>& sample_shape);
 std::shared_ptr<Network> make_network(const ModelConfig& cfg, const std::vector<int64_t>& sample_shape);
 int64_t parameter_count(const torch::nn::Module& m);

@@ -75,15 +75,11 @@ Router load_router(const std::string& path, torch::Device device) {
   r.path = path;
   if (!ckpt.meta.contains("router")) fail("{}: not a router checkpoint (an expert? use it with --experts)", path);
   r.meta = RouterMeta::from_json(ckpt.meta.at("router"), path);
-  Config cfg = config_from_json(ckpt.meta.at("config"), path);
-  // The architecture record says what the network is; a key it lacks is the old behaviour.
-  const Json& arch = r.meta.architecture;
-  cfg.router.velocity_scale = arch.contains("velocity_scale") ? parse_enum<VelocityScale>(arch.at("velocity_scale").get<std::string>(), "velocity_scale")
-                                                                : VelocityScale::kNone;
-  cfg.router.derivative_net = arch.value("derivative_net", std::string("shared")) == "separate" ? DerivativeNet::kSeparate : DerivativeNet::kShared;
+  // The architecture record says what the network is: no training configuration needed.
+  const RouterArch arch = router_arch(r.meta.architecture, r.meta.schedule, path);
   const int n = r.meta.kind == RouterKind::kMogDa ? 3 : 1;
   for (int i = 0; i < n; ++i) {
-    auto net = std::make_shared<RouterNet>(cfg, r.meta.sample_shape, r.meta.k, r.meta.derivative);
+    auto net = std::make_shared<RouterNet>(arch, r.meta.sample_shape, r.meta.k, r.meta.derivative);
     // The EMA of the weights where training kept one (router.ema), else the weights.
     const std::string prefix = format(ckpt.has(format("ema{}.alpha_head.weight", i)) ? "ema{}." : "net{}.", i);
     ckpt.load_module(prefix, *net);

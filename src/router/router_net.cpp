@@ -31,8 +31,27 @@ std::optional<DerivativeHead> derivative_head(const RouterConfig& rc) {
   return rc.derivative;
 }
 
-RouterNet::Encoder RouterNet::make_encoder(const Config& cfg, const std::vector<int64_t>& shape, const std::string& name) {
-  const ModelConfig m = encoder_config(cfg);
+RouterArch router_arch(const Config& cfg) {
+  RouterArch a;
+  a.encoder = encoder_config(cfg);
+  a.downsample = cfg.router.downsample;
+  a.derivative_net = cfg.router.derivative_net;
+  a.velocity_scale = cfg.router.velocity_scale;
+  a.schedule = Schedule::from_config(cfg.diffusion);
+  return a;
+}
+
+RouterArch router_arch(const Json& arch, const Schedule& schedule, const std::string& source) {
+  RouterArch a;
+  a.encoder = model_config_from_architecture(arch, source);
+  a.downsample = static_cast<int>(arch.value("downsample", 1));
+  a.derivative_net = arch.value("derivative_net", std::string("shared")) == "separate" ? DerivativeNet::kSeparate : DerivativeNet::kShared;
+  if (arch.contains("velocity_scale")) a.velocity_scale = parse_enum<VelocityScale>(arch.at("velocity_scale").get<std::string>(), "velocity_scale");
+  a.schedule = schedule;
+  return a;
+}
+
+RouterNet::Encoder RouterNet::make_encoder(const ModelConfig& m, const std::vector<int64_t>& shape, const std::string& name) {
   Encoder e;
   if (resolve_arch(m.arch, shape) == ModelArch::kUnet) {
     UNetOptions o = unet_options(m, {shape[0], shape[1] / downsample_, shape[2] / downsample_});
@@ -46,22 +65,21 @@ RouterNet::Encoder RouterNet::make_encoder(const Config& cfg, const std::vector<
   return e;
 }
 
-RouterNet::RouterNet(const Config& cfg, const std::vector<int64_t>& shape, int k, std::optional<DerivativeHead> head)
+RouterNet::RouterNet(const RouterArch& arch, const std::vector<int64_t>& shape, int k, std::optional<DerivativeHead> head)
     : head_(head) {
-  if (resolve_arch(encoder_config(cfg).arch, shape) == ModelArch::kUnet) {
+  if (resolve_arch(arch.encoder.arch, shape) == ModelArch::kUnet) {
     // The router only classifies: a pooled input (router.downsample) cuts its cost by f^2.
-    downsample_ = cfg.router.downsample;
+    downsample_ = arch.downsample;
     require(shape[1] % downsample_ == 0 && shape[2] % downsample_ == 0, "router.downsample={} must divide the image size {}x{}",
             downsample_, shape[1], shape[2]);
   }
-  encoder_ = make_encoder(cfg, shape, "encoder");
+  encoder_ = make_encoder(arch.encoder, shape, "encoder");
   alpha_head_ = register_module("alpha_head", std::make_shared<nn::Linear>(encoder_.width, k, nn::Init::kZero));  // starts at uniform alpha
   if (!head_) return;
-  const bool separate = cfg.router.derivative_net == DerivativeNet::kSeparate;
-  if (separate) deriv_encoder_ = make_encoder(cfg, shape, "deriv_encoder");
+  const bool separate = arch.derivative_net == DerivativeNet::kSeparate;
+  if (separate) deriv_encoder_ = make_encoder(arch.encoder, shape, "deriv_encoder");
   deriv_head_ = register_module("deriv_head", std::make_shared<nn::Linear>((separate ? deriv_encoder_ : encoder_).width, k, nn::Init::kZero));
-  if (*head_ == DerivativeHead::kLogit && cfg.router.velocity_scale == VelocityScale::kLogSnr)
-    velocity_scale_ = Schedule::from_config(cfg.diffusion);
+  if (*head_ == DerivativeHead::kLogit && arch.velocity_scale == VelocityScale::kLogSnr) velocity_scale_ = arch.schedule;
 }
 
 torch::Tensor RouterNet::encode(const Encoder& e, const torch::Tensor& x, const torch::Tensor& t) const {

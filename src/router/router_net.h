@@ -29,10 +29,26 @@ struct RouterOut {
   RouterOut to_float() const;
 };
 
+// What a router network is built from: its encoder's model settings and the router's own. A
+// checkpoint's architecture record holds all of it, so loading needs no training configuration.
+struct RouterArch {
+  ModelConfig encoder;  // model.* as the router uses them (router.channels applied, no dropout)
+  int downsample = 1;
+  DerivativeNet derivative_net = DerivativeNet::kShared;
+  VelocityScale velocity_scale = VelocityScale::kNone;
+  Schedule schedule{ScheduleKind::kLinear};  // whose |lambda'(t)| scales c_hat (velocity_scale=log-snr)
+};
+// For training: the model, router and diffusion sections.
+RouterArch router_arch(const Config& cfg);
+// From a checkpoint's architecture record and schedule (keys it lacks: the old behaviour).
+RouterArch router_arch(const Json& architecture, const Schedule& schedule, const std::string& source);
+
 class RouterNet : public torch::nn::Module {
  public:
-  // `head`: MoG-da's derivative head, none for MoG-a.
-  RouterNet(const Config& cfg, const std::vector<int64_t>& sample_shape, int k, std::optional<DerivativeHead> head);
+  // `head`: MoG-da's derivative head, none for MoG-a and the Sobolev router.
+  RouterNet(const RouterArch& arch, const std::vector<int64_t>& sample_shape, int k, std::optional<DerivativeHead> head);
+  RouterNet(const Config& cfg, const std::vector<int64_t>& sample_shape, int k, std::optional<DerivativeHead> head)
+      : RouterNet(router_arch(cfg), sample_shape, k, head) {}
   RouterOut forward(const torch::Tensor& x, const torch::Tensor& t);
   // Draws the heads' weights (alpha head, then derivative head) from N(0, std^2) with the global
   // generator: the zero-initialised heads of an untrained router give constant outputs, and
@@ -46,7 +62,7 @@ class RouterNet : public torch::nn::Module {
     std::shared_ptr<MlpNet> mlp;
     int64_t width = 0;
   };
-  Encoder make_encoder(const Config& cfg, const std::vector<int64_t>& shape, const std::string& name);
+  Encoder make_encoder(const ModelConfig& m, const std::vector<int64_t>& shape, const std::string& name);
   torch::Tensor encode(const Encoder& e, const torch::Tensor& x, const torch::Tensor& t) const;
 
   Encoder encoder_, deriv_encoder_;  // deriv_encoder_: router.derivative_net=separate only

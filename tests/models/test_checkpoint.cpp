@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "models/mlp.h"
+#include "models/network.h"
 #include "test_util.h"
 #include "models/checkpoint.h"
 #include "util/fs.h"
@@ -78,6 +79,29 @@ TEST(Checkpoint, RunFolderKeepsTheNewestFew) {
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(file_stem(all[0]), "ckpt-0000000100");
   EXPECT_EQ(file_stem(d.latest()), "ckpt-0000001000");
+}
+
+// A checkpoint rebuilds its network from its architecture record alone: the record maps back to
+// the model settings that wrote it, and a record from before downsample_padding existed reads as
+// the symmetric padding those U-Nets had.
+TEST(Checkpoint, ArchitectureRecordGivesBackTheModelSettings) {
+  ModelConfig m;
+  m.channels = 24;
+  m.channel_mult = {1, 3};
+  m.num_res_blocks = 1;
+  m.attn_resolutions = {7};
+  m.groups = 8;
+  m.dropout = 0.25;
+  const Json arch = architecture_json(m, {1, 28, 28});
+  const ModelConfig back = model_config_from_architecture(arch, "test");
+  EXPECT_EQ(architecture_json(back, {1, 28, 28}), arch);
+  Json old = arch;
+  old.erase("downsample_padding");
+  EXPECT_EQ(model_config_from_architecture(old, "test").downsample_padding, DownsamplePadding::kSymmetric);
+  ModelConfig p;
+  p.mlp_width = 48;
+  p.mlp_depth = 2;
+  EXPECT_EQ(architecture_json(model_config_from_architecture(architecture_json(p, {2}), "test"), {2}), architecture_json(p, {2}));
 }
 
 }  // namespace

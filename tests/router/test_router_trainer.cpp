@@ -77,6 +77,12 @@ TEST(RouterTrainer, SobolevRouterLearnsAlphaAndItsDerivative) {
   const torch::Tensor w = loaded.nets[0]->named_parameters()["alpha_head.weight"];
   EXPECT_TRUE(torch::equal(w, ckpt.get("ema0.alpha_head.weight")));
   EXPECT_FALSE(torch::equal(w, ckpt.get("net0.alpha_head.weight")));
+  // Loading needs the architecture record, not the training configuration.
+  Checkpoint bare = ckpt;
+  bare.meta.erase("config");
+  const std::string bare_path = dir.path() + "/bare.ddm";
+  save_checkpoint(bare_path, bare);
+  EXPECT_TRUE(torch::equal(load_router(bare_path, torch::kCPU).alpha(torch::ones({2, 2}), 0.3), loaded.alpha(torch::ones({2, 2}), 0.3)));
 }
 
 // Stage 2 starts from stage 1's network, optimiser state and EMA: its first update is a
