@@ -5,7 +5,7 @@
 
 #include "config/config.h"
 #include "sample/sampler.h"
-#include "sample/tiny_sampling.h"
+#include "tiny_configs.h"
 
 namespace ddm {
 namespace {

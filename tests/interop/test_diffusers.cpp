@@ -19,19 +19,14 @@
 #include "test_util.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "tiny_configs.h"
 
 namespace ddm {
 namespace {
 
 Config unet_config(int channels, IntList mult, int blocks, IntList attn, int groups) {
   Config c;
-  c.model.arch = ModelArch::kUnet;
-  c.model.channels = channels;
-  c.model.channel_mult = std::move(mult);
-  c.model.num_res_blocks = blocks;
-  c.model.attn_resolutions = std::move(attn);
-  c.model.groups = groups;
-  c.model.dropout = 0;
+  c.model = test::tiny_unet(channels, std::move(mult), blocks, std::move(attn), groups);
   return c;
 }
 

@@ -5,17 +5,14 @@
 #include "models/network.h"
 #include "config/config.h"
 #include "router/router_net.h"
+#include "tiny_configs.h"
 
 namespace ddm {
 namespace {
 
 Config small_image_config() {
   Config c;
-  c.model.channels = 16;
-  c.model.channel_mult = {1, 2};
-  c.model.num_res_blocks = 1;
-  c.model.attn_resolutions = {};
-  c.model.groups = 8;
+  c.model = test::tiny_unet(16, {1, 2}, 1, {}, 8);
   return c;
 }
 

@@ -6,19 +6,15 @@
 #include "router/router_trainer.h"
 #include "run/layout.h"
 #include "test_util.h"
+#include "tiny_configs.h"
 
 namespace ddm {
 namespace {
 
 Config toy_router_config(RouterKind kind) {
-  Config c;
-  c.data.dataset = DatasetKind::kToy2d;
-  c.data.toy_components = 4;
-  c.data.toy_samples = 800;
+  Config c = test::toy2d_mlp(4, 800, 64, 2);
   c.data.toy_std = 0.15;
   c.shards.k = 4;
-  c.model.mlp_width = 64;
-  c.model.mlp_depth = 2;
   c.router.kind = kind;
   c.router.batch_size = 256;
   c.router.lr = 3e-3;

@@ -10,7 +10,7 @@
 #include "router/exact_posterior.h"
 #include "sample/sampler.h"
 #include "test_util.h"
-#include "sample/tiny_sampling.h"
+#include "tiny_configs.h"
 #include "util/cpu_features.h"
 
 namespace ddm {

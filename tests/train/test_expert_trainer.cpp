@@ -8,6 +8,7 @@
 #include "data/toy.h"
 #include "models/checkpoint.h"
 #include "test_util.h"
+#include "tiny_configs.h"
 #include "train/expert_trainer.h"
 #include "util/fs.h"
 
@@ -15,12 +16,7 @@ namespace ddm {
 namespace {
 
 Config toy_config() {
-  Config c;
-  c.data.dataset = DatasetKind::kToy2d;
-  c.data.toy_samples = 2000;
-  c.model.mlp_width = 64;
-  c.model.mlp_depth = 2;
-  c.model.dropout = 0;
+  Config c = test::toy2d_mlp(8, 2000, 64, 2);
   c.train.batch_size = 256;
   c.train.lr = 3e-3;
   c.train.warmup = 10;
@@ -42,12 +38,7 @@ Dataset tiny_images() {
 
 Config tiny_unet_config() {
   Config c;
-  c.model.channels = 8;
-  c.model.groups = 4;
-  c.model.channel_mult = {1, 2};
-  c.model.num_res_blocks = 1;
-  c.model.attn_resolutions = {4};
-  c.model.dropout = 0.2;
+  c.model = test::tiny_unet(8, {1, 2}, 1, {4}, 4, 0.2);
   c.train.batch_size = 6;  // 40 examples: batches straddle epochs
   c.train.lr = 1e-3;
   c.train.warmup = 3;
