@@ -36,7 +36,8 @@ enum class RouterKind { kMogA, kMogDa, kSobolev };
 // The router's learning rate after its one warm-up: constant, or decaying to 0 at the last step.
 enum class LrSchedule { kConstant, kLinear, kCosine };
 // Weights of MoG-da's logit-velocity error over clusters: the exact alpha (vanishes where alpha
-// is one-hot, near the data) or mixed = alpha / 2 + 1 / (2K) (never vanishes).
+// is one-hot, near the data) or mixed = alpha / 2 + 1 / (2K) (never vanishes, but under the
+// relative loss the far clusters' huge velocities swamp it: docs/results/derivative_routers.md).
 enum class DerivativeWeights { kAlpha, kMixed };
 // MoG-da's logit velocity head: c_hat as output (none), or output times |d log-SNR / dt| (c per
 // unit log-SNR, so that the output stays O(1) while c spans orders of magnitude over t).

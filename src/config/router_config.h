@@ -28,8 +28,8 @@ namespace ddm {
   X(DerivativeLoss, deriv_loss, DerivativeLoss::kRelative, kAny,                                      \
     "mog-da: relative (error over the exact derivative's mean size at t) or mse (the paper's)")      \
   X(double, deriv_weight, 1.0, kNonNegative, "mog-da (both stages): weight of the derivative loss")  \
-  X(DerivativeWeights, deriv_weights, DerivativeWeights::kMixed, kAny,                               \
-    "mog-da: weights of the logit-velocity error: alpha (the exact alpha) or mixed (alpha/2 + 1/(2K))") \
+  X(DerivativeWeights, deriv_weights, DerivativeWeights::kAlpha, kAny,                               \
+    "mog-da: weights of the logit-velocity error: alpha (the exact alpha; measured best) or mixed (alpha/2 + 1/(2K))") \
   X(VelocityScale, velocity_scale, VelocityScale::kLogSnr, kAny,                                     \
     "mog-da logit head: none, or log-snr (the output is c per unit log-SNR, times |d log-SNR/dt|)")   \
   X(DerivativeNet, derivative_net, DerivativeNet::kShared, kAny,                                     \
