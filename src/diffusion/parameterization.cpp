@@ -31,6 +31,12 @@ torch::Tensor velocity_from_denoised(const Schedule& sch, const torch::Tensor& x
   return sch.dalpha(t) * d + sch.dsigma(t) * eps_from_denoised(x, d, sch.alpha(t), sch.sigma(t));
 }
 
+torch::Tensor velocity_from_denoised(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, const torch::Tensor& t) {
+  const torch::Tensor tt = t.to(torch::kFloat64);
+  auto col = [&](const torch::Tensor& v) { return as_column(v, x.dim()).to(x.scalar_type()); };
+  return col(sch.dalpha(tt)) * d + col(sch.dsigma(tt)) * (x - col(sch.alpha(tt)) * d) / col(sch.sigma(tt));
+}
+
 torch::Tensor as_column(const torch::Tensor& per_sample, int64_t dim) {
   std::vector<int64_t> shape(static_cast<size_t>(dim), 1);
   shape[0] = per_sample.size(0);

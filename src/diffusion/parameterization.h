@@ -18,6 +18,8 @@ torch::Tensor denoised_from_output(Prediction p, const torch::Tensor& out, const
 torch::Tensor eps_from_denoised(const torch::Tensor& x, const torch::Tensor& d, double a, double s);
 // v = a' D + s' eps_hat.
 torch::Tensor velocity_from_denoised(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, double t);
+// The same at per-sample times t [B] (schedule in float64, the result in x's dtype).
+torch::Tensor velocity_from_denoised(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, const torch::Tensor& t);
 // Times as a column that broadcasts against x ([B] -> [B, 1, ...]).
 torch::Tensor as_column(const torch::Tensor& per_sample, int64_t dim);
 

@@ -43,13 +43,6 @@ torch::Tensor uniform_times(int64_t n, double lo, double hi, torch::Device devic
   return (u * (hi - lo) + lo).to(device);
 }
 
-// The exact PF-ODE velocity v = a' D + s' (x - a D) / s at per-sample times t [B].
-torch::Tensor exact_velocity(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, const torch::Tensor& t) {
-  const torch::Tensor tt = t.to(torch::kFloat64);
-  auto col = [&](const torch::Tensor& v) { return as_column(v, x.dim()).to(x.scalar_type()); };
-  return col(sch.dalpha(tt)) * d + col(sch.dsigma(tt)) * (x - col(sch.alpha(tt)) * d) / col(sch.sigma(tt));
-}
-
 // The Sobolev router's total derivative along the exact PF-ODE by central difference, and the
 // alpha at the centre (one forward pass of 3B points).
 DirectionalDifference sobolev_derivative(RouterNet& net, const Schedule& sch, const torch::Tensor& x, const torch::Tensor& t,
@@ -122,7 +115,7 @@ RouterRunResult evaluate_router(const Router& router, const ExactPosterior& exac
       e.dalpha_mae = (g - ex.dalpha.to(torch::kFloat64)).abs().mean().item<double>();
     }
     if (sobolev) {
-      const torch::Tensor v = exact_velocity(sch, xt, ex.denoised.to(xt.scalar_type()), t);
+      const torch::Tensor v = velocity_from_denoised(sch, xt, ex.denoised.to(xt.scalar_type()), t);
       const torch::Tensor g = sobolev_derivative(*net, sch, xt, t, v, sobolev_step).derivative.to(torch::kFloat64);
       e.dalpha_mae = (g - ex.dalpha.to(torch::kFloat64)).abs().mean().item<double>();
       if (std::isnan(res.difference_error))  // on the near-data interval's first 64 points
@@ -317,7 +310,7 @@ torch::Tensor RouterTraining::stage_loss(const RouterOut& out, const torch::Tens
 
 torch::Tensor RouterTraining::sobolev_loss(RouterNet& net, const torch::Tensor& xt, const torch::Tensor& c, const torch::Tensor& t,
                                            const PosteriorOut& ex, StepReport& r) const {
-  const torch::Tensor v = exact_velocity(sch_, xt, ex.denoised.to(xt.scalar_type()), t);
+  const torch::Tensor v = velocity_from_denoised(sch_, xt, ex.denoised.to(xt.scalar_type()), t);
   // In float32 even under train.bf16: a difference over a log-SNR step of 1e-3 is below bf16's
   // resolution (the time embedding's fastest frequency, 1000 per unit t, needs steps that small).
   torch::Tensor logits;
