@@ -1,12 +1,12 @@
 // Shared by the libFuzzer targets: a reader may reject bytes only with ddm's one-line
 // Error; any other exception, crash, sanitizer report, hang or oversized allocation is a finding.
 #pragma once
+#include <unistd.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <string>
-
-#include <unistd.h>
 
 #include "util/error.h"
 

@@ -1,13 +1,13 @@
 // Helpers shared by the tests: temporary folders, writing files, running the ddm binary.
 #pragma once
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <string>
-#include <sys/wait.h>
 
 #include "util/error.h"
 
@@ -94,6 +94,5 @@ inline void expect_error(const test::CommandResult& r, int status, const std::st
   EXPECT_EQ(test::count_lines(line), 1) << r.output;
   EXPECT_NE(line.find(needle), std::string::npos) << r.output;
 }
-
 
 }  // namespace ddm::test

@@ -23,20 +23,28 @@ namespace ddm::cli {
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
       {"prepare", "partition a data set into K shards (writes <run>/shards.json)", cmd_prepare},
-      {"train-expert", "train one expert on its shard (--shard k), or the baseline on all data (--shard all)", cmd_train_expert, true},
+      {"train-expert", "train one expert on its shard (--shard k), or the baseline on all data (--shard all)",
+       cmd_train_expert, true},
       {"train-router", "train the router (--kind mog-a|mog-da) on the shards", cmd_train_router, true},
-      {"router-profile", "mean |dalpha/dt| and entropy of alpha against t (choose MoG-da's intervals)", cmd_router_profile},
-      {"router-check", "each alpha source against the exact alpha along exact PF-ODE paths (TV, argmax)", cmd_router_check},
-      {"sample", "generate samples: N steps, routing rule, alpha source (writes PNGs, grid, .npz, summary)", cmd_sample, true},
+      {"router-profile", "mean |dalpha/dt| and entropy of alpha against t (choose MoG-da's intervals)",
+       cmd_router_profile},
+      {"router-check", "each alpha source against the exact alpha along exact PF-ODE paths (TV, argmax)",
+       cmd_router_check},
+      {"sample", "generate samples: N steps, routing rule, alpha source (writes PNGs, grid, .npz, summary)", cmd_sample,
+       true},
       {"trajectory", "trajectory error against a many-step reference, fitted err = c N^-p (paper E.3)", cmd_trajectory},
-      {"theory", "exact experts on a 2-D mixture: pathwise error and W2 against N per rule and solver (design 6)", cmd_theory},
-      {"evaluate", "Table 1: classifier-feature FD per rule and N, class shares and confidence by rule", cmd_evaluate, true},
+      {"theory", "exact experts on a 2-D mixture: pathwise error and W2 against N per rule and solver (design 6)",
+       cmd_theory},
+      {"evaluate", "Table 1: classifier-feature FD per rule and N, class shares and confidence by rule", cmd_evaluate,
+       true},
       {"fid", "Frechet distance of two image sets or stats files (--features classifier: not FID)", cmd_fid, true},
       {"export", "an expert as a diffusers UNet2DModel folder, a router as safetensors, or a whole run", cmd_export},
-      {"import", "a diffusers UNet2DModel folder as a ddm expert (the baseline, an expert, or a start for --init)", cmd_import},
+      {"import", "a diffusers UNet2DModel folder as a ddm expert (the baseline, an expert, or a start for --init)",
+       cmd_import},
       {"info", "describe a data set (--config), a shard manifest or a checkpoint", cmd_info},
       {"bench", "benchmarks printing one JSON line: train, sample", cmd_bench},
-      {"dist-check", "check a data-parallel setup under torchrun: every collective ddm uses, known answers, timings", cmd_dist_check, true},
+      {"dist-check", "check a data-parallel setup under torchrun: every collective ddm uses, known answers, timings",
+       cmd_dist_check, true},
   };
   return table;
 }
@@ -86,9 +94,10 @@ int run(int argc, char** argv) {
   }
   try {
     if (const DistEnv env = read_dist_env(); env.distributed() && !cmd->data_parallel)
-      throw UsageError(format("WORLD_SIZE={}: ddm {} runs as one process; start it without torchrun (train-expert, train-router, "
-                              "sample, evaluate, fid and dist-check run data-parallel)",
-                              env.world_size, cmd->name));
+      throw UsageError(
+          format("WORLD_SIZE={}: ddm {} runs as one process; start it without torchrun (train-expert, train-router, "
+                 "sample, evaluate, fid and dist-check run data-parallel)",
+                 env.world_size, cmd->name));
     return cmd->run({args.begin() + 1, args.end()});
   } catch (const UsageError& e) {
     return report(e.what(), 2);

@@ -10,10 +10,12 @@
 namespace ddm::cli {
 
 Args::Args(std::string command, std::string summary, bool uses_config, std::string positional)
-    : command_(std::move(command)), uses_config_(uses_config), positional_(std::move(positional)),
+    : command_(std::move(command)),
+      uses_config_(uses_config),
+      positional_(std::move(positional)),
       opts_("ddm " + command_, summary) {
-  opts_.add_options()("h,help", "show this help")("q,quiet", "log warnings and errors only")(
-      "v,verbose", "log debug messages too");
+  opts_.add_options()("h,help", "show this help")("q,quiet", "log warnings and errors only")("v,verbose",
+                                                                                             "log debug messages too");
   if (uses_config_) {
     opts_.add_options()("c,config", "YAML config file (see configs/)", cxxopts::value<std::string>())(
         "s,set", "override a config key: --set key.path=value (repeatable)",

@@ -4,7 +4,6 @@
 // Commas belong inside values ("--set model.channel_mult=1,2,2"), so vectors split on 0x1f.
 #define CXXOPTS_VECTOR_DELIMITER '\x1f'
 #include <cxxopts.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>

@@ -13,15 +13,15 @@
 #include "data/dataset.h"
 #include "models/network.h"
 #include "models/speed_settings.h"
-#include "train/batch_stream.h"
 #include "router/router.h"
 #include "run/alpha_sources.h"
 #include "sample/sampler.h"
+#include "train/batch_stream.h"
 #include "train/expert_step.h"
+#include "util/cpu_features.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/log.h"
-#include "util/cpu_features.h"
 #include "util/sysinfo.h"
 #include "util/timer.h"
 
@@ -105,7 +105,8 @@ int bench_sample(const Args& args) {
         v = std::stoll(d, &used);
       } catch (const std::exception&) {
       }
-      if (used != d.size() || v < 1) throw UsageError(format("bench: --shape {}: expected positive integers C,H,W", args.get<std::string>("shape")));
+      if (used != d.size() || v < 1)
+        throw UsageError(format("bench: --shape {}: expected positive integers C,H,W", args.get<std::string>("shape")));
       shape.push_back(v);
     }
     require(shape.size() == 3 || shape.size() == 1, "bench: --shape must be C,H,W (images) or D (points)");
@@ -122,8 +123,9 @@ int bench_sample(const Args& args) {
   SamplingModel model = untrained_sampling_model(cfg, shape, k, router, device);
   prepare_for_device(model, cfg.sample, device);
   SampleConfig sc = cfg.sample;
-  log::info("bench sample: {} batch(es) of {} at N = {} ({} solver), {}, untrained networks on {}", iters, sc.batch_size, sc.steps,
-            to_string(sc.solver), single ? std::string("one expert") : format("{} experts, rule {}", k, to_string(sc.rule)),
+  log::info("bench sample: {} batch(es) of {} at N = {} ({} solver), {}, untrained networks on {}", iters,
+            sc.batch_size, sc.steps, to_string(sc.solver),
+            single ? std::string("one expert") : format("{} experts, rule {}", k, to_string(sc.rule)),
             device.is_cuda() ? "CUDA" : "the CPU");
   // One warm-up batch: full size on CUDA (cuDNN tunes per shape), a small two-step one on a CPU, where
   // it only needs to touch the allocator and the thread pool.
@@ -164,8 +166,9 @@ int cmd_bench(const std::vector<std::string>& argv) {
             "(sampling with sample.rule and sample.solver: --iters batches of --batch samples at --steps N).",
             true, "WHAT");
   args.add()("iters", "timed iterations (train: steps, default 10; sample: batches, default 1)", cxxopts::value<int>())(
-      "batch", "sample: samples per batch (default 16; sample.batch_size is the sampling command's)", cxxopts::value<int>()->default_value("16"))(
-      "steps", "sample: N steps per sample (default 10)", cxxopts::value<int>()->default_value("10"))(
+      "batch", "sample: samples per batch (default 16; sample.batch_size is the sampling command's)",
+      cxxopts::value<int>()->default_value("16"))("steps", "sample: N steps per sample (default 10)",
+                                                  cxxopts::value<int>()->default_value("10"))(
       "warmup", "untimed iterations first (train)", cxxopts::value<int>()->default_value("2"))(
       "single", "sample: one expert alone, no routing (the baseline's cost)")(
       "shape", "sample: sample shape C,H,W instead of the data set's", cxxopts::value<std::string>())(

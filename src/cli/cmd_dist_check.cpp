@@ -26,7 +26,8 @@ struct Checker {
     results[name] = ok;
     if (ok) return;
     ++failed;
-    log::error("rank {}: {}: got {} ... , expected {} ...", dist.rank(), name, got.flatten().slice(0, 0, 4).cpu().to(torch::kFloat64),
+    log::error("rank {}: {}: got {} ... , expected {} ...", dist.rank(), name,
+               got.flatten().slice(0, 0, 4).cpu().to(torch::kFloat64),
                want.flatten().slice(0, 0, 4).to(torch::kFloat64));
   }
 };
@@ -67,7 +68,8 @@ void check_gradient_sync(Checker& c, torch::Device device) {
   GradientSync sync(c.dist, params, /*bucket_bytes=*/1024);
   const torch::Tensor mean = sync.average(torch::tensor({r, 2 * r}, torch::kFloat64));
   for (size_t i = 0; i < params.size(); ++i)
-    c.expect(format("gradient average {}", i), params[i].grad(), torch::arange(params[i].numel(), torch::kFloat32) * ((w + 1) / 2));
+    c.expect(format("gradient average {}", i), params[i].grad(),
+             torch::arange(params[i].numel(), torch::kFloat32) * ((w + 1) / 2));
   c.expect("scalar average", mean, torch::tensor({(w - 1) / 2, w - 1}, torch::kFloat64));
   const double before = max_divergence(c.dist, params);
   broadcast_tensors(c.dist, params, 0);
@@ -79,7 +81,9 @@ void check_gradient_sync(Checker& c, torch::Device device) {
 }  // namespace
 
 int cmd_dist_check(const std::vector<std::string>& argv) {
-  Args args("dist-check", "Check a data-parallel setup (start it with torchrun): every collective ddm uses, then all_reduce timings.");
+  Args args(
+      "dist-check",
+      "Check a data-parallel setup (start it with torchrun): every collective ddm uses, then all_reduce timings.");
   args.add()("mib", "all_reduce size to time, MiB", cxxopts::value<int>()->default_value("16"))(
       "iters", "timed all_reduce repetitions", cxxopts::value<int>()->default_value("10"));
   if (!args.parse(argv)) return 0;
@@ -93,8 +97,8 @@ int cmd_dist_check(const std::vector<std::string>& argv) {
   check_broadcast(c, device);
   check_gradient_sync(c, device);
   const int failed = static_cast<int>(dist.max(c.failed));
-  require(failed == 0, "rank {} of {}: {} collective check(s) failed on some rank (see the messages above)", dist.rank(), dist.world(),
-          failed);
+  require(failed == 0, "rank {} of {}: {} collective check(s) failed on some rank (see the messages above)",
+          dist.rank(), dist.world(), failed);
 
   std::vector<torch::Tensor> big{torch::ones({int64_t{mib} << 18}, torch::TensorOptions().device(device))};
   dist.all_reduce(big, ReduceOp::kSum);  // warm-up

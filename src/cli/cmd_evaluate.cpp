@@ -8,12 +8,12 @@
 #include "cli/app.h"
 #include "cli/args.h"
 #include "cli/context.h"
-#include "run/layout.h"
 #include "data/dataset.h"
 #include "eval/classifier.h"
 #include "eval/classifier_trainer.h"
 #include "eval/frechet.h"
 #include "eval/table1.h"
+#include "run/layout.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -34,7 +34,8 @@ FeatureStats data_stats(const TrainedClassifier& clf, const Dataset& data, torch
 
 // The data set's share of each class.
 std::vector<double> class_proportions(const Dataset& data) {
-  const torch::Tensor c = torch::bincount(data.labels, {}, data.num_classes()).to(torch::kFloat64) / static_cast<double>(data.size());
+  const torch::Tensor c =
+      torch::bincount(data.labels, {}, data.num_classes()).to(torch::kFloat64) / static_cast<double>(data.size());
   std::vector<double> out(static_cast<size_t>(data.num_classes()));
   for (size_t k = 0; k < out.size(); ++k) out[k] = c[static_cast<int64_t>(k)].item<double>();
   return out;
@@ -64,31 +65,35 @@ Json evaluation_json(const Config& cfg, const Table1& t) {
 // Table 1 layout, then the routing check at the largest N (evaluation/table.md).
 std::string table_markdown(const Config& cfg, const Table1& t) {
   const EvalConfig& ec = cfg.eval;
-  std::string table = format("Classifier-feature FD to the data set (lower is better; not FID; {} experts; {} samples per cell{}, "
-                             "classifier held-out accuracy {:.3f}):\n\n| rule |",
-                             to_string(cfg.sample.experts), ec.samples,
-                             ec.seeds > 1 ? format(", mean ± standard deviation over {} seeds", ec.seeds) : std::string(),
-                             t.heldout_accuracy);
+  std::string table = format(
+      "Classifier-feature FD to the data set (lower is better; not FID; {} experts; {} samples per cell{}, "
+      "classifier held-out accuracy {:.3f}):\n\n| rule |",
+      to_string(cfg.sample.experts), ec.samples,
+      ec.seeds > 1 ? format(", mean ± standard deviation over {} seeds", ec.seeds) : std::string(), t.heldout_accuracy);
   for (int n : ec.table_steps) table += format(" N = {} |", n);
   table += "\n|---|";
   for (size_t i = 0; i < ec.table_steps.size(); ++i) table += "---:|";
   table += "\n";
   for (size_t ri = 0; ri < t.rows.size(); ++ri) {
     table += format("| {} |", t.rows[ri].label);
-    for (const MeanSpread& d : t.fd[ri]) table += ec.seeds > 1 ? format(" {:.2f} ± {:.2f} |", d.mean, d.spread) : format(" {:.2f} |", d.mean);
+    for (const MeanSpread& d : t.fd[ri])
+      table += ec.seeds > 1 ? format(" {:.2f} ± {:.2f} |", d.mean, d.spread) : format(" {:.2f} |", d.mean);
     table += "\n";
   }
-  table += format("\nRouting check at N = {} (classifier's view of the samples; data: class shares {:.0f}% each; switch rate: share "
-                  "of sample-steps whose expert changed; entropy of alpha_hat at the last step):\n\n| rule | mean confidence | TV to "
-                  "data's class shares | share per class (%) | switch rate | final entropy |\n|---|---:|---:|---|---:|---:|\n",
-                  ec.table_steps.back(), 100.0 * t.proportions[0]);
+  table += format(
+      "\nRouting check at N = {} (classifier's view of the samples; data: class shares {:.0f}% each; switch rate: "
+      "share "
+      "of sample-steps whose expert changed; entropy of alpha_hat at the last step):\n\n| rule | mean confidence | TV "
+      "to "
+      "data's class shares | share per class (%) | switch rate | final entropy |\n|---|---:|---:|---|---:|---:|\n",
+      ec.table_steps.back(), 100.0 * t.proportions[0]);
   auto number = [](const std::optional<double>& v) { return v ? format("{:.2f}", *v) : std::string("-"); };
   for (size_t ri = 0; ri < t.rows.size(); ++ri) {
     const Table1Cell& last = t.cells[ri].back();  // the largest N, the last seed
     std::string shares;
     for (double v : last.report.share) shares += format("{}{:.0f}", shares.empty() ? "" : " ", 100 * v);
-    table += format("| {} | {:.3f} | {:.3f} | {} | {} | {} |\n", t.rows[ri].label, last.report.mean_confidence, last.class_tv, shares,
-                    number(last.switch_rate), number(last.final_entropy));
+    table += format("| {} | {:.3f} | {:.3f} | {} | {} | {} |\n", t.rows[ri].label, last.report.mean_confidence,
+                    last.class_tv, shares, number(last.switch_rate), number(last.final_entropy));
   }
   return table;
 }
@@ -99,9 +104,13 @@ int cmd_evaluate(const std::vector<std::string>& argv) {
   Args args("evaluate",
             "The reference paper's Table 1 on this run: classifier-feature FD (not FID) of each row (baseline, fixed, "
             "<rule>-<alpha>) at each N, and the classifier's class shares and confidence by rule.");
-  args.key_flags({{"rows", "eval.table_rows"}, {"steps", "eval.table_steps"}, {"num", "eval.samples"}, {"seeds", "eval.seeds"},
+  args.key_flags({{"rows", "eval.table_rows"},
+                  {"steps", "eval.table_steps"},
+                  {"num", "eval.samples"},
+                  {"seeds", "eval.seeds"},
                   {"experts", "sample.experts"}});
-  args.add()("out", "output folder (default <run>/evaluation, or evaluation-exact with exact experts)", cxxopts::value<std::string>());
+  args.add()("out", "output folder (default <run>/evaluation, or evaluation-exact with exact experts)",
+             cxxopts::value<std::string>());
   if (!args.parse(argv)) return 0;
   const Config cfg = args.config();
   const EvalConfig& ec = cfg.eval;
@@ -110,12 +119,14 @@ int cmd_evaluate(const std::vector<std::string>& argv) {
   torch::Device device = resolve_device(cfg.run.device);
   const Dist& dist = join_process_group(cfg, device);  // ranks share each cell's batches
   const Dataset data = load_dataset(cfg.data);
-  require(data.is_image() && data.has_labels(), "evaluate: needs a labelled image data set (the feature classifier); {} is not", data.name);
-  const TrainedClassifier clf = load_or_train_classifier(RunLayout(cfg.run_dir()).classifier(), data, ec.classifier_steps, 0, device, dist);
+  require(data.is_image() && data.has_labels(),
+          "evaluate: needs a labelled image data set (the feature classifier); {} is not", data.name);
+  const TrainedClassifier clf =
+      load_or_train_classifier(RunLayout(cfg.run_dir()).classifier(), data, ec.classifier_steps, 0, device, dist);
   const FeatureStats ref = data_stats(clf, data, device);
   if (ec.samples <= Classifier::kFeatures)
-    log::warn("eval.samples = {} <= {} feature dimensions: covariances are rank-deficient and the distances unreliable", ec.samples,
-              Classifier::kFeatures);
+    log::warn("eval.samples = {} <= {} feature dimensions: covariances are rank-deficient and the distances unreliable",
+              ec.samples, Classifier::kFeatures);
   const RunContext ctx = args.has("out") ? open_folder(cfg, args.get<std::string>("out"))
                                          : open_run(cfg, exact_experts ? "evaluation-exact" : "evaluation");
   const Table1Inputs in{clf, ref, class_proportions(data), device, path_join(ctx.dir, "grids"), dist};

@@ -12,10 +12,12 @@
 namespace ddm::cli {
 
 int cmd_export(const std::vector<std::string>& argv) {
-  Args args("export",
-            "Write an expert checkpoint as a diffusers UNet2DModel folder (config.json, diffusion_pytorch_model.safetensors, "
-            "scheduler_config.json), a router as safetensors, or (no CHECKPOINT) every expert and router of the run of --config.",
-            true, "[CHECKPOINT]");
+  Args args(
+      "export",
+      "Write an expert checkpoint as a diffusers UNet2DModel folder (config.json, diffusion_pytorch_model.safetensors, "
+      "scheduler_config.json), a router as safetensors, or (no CHECKPOINT) every expert and router of the run of "
+      "--config.",
+      true, "[CHECKPOINT]");
   args.add()("out", "output folder", cxxopts::value<std::string>());
   if (!args.parse(argv)) return 0;
   if (!args.has("out")) throw UsageError("export: --out DIR is required");
@@ -29,9 +31,12 @@ int cmd_export(const std::vector<std::string>& argv) {
     return 0;
   }
   const Json meta = read_checkpoint_meta(inputs[0]);
-  if (meta.contains("router")) export_router(inputs[0], out);
-  else if (meta.contains("expert")) export_expert(inputs[0], out);
-  else fail("{}: neither an expert nor a router checkpoint", inputs[0]);
+  if (meta.contains("router"))
+    export_router(inputs[0], out);
+  else if (meta.contains("expert"))
+    export_expert(inputs[0], out);
+  else
+    fail("{}: neither an expert nor a router checkpoint", inputs[0]);
   std::cout << format("wrote {}\n", out);
   return 0;
 }

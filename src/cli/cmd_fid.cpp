@@ -20,15 +20,17 @@
 namespace ddm::cli {
 
 int cmd_fid(const std::vector<std::string>& argv) {
-  Args args("fid",
-            "Frechet distance between two image sets or statistics files (INPUT: stats .npz, samples .npz, image folder, or "
-            "'data'). --features inception is FID (needs pytorch-fid's weights file); classifier is a different metric.",
-            true, "INPUT [INPUT2]");
+  Args args(
+      "fid",
+      "Frechet distance between two image sets or statistics files (INPUT: stats .npz, samples .npz, image folder, or "
+      "'data'). --features inception is FID (needs pytorch-fid's weights file); classifier is a different metric.",
+      true, "INPUT [INPUT2]");
   args.key_flags({{"features", "eval.features"}, {"inception-weights", "eval.inception_weights"}});
   args.add()("save-stats", "write the first input's mu and sigma to this .npz", cxxopts::value<std::string>());
   if (!args.parse(argv)) return 0;
   const auto inputs = args.positional();
-  if (inputs.empty() || inputs.size() > 2) throw UsageError("fid: give one INPUT (with --save-stats) or two to compare");
+  if (inputs.empty() || inputs.size() > 2)
+    throw UsageError("fid: give one INPUT (with --save-stats) or two to compare");
   const Config cfg = args.config();
   torch::Device device = resolve_device(cfg.run.device);
   const Dist& dist = join_process_group(cfg, device);
@@ -43,7 +45,8 @@ int cmd_fid(const std::vector<std::string>& argv) {
     if (input != "data" && is_stats_file(input, cfg.data.max_bytes)) return load_stats(input);
     const torch::Tensor images = input == "data" ? dataset().all() : read_image_set(input, cfg.data.max_bytes);
     log::info("{}: {} images", input, images.size(0));
-    if (!features && cfg.eval.features == FeatureKind::kInception) features = inception_extractor(cfg.eval.inception_weights, device);
+    if (!features && cfg.eval.features == FeatureKind::kInception)
+      features = inception_extractor(cfg.eval.inception_weights, device);
     if (!features) {
       auto clf = std::make_shared<const TrainedClassifier>(load_or_train_classifier(
           RunLayout(cfg.run_dir()).classifier(), dataset(), cfg.eval.classifier_steps, 0, device, dist));
@@ -62,8 +65,10 @@ int cmd_fid(const std::vector<std::string>& argv) {
   }
   if (inputs.size() == 2) {
     const FeatureStats b = stats_of(inputs[1]);
-    require(a.dim() == b.dim(), "{} has {}-d statistics, {} has {}-d: not the same features", inputs[0], a.dim(), inputs[1], b.dim());
-    std::cout << format("{}: {:.4f}\n", features ? features->metric : std::string("Frechet distance"), frechet_distance(a, b));
+    require(a.dim() == b.dim(), "{} has {}-d statistics, {} has {}-d: not the same features", inputs[0], a.dim(),
+            inputs[1], b.dim());
+    std::cout << format("{}: {:.4f}\n", features ? features->metric : std::string("Frechet distance"),
+                        frechet_distance(a, b));
   }
   return 0;
 }

@@ -16,7 +16,8 @@ namespace ddm::cli {
 
 int cmd_import(const std::vector<std::string>& argv) {
   Args args("import",
-            "Read a diffusers UNet2DModel folder (config.json, diffusion_pytorch_model.safetensors, optional scheduler_config.json) "
+            "Read a diffusers UNet2DModel folder (config.json, diffusion_pytorch_model.safetensors, optional "
+            "scheduler_config.json) "
             "into a ddm expert checkpoint.",
             true, "FOLDER");
   args.add()("out", "write the checkpoint here", cxxopts::value<std::string>())(
@@ -24,7 +25,8 @@ int cmd_import(const std::vector<std::string>& argv) {
   if (!args.parse(argv)) return 0;
   const auto inputs = args.positional();
   if (inputs.size() != 1) throw UsageError("import: give one FOLDER (a diffusers UNet2DModel)");
-  if (args.has("out") == args.has("shard")) throw UsageError("import: give --out FILE or --shard k|all (with --config)");
+  if (args.has("out") == args.has("shard"))
+    throw UsageError("import: give --out FILE or --shard k|all (with --config)");
   const Config cfg = args.config();
   ImportOptions o;
   o.t_min = cfg.diffusion.t_min;
@@ -37,12 +39,14 @@ int cmd_import(const std::vector<std::string>& argv) {
       const ShardManifest m = load_run_manifest(RunLayout(cfg.run_dir()));
       char* end = nullptr;
       o.shard = static_cast<int>(std::strtol(s.c_str(), &end, 10));
-      if (s.empty() || *end || o.shard < 0 || o.shard >= m.k) throw UsageError(format("import: --shard {}: expected 0..{} or 'all'", s, m.k - 1));
+      if (s.empty() || *end || o.shard < 0 || o.shard >= m.k)
+        throw UsageError(format("import: --shard {}: expected 0..{} or 'all'", s, m.k - 1));
       o.k = m.k;
       o.dataset = m.to_json().value("dataset", "");
     }
     const std::string dir = RunLayout(cfg.run_dir()).expert(s == "all" ? kAllShards : o.shard);
-    require(CheckpointDir(dir, 1).latest().empty(), "{} already holds checkpoints: import into an empty expert folder", dir);
+    require(CheckpointDir(dir, 1).latest().empty(), "{} already holds checkpoints: import into an empty expert folder",
+            dir);
     ensure_writable_dir(dir);
     path = CheckpointDir(dir, 1).path_for(0);
   }

@@ -20,7 +20,8 @@ void describe_dataset(const Config& cfg) {
   const Dataset d = load_dataset(cfg.data);
   std::cout << format("data set     {}\n", d.name);
   std::cout << format("examples     {}\n", d.size());
-  std::cout << format("shape        {} ({})\n", torch::IntArrayRef(d.sample_shape()), d.is_image() ? "uint8 images, [-1, 1] in the model" : "float points");
+  std::cout << format("shape        {} ({})\n", torch::IntArrayRef(d.sample_shape()),
+                      d.is_image() ? "uint8 images, [-1, 1] in the model" : "float points");
   const torch::Tensor x = d.all();
   std::cout << format("model space  mean {:.4f}, std {:.4f}, min {:.3f}, max {:.3f}\n", x.mean().item<double>(),
                       x.std().item<double>(), x.min().item<double>(), x.max().item<double>());
@@ -28,7 +29,8 @@ void describe_dataset(const Config& cfg) {
     const torch::Tensor counts = torch::bincount(d.labels);
     std::cout << format("classes      {}\n", counts.size(0));
     for (int64_t c = 0; c < counts.size(0); ++c)
-      std::cout << format("  {:>3} {:<14} {:>7}\n", c, c < static_cast<int64_t>(d.class_names.size()) ? d.class_names[c] : "",
+      std::cout << format("  {:>3} {:<14} {:>7}\n", c,
+                          c < static_cast<int64_t>(d.class_names.size()) ? d.class_names[c] : "",
                           counts[c].item<int64_t>());
   } else {
     std::cout << "labels       none\n";
@@ -64,12 +66,14 @@ void describe_checkpoint(const std::string& path) {
     int64_t params = 0;
     for (const auto& [name, t] : ckpt.tensors)
       if (name.rfind("ema.", 0) == 0) params += t.numel();
-    std::cout << format("kind         expert for shard {} of K = {}\n", e.shard == kAllShards ? std::string("all") : std::to_string(e.shard), e.k);
+    std::cout << format("kind         expert for shard {} of K = {}\n",
+                        e.shard == kAllShards ? std::string("all") : std::to_string(e.shard), e.k);
     std::cout << format("data set     {} (samples of shape {})\n", e.dataset, torch::IntArrayRef(e.sample_shape));
     std::cout << format("step         {}\n", e.step);
     if (m.contains("loss")) std::cout << format("loss         {}\n", m.at("loss").dump());
     std::cout << format("network      {} ({} parameters)\n", e.architecture.dump(), params);
-    std::cout << format("schedule     {}, {}-prediction, t_min {}\n", e.schedule.describe(), to_string(e.prediction), e.t_min);
+    std::cout << format("schedule     {}, {}-prediction, t_min {}\n", e.schedule.describe(), to_string(e.prediction),
+                        e.t_min);
   } else {
     std::cout << format("metadata     {}\n", m.dump());
   }

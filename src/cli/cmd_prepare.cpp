@@ -5,10 +5,10 @@
 #include "cli/app.h"
 #include "cli/args.h"
 #include "cli/context.h"
-#include "run/layout.h"
 #include "data/dataset.h"
 #include "data/grid.h"
 #include "data/shards.h"
+#include "run/layout.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/timer.h"
@@ -60,7 +60,8 @@ int cmd_prepare(const std::vector<std::string>& argv) {
       const torch::Tensor idx = m.indices(k).slice(0, 0, kPerShard);
       torch::Tensor imgs = data.data.index_select(0, idx);
       if (imgs.size(0) < kPerShard)
-        imgs = torch::cat({imgs, torch::zeros({kPerShard - imgs.size(0), imgs.size(1), imgs.size(2), imgs.size(3)}, imgs.options())});
+        imgs = torch::cat(
+            {imgs, torch::zeros({kPerShard - imgs.size(0), imgs.size(1), imgs.size(2), imgs.size(3)}, imgs.options())});
       rows.push_back(imgs);
     }
     const std::string preview = path_join(ctx.dir, "shards_preview.png");

@@ -85,11 +85,13 @@ void write_plots(const std::vector<CheckRow>& rows, const std::string& dir) {
 }  // namespace
 
 int cmd_router_check(const std::vector<std::string>& argv) {
-  Args args("router-check", "Each alpha source against the exact alpha along exact PF-ODE paths (TV, argmax agreement).");
+  Args args("router-check",
+            "Each alpha source against the exact alpha along exact PF-ODE paths (TV, argmax agreement).");
   args.add()("paths", "exact PF-ODE paths", cxxopts::value<int64_t>()->default_value("256"))(
       "steps", "step counts N, comma-separated", cxxopts::value<std::string>()->default_value("10,25,50,100"))(
-      "routers", "router checkpoints, comma-separated (default: the run's newest of each kind)", cxxopts::value<std::string>())(
-      "out", "output folder (default <run>/router-check)", cxxopts::value<std::string>());
+      "routers", "router checkpoints, comma-separated (default: the run's newest of each kind)",
+      cxxopts::value<std::string>())("out", "output folder (default <run>/router-check)",
+                                     cxxopts::value<std::string>());
   if (!args.parse(argv)) return 0;
   const Config cfg = args.config();
   RouterCheckOptions opts;
@@ -108,21 +110,25 @@ int cmd_router_check(const std::vector<std::string>& argv) {
   const ShardManifest m = load_run_manifest(RunLayout(cfg.run_dir()), &cfg.data);
   const std::vector<std::string> routers =
       args.has("routers") ? split(args.get<std::string>("routers"), ',') : default_routers(cfg.run_dir());
-  const RunContext ctx = args.has("out") ? open_folder(cfg, args.get<std::string>("out")) : open_run(cfg, "router-check");
+  const RunContext ctx =
+      args.has("out") ? open_folder(cfg, args.get<std::string>("out")) : open_run(cfg, "router-check");
   const Dataset data = load_dataset(cfg.data);
-  auto exact = std::make_shared<const ExactPosterior>(make_exact_posterior(data, m, Schedule::from_config(cfg.diffusion), ctx.device));
+  auto exact = std::make_shared<const ExactPosterior>(
+      make_exact_posterior(data, m, Schedule::from_config(cfg.diffusion), ctx.device));
 
   std::vector<CheckSource> sources;
   for (const std::string& p : routers) add_router_sources(sources, p, cfg.sample.correction, ctx.device);
-  sources.push_back({"integrated-exact", "", 0, std::make_shared<IntegratedAlpha>(exact_derivative(exact), m.priors(), IntegrationMode::kLogit)});
+  sources.push_back({"integrated-exact", "", 0,
+                     std::make_shared<IntegratedAlpha>(exact_derivative(exact), m.priors(), IntegrationMode::kLogit)});
   sources.push_back({"prior", "", 0, prior_alpha(m.priors())});
   if (routers.empty()) log::warn("no router found in {}: only the exact and prior sources are checked", cfg.run_dir());
 
-  const auto rows = router_check(*exact, sources, opts, ctx.device, [](const std::string& s) { log::info("router-check: {}", s); });
+  const auto rows =
+      router_check(*exact, sources, opts, ctx.device, [](const std::string& s) { log::info("router-check: {}", s); });
   std::cout << format("{:<22} {:>6} {:>5} {:>9} {:>9} {:>8}\n", "source", "step", "N", "TV final", "TV mean", "argmax");
   for (const auto& r : rows)
-    std::cout << format("{:<22} {:>6} {:>5} {:>9.4f} {:>9.4f} {:>8.3f}\n", r.source, r.router_step, r.steps, r.tv_final, r.tv_mean,
-                        r.argmax_agree);
+    std::cout << format("{:<22} {:>6} {:>5} {:>9.4f} {:>9.4f} {:>8.3f}\n", r.source, r.router_step, r.steps, r.tv_final,
+                        r.tv_mean, r.argmax_agree);
   atomic_write(path_join(ctx.dir, "router-check.json"), router_check_json(rows).dump(2) + "\n");
   write_plots(rows, ctx.dir);
   std::cout << format("wrote {}/router-check.json and tv-<N>.png\n", ctx.dir);

@@ -18,7 +18,8 @@
 namespace ddm::cli {
 
 int cmd_router_profile(const std::vector<std::string>& argv) {
-  Args args("router-profile", "Mean |d alpha/dt| and entropy of alpha against t, from the exact posterior of the shards.");
+  Args args("router-profile",
+            "Mean |d alpha/dt| and entropy of alpha against t, from the exact posterior of the shards.");
   args.add()("points", "noisy points per time", cxxopts::value<int>()->default_value("256"))(
       "times", "number of times between t_min and t_max", cxxopts::value<int>()->default_value("40"));
   if (!args.parse(argv)) return 0;
@@ -32,8 +33,8 @@ int cmd_router_profile(const std::vector<std::string>& argv) {
   const ExactPosterior exact = make_exact_posterior(data, m, sch, ctx.device);
 
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(cfg.train.seed));
-  const DerivativeProfile prof =
-      derivative_profile(exact, data, torch::arange(data.size()), times, points, cfg.diffusion.t_min, sch.t_max(), gen, ctx.device);
+  const DerivativeProfile prof = derivative_profile(exact, data, torch::arange(data.size()), times, points,
+                                                    cfg.diffusion.t_min, sch.t_max(), gen, ctx.device);
   PlotSeries deriv{"mean |dalpha/dt|", {}, {}}, entropy{"mean entropy of alpha", {}, {}};
   std::cout << format("{:>8} {:>16} {:>16}\n", "t", "mean|dalpha/dt|", "entropy(alpha)");
   for (const ProfileRow& r : prof.rows) {

@@ -6,9 +6,9 @@
 #include "cli/app.h"
 #include "cli/args.h"
 #include "cli/context.h"
-#include "run/layout.h"
 #include "data/dataset.h"
 #include "data/grid.h"
+#include "run/layout.h"
 #include "sample/sampler.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -72,8 +72,14 @@ void write_samples(const torch::Tensor& samples, bool images, const std::string&
 
 int cmd_sample(const std::vector<std::string>& argv) {
   Args args("sample", "Generate samples: N ODE steps, experts chosen per sample and step by a routing rule.");
-  args.key_flags({{"steps", "sample.steps"}, {"rule", "sample.rule"}, {"alpha", "sample.alpha"}, {"num", "sample.num"},
-                  {"seed", "sample.seed"}, {"out", "sample.out"}, {"expert", "sample.expert"}, {"experts", "sample.experts"},
+  args.key_flags({{"steps", "sample.steps"},
+                  {"rule", "sample.rule"},
+                  {"alpha", "sample.alpha"},
+                  {"num", "sample.num"},
+                  {"seed", "sample.seed"},
+                  {"out", "sample.out"},
+                  {"expert", "sample.expert"},
+                  {"experts", "sample.experts"},
                   {"noise", "sample.noise"}});
   args.add()("baseline", "use the expert trained on all data (sample.baseline)")(
       "save-noise", "write the initial noise to <out>/noise.npy (sample.save_noise)");
@@ -89,8 +95,10 @@ int cmd_sample(const std::vector<std::string>& argv) {
   const SamplingModel model = load_sampling_model(cfg, device);
   const InitialNoise noise(sc, model.sample_shape);
   open_folder(cfg, out);  // log.txt and config.yaml beside the samples
-  log::info("sampling {} with {} ({} steps, {} solver, {} grid{})", sc.num, model.describe(), sc.steps, to_string(sc.solver),
-            to_string(sc.spacing), sc.baseline || sc.expert >= 0 ? "" : format(", rule {}, alpha {}", to_string(sc.rule), to_string(sc.alpha)));
+  log::info(
+      "sampling {} with {} ({} steps, {} solver, {} grid{})", sc.num, model.describe(), sc.steps, to_string(sc.solver),
+      to_string(sc.spacing),
+      sc.baseline || sc.expert >= 0 ? "" : format(", rule {}, alpha {}", to_string(sc.rule), to_string(sc.alpha)));
 
   const bool images = model.sample_shape.size() == 3;
   if (images && sc.images && dist.is_main()) ensure_writable_dir(path_join(out, "images"));
@@ -119,8 +127,8 @@ int cmd_sample(const std::vector<std::string>& argv) {
   summary["routing"] = routing_json(r.routing);
   atomic_write(path_join(out, "summary.json"), summary.dump(2) + "\n");
   if (r.routing.size() > 1) save_routing_plot(r.routing, sample_folder_name(sc), path_join(out, "routing.png"));
-  std::cout << format("{} samples in {:.1f} s ({:.2f}/s, {:.2f} network evaluations per sample): {}\n", sc.num, r.seconds,
-                      summary.at("images_per_s").get<double>(), r.nfe(sc.num), out);
+  std::cout << format("{} samples in {:.1f} s ({:.2f}/s, {:.2f} network evaluations per sample): {}\n", sc.num,
+                      r.seconds, summary.at("images_per_s").get<double>(), r.nfe(sc.num), out);
   return 0;
 }
 

@@ -35,7 +35,11 @@ void plot_curves(const std::string& path, const TheoryResult& r, bool w2) {
   }
   if (w2 && !r.curves.empty()) {
     const auto& steps = r.curves[0].steps;
-    series.push_back({"finite-sample floor (independent sets)", {double(steps.front()), double(steps.back())}, {r.floor_w2, r.floor_w2}, false, color});
+    series.push_back({"finite-sample floor (independent sets)",
+                      {double(steps.front()), double(steps.back())},
+                      {r.floor_w2, r.floor_w2},
+                      false,
+                      color});
   }
   PlotOptions po;
   po.log_x = po.log_y = true;
@@ -52,7 +56,8 @@ void plot_curves(const std::string& path, const TheoryResult& r, bool w2) {
 
 int cmd_theory(const std::vector<std::string>& argv) {
   Args args("theory",
-            "Convergence with exact experts and exact posterior on a low-dimensional labelled mixture (e.g. configs/toy2d.yaml): "
+            "Convergence with exact experts and exact posterior on a low-dimensional labelled mixture (e.g. "
+            "configs/toy2d.yaml): "
             "pathwise error and W2 against N per rule and solver.");
   args.add()("rules", "routing rules", cxxopts::value<std::string>()->default_value("mixture,switch,top1,fixed"))(
       "solvers", "solvers", cxxopts::value<std::string>()->default_value("ddim,euler,heun,dpmpp2m"))(
@@ -60,12 +65,13 @@ int cmd_theory(const std::vector<std::string>& argv) {
   if (!args.parse(argv)) return 0;
   const Config cfg = args.config();
   const Dataset data = load_dataset(cfg.data);
-  require(!data.is_image() && data.has_labels(), "theory: needs a labelled low-dimensional data set such as configs/toy2d.yaml; {} is not",
-          data.name);
+  require(!data.is_image() && data.has_labels(),
+          "theory: needs a labelled low-dimensional data set such as configs/toy2d.yaml; {} is not", data.name);
   TheoryOptions opt;
   opt.rules = parse_list<RoutingRule>(args.get<std::string>("rules"), "--rules");
   opt.solvers = parse_list<SolverKind>(args.get<std::string>("solvers"), "--solvers");
-  for (RoutingRule r : opt.rules) require(r != RoutingRule::kTopK, "--rules: topk is not part of the theory check (use top1 or mixture)");
+  for (RoutingRule r : opt.rules)
+    require(r != RoutingRule::kTopK, "--rules: topk is not part of the theory check (use top1 or mixture)");
   opt.steps = cfg.eval.trajectory_steps;
   opt.reference_steps = cfg.eval.reference_steps;
   opt.samples = args.get<int64_t>("num");
@@ -74,9 +80,11 @@ int cmd_theory(const std::vector<std::string>& argv) {
   const TheoryResult r = run_theory(data.data.to(torch::kFloat64), data.labels, static_cast<int>(data.num_classes()),
                                     Schedule::from_config(cfg.diffusion), cfg.diffusion.t_min, cfg.sample.spacing, opt);
 
-  std::cout << format("exact experts on {} (K = {}), {} samples, reference {} mixture {} steps; W2 floor (reference to "
-                      "independent draws of the data) {:.4f} +- {:.4f}\n",
-                      data.name, data.num_classes(), r.samples, r.reference_steps, to_string(r.reference_solver), r.floor_w2, r.floor_w2_sd);
+  std::cout << format(
+      "exact experts on {} (K = {}), {} samples, reference {} mixture {} steps; W2 floor (reference to "
+      "independent draws of the data) {:.4f} +- {:.4f}\n",
+      data.name, data.num_classes(), r.samples, r.reference_steps, to_string(r.reference_solver), r.floor_w2,
+      r.floor_w2_sd);
   std::string head = format("  {:<15}", "rule solver");
   for (int n : opt.steps) head += format(" {:>8}", format("N={}", n));
   std::cout << head << "   p (fit)   R^2\n";

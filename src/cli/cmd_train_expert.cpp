@@ -6,8 +6,8 @@
 #include "cli/app.h"
 #include "cli/args.h"
 #include "cli/context.h"
-#include "run/layout.h"
 #include "data/shards.h"
+#include "run/layout.h"
 #include "train/expert_trainer.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -16,10 +16,12 @@
 namespace ddm::cli {
 
 int cmd_train_expert(const std::vector<std::string>& argv) {
-  Args args("train-expert", "Train one expert on its shard (k in 0..K-1), or on all the data (`all`: the unconditional baseline).");
+  Args args("train-expert",
+            "Train one expert on its shard (k in 0..K-1), or on all the data (`all`: the unconditional baseline).");
   args.add()("shard", "shard index k, or 'all'", cxxopts::value<std::string>())(
       "restart", "ignore and delete earlier checkpoints in the expert's folder (otherwise training resumes)")(
-      "init", "start from this expert checkpoint's weights (ddm import --out FILE, or another run's expert): fine-tuning",
+      "init",
+      "start from this expert checkpoint's weights (ddm import --out FILE, or another run's expert): fine-tuning",
       cxxopts::value<std::string>());
   if (!args.parse(argv)) return 0;
   if (!args.has("shard")) throw UsageError("train-expert: --shard k (0..K-1) or --shard all is required");
@@ -30,7 +32,8 @@ int cmd_train_expert(const std::vector<std::string>& argv) {
   if (shard_arg != "all") {
     char* end = nullptr;
     const long v = std::strtol(shard_arg.c_str(), &end, 10);
-    if (shard_arg.empty() || *end != '\0' || v < 0) throw UsageError(format("train-expert: --shard {}: expected an index 0..K-1 or 'all'", shard_arg));
+    if (shard_arg.empty() || *end != '\0' || v < 0)
+      throw UsageError(format("train-expert: --shard {}: expected an index 0..K-1 or 'all'", shard_arg));
     shard = static_cast<int>(v);
   }
   // The manifest decides which examples this expert may see; `all` needs none.
@@ -65,11 +68,12 @@ int cmd_train_expert(const std::vector<std::string>& argv) {
   }
   const ExpertRunResult r = train_expert(opts, data);
   if (opts.dist.active() && opts.dist.is_main())
-    std::cout << format("data parallel: {} ranks, max weight difference from rank 0: {}, {:.2f} ms per step in all_reduce\n",
-                        opts.dist.world(), r.rank_divergence, r.allreduce_s_per_step * 1e3);
+    std::cout << format(
+        "data parallel: {} ranks, max weight difference from rank 0: {}, {:.2f} ms per step in all_reduce\n",
+        opts.dist.world(), r.rank_divergence, r.allreduce_s_per_step * 1e3);
   if (opts.dist.is_main())
-    std::cout << format("expert {}: step {}, loss {:.5f} ({}); checkpoint {}{}\n", shard_arg, r.step, r.loss, r.stop_reason,
-                      r.checkpoint, r.preview.empty() ? "" : ", preview " + r.preview);
+    std::cout << format("expert {}: step {}, loss {:.5f} ({}); checkpoint {}{}\n", shard_arg, r.step, r.loss,
+                        r.stop_reason, r.checkpoint, r.preview.empty() ? "" : ", preview " + r.preview);
   if (r.signal != 0) return 128 + r.signal;  // the shell convention for "stopped by a signal"
   return 0;
 }

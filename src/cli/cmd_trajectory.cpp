@@ -26,7 +26,8 @@ int cmd_trajectory(const std::vector<std::string>& argv) {
   const RunContext ctx = open_run(cfg, "trajectory/" + name.substr(0, name.rfind('-')));
   const TrajectoryResult r = trajectory_error(model, sc, cfg.eval.trajectory_steps, cfg.eval.reference_steps, device);
 
-  std::cout << format("trajectory error of {} samples ({}), reference {} steps:\n", sc.num, model.describe(), r.reference_steps);
+  std::cout << format("trajectory error of {} samples ({}), reference {} steps:\n", sc.num, model.describe(),
+                      r.reference_steps);
   std::cout << format("  {:>6} {:>14}\n", "N", "mean sq. err");
   for (const auto& row : r.rows) std::cout << format("  {:>6} {:>14.6g}\n", row.steps, row.mse);
   std::cout << format("  fit err = {:.4g} N^-{:.3f}, R^2 = {:.4f}\n", r.fit.c, r.fit.p, r.fit.r2);

@@ -4,8 +4,8 @@
 #include <torch/cuda.h>
 #include <torch/utils.h>
 
-#include "models/speed_settings.h"
 #include "dist/env.h"
+#include "models/speed_settings.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -38,8 +38,9 @@ const Dist& join_process_group(const Config& cfg, torch::Device& device) {
     group = new Dist(Dist::join(env, cfg.dist, device));  // lives as long as the process
     if (!group->is_main()) log::set_level(std::max(log::level(), log::Level::kWarn));
     if (group->active())
-      log::info("data parallel: rank {} of {} ({} backend, store at {}:{}{})", group->rank(), group->world(), group->backend(),
-                env.master_addr, env.master_port, env.agent_store ? ", torchrun agent " + env.store_prefix() : std::string());
+      log::info("data parallel: rank {} of {} ({} backend, store at {}:{}{})", group->rank(), group->world(),
+                group->backend(), env.master_addr, env.master_port,
+                env.agent_store ? ", torchrun agent " + env.store_prefix() : std::string());
   } else if (group->active() && device.is_cuda()) {
     device = rank_device(group->local_rank());
   }

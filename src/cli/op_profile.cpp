@@ -26,7 +26,8 @@ struct OpTotal {
 std::map<std::string, OpTotal> self_times(std::map<uint64_t, std::vector<Span>>& by_thread) {
   std::map<std::string, OpTotal> out;
   for (auto& [tid, spans] : by_thread) {
-    std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.start != b.start ? a.start < b.start : a.end > b.end; });
+    std::sort(spans.begin(), spans.end(),
+              [](const Span& a, const Span& b) { return a.start != b.start ? a.start < b.start : a.end > b.end; });
     std::vector<std::pair<const Span*, uint64_t>> open;  // span, children's time so far
     auto close = [&] {
       const auto [s, child] = open.back();
@@ -50,7 +51,8 @@ std::map<std::string, OpTotal> self_times(std::map<uint64_t, std::vector<Span>>&
 
 OpProfile::OpProfile() {
   const prof::ProfilerConfig config(prof::ProfilerState::KINETO);
-  torch::autograd::profiler::prepareProfiler(config, {prof::ActivityType::CPU});  // Kineto's set-up, as torch.profiler does
+  torch::autograd::profiler::prepareProfiler(config,
+                                             {prof::ActivityType::CPU});  // Kineto's set-up, as torch.profiler does
   torch::autograd::profiler::enableProfiler(config, {prof::ActivityType::CPU});
   active_ = true;
 }
@@ -75,7 +77,9 @@ Json OpProfile::table() {
   std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second.self_ns > b.second.self_ns; });
   Json out = Json::array();
   for (const auto& [name, t] : rows)
-    out.push_back({{"op", name}, {"calls", t.calls}, {"self_ms", static_cast<double>(t.self_ns) / 1e6},
+    out.push_back({{"op", name},
+                   {"calls", t.calls},
+                   {"self_ms", static_cast<double>(t.self_ns) / 1e6},
                    {"share", all ? static_cast<double>(t.self_ns) / static_cast<double>(all) : 0.0}});
   return out;
 }

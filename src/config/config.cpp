@@ -2,13 +2,12 @@
 // the resolved-config dump.
 #include "config/config.h"
 
-#include <limits>
-
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -41,8 +40,10 @@ T parse_number(const std::string& raw, const char* what) {
     if (ec != std::errc() || p != s.data() + s.size()) {
       char* end = nullptr;
       const double d = std::strtod(s.c_str(), &end);
-      const bool fits = d >= static_cast<double>(std::numeric_limits<T>::min()) && d <= static_cast<double>(std::numeric_limits<T>::max());
-      if (s.empty() || *end != '\0' || d != std::floor(d) || std::fabs(d) > 9e15 || !fits) fail("expected {}, got '{}'", what, raw);
+      const bool fits = d >= static_cast<double>(std::numeric_limits<T>::min()) &&
+                        d <= static_cast<double>(std::numeric_limits<T>::max());
+      if (s.empty() || *end != '\0' || d != std::floor(d) || std::fabs(d) > 9e15 || !fits)
+        fail("expected {}, got '{}'", what, raw);
       v = static_cast<T>(d);
     }
   }
@@ -66,9 +67,12 @@ void parse_value(const std::string& s, double& out) { out = parse_number<double>
 void parse_value(const std::string& s, std::string& out) { out = s; }
 void parse_value(const std::string& raw, bool& out) {
   const std::string s = to_lower(trim(raw));
-  if (s == "true" || s == "yes" || s == "on" || s == "1") out = true;
-  else if (s == "false" || s == "no" || s == "off" || s == "0") out = false;
-  else fail("expected true or false, got '{}'", raw);
+  if (s == "true" || s == "yes" || s == "on" || s == "1")
+    out = true;
+  else if (s == "false" || s == "no" || s == "off" || s == "0")
+    out = false;
+  else
+    fail("expected true or false, got '{}'", raw);
 }
 void parse_value(const std::string& s, IntList& out) {
   out.clear();
@@ -79,8 +83,10 @@ void parse_value(const std::string& s, DoubleList& out) {
   for (const auto& p : split_list(s)) out.push_back(parse_number<double>(p, "a list of numbers"));
 }
 void parse_value(const std::string& raw, AutoDouble& out) {
-  if (to_lower(trim(raw)) == "auto") out = AutoDouble::automatic();
-  else out = AutoDouble::of(parse_number<double>(raw, "a number or auto"));
+  if (to_lower(trim(raw)) == "auto")
+    out = AutoDouble::automatic();
+  else
+    out = AutoDouble::of(parse_number<double>(raw, "a number or auto"));
 }
 template <NamedEnum E>
 void parse_value(const std::string& s, E& out) {
@@ -105,21 +111,32 @@ void check(const T& v, const Range& r) {
 
 template <class T>
 Json to_json(const T& v) {
-  if constexpr (NamedEnum<T>) return Json(to_string(v));
-  else if constexpr (std::is_same_v<T, AutoDouble>) return v.is_auto ? Json("auto") : Json(v.value);
-  else return Json(v);
+  if constexpr (NamedEnum<T>)
+    return Json(to_string(v));
+  else if constexpr (std::is_same_v<T, AutoDouble>)
+    return v.is_auto ? Json("auto") : Json(v.value);
+  else
+    return Json(v);
 }
 
 template <class T>
 std::string type_name() {
-  if constexpr (std::is_same_v<T, int> || std::is_same_v<T, int64_t>) return "int";
-  else if constexpr (std::is_same_v<T, double>) return "float";
-  else if constexpr (std::is_same_v<T, bool>) return "bool";
-  else if constexpr (std::is_same_v<T, std::string>) return "string";
-  else if constexpr (std::is_same_v<T, IntList>) return "list of int";
-  else if constexpr (std::is_same_v<T, DoubleList>) return "list of float";
-  else if constexpr (std::is_same_v<T, AutoDouble>) return "float or auto";
-  else return "one of: " + enum_choices<T>(" | ");
+  if constexpr (std::is_same_v<T, int> || std::is_same_v<T, int64_t>)
+    return "int";
+  else if constexpr (std::is_same_v<T, double>)
+    return "float";
+  else if constexpr (std::is_same_v<T, bool>)
+    return "bool";
+  else if constexpr (std::is_same_v<T, std::string>)
+    return "string";
+  else if constexpr (std::is_same_v<T, IntList>)
+    return "list of int";
+  else if constexpr (std::is_same_v<T, DoubleList>)
+    return "list of float";
+  else if constexpr (std::is_same_v<T, AutoDouble>)
+    return "float or auto";
+  else
+    return "one of: " + enum_choices<T>(" | ");
 }
 
 template <class T>
@@ -193,7 +210,10 @@ std::string unknown_key_message(const std::string& key) {
   size_t best_d = 4;
   for (const auto& f : config_fields()) {
     const size_t d = edit_distance(key, f.key);
-    if (d < best_d) { best_d = d; best = f.key; }
+    if (d < best_d) {
+      best_d = d;
+      best = f.key;
+    }
   }
   return best.empty() ? format("unknown key '{}'", key) : format("unknown key '{}' (did you mean {}?)", key, best);
 }
@@ -294,10 +314,11 @@ void validate(const Config& cfg) {
   const AutoDouble t1 = cfg.router.t1, t2 = cfg.router.t2;
   if (t1.is_auto != t2.is_auto) fail("{}: router.t1 and router.t2 are both auto or both numbers", src);
   if (!t1.is_auto && !(cfg.diffusion.t_min < t1.value && t1.value < t2.value && t2.value < 1))
-    fail("{}: router interval bounds must satisfy diffusion.t_min < router.t1 < router.t2 < 1, got {} < {} < {} < 1", src,
-         cfg.diffusion.t_min, t1.value, t2.value);
+    fail("{}: router interval bounds must satisfy diffusion.t_min < router.t1 < router.t2 < 1, got {} < {} < {} < 1",
+         src, cfg.diffusion.t_min, t1.value, t2.value);
   if (cfg.diffusion.beta_max <= cfg.diffusion.beta_min)
-    fail("{}: diffusion.beta_max ({}) must exceed diffusion.beta_min ({})", src, cfg.diffusion.beta_max, cfg.diffusion.beta_min);
+    fail("{}: diffusion.beta_max ({}) must exceed diffusion.beta_min ({})", src, cfg.diffusion.beta_max,
+         cfg.diffusion.beta_min);
 }
 
 std::string dump_config(const Config& cfg) {

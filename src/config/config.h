@@ -10,27 +10,35 @@
 #include <string>
 #include <vector>
 
-#include "config/data_config.h"
-#include "config/shards_config.h"
-#include "config/diffusion_config.h"
-#include "config/model_config.h"
-#include "config/train_config.h"
-#include "config/router_config.h"
-#include "config/sample_config.h"
-#include "config/eval_config.h"
-#include "config/run_config.h"
-#include "config/dist_config.h"
 #include "config/config_fwd.h"
+#include "config/data_config.h"
+#include "config/diffusion_config.h"
+#include "config/dist_config.h"
+#include "config/eval_config.h"
+#include "config/model_config.h"
+#include "config/router_config.h"
+#include "config/run_config.h"
+#include "config/sample_config.h"
+#include "config/shards_config.h"
+#include "config/train_config.h"
 #include "util/json.h"
 
 namespace ddm {
 
-#define DDM_CONFIG_SECTIONS(S)                                                                     \
-  S(data, DataConfig, DDM_DATA_FIELDS) S(shards, ShardsConfig, DDM_SHARDS_FIELDS)                     \
-  S(diffusion, DiffusionConfig, DDM_DIFFUSION_FIELDS) S(model, ModelConfig, DDM_MODEL_FIELDS)          \
-  S(train, TrainConfig, DDM_TRAIN_FIELDS) S(router, RouterConfig, DDM_ROUTER_FIELDS)       \
-  S(sample, SampleConfig, DDM_SAMPLE_FIELDS) S(eval, EvalConfig, DDM_EVAL_FIELDS) S(run, RunConfig, DDM_RUN_FIELDS)      \
+// One section per line (clang-format would join them into an unstable layout).
+// clang-format off
+#define DDM_CONFIG_SECTIONS(S)                         \
+  S(data, DataConfig, DDM_DATA_FIELDS)                 \
+  S(shards, ShardsConfig, DDM_SHARDS_FIELDS)           \
+  S(diffusion, DiffusionConfig, DDM_DIFFUSION_FIELDS)  \
+  S(model, ModelConfig, DDM_MODEL_FIELDS)              \
+  S(train, TrainConfig, DDM_TRAIN_FIELDS)              \
+  S(router, RouterConfig, DDM_ROUTER_FIELDS)           \
+  S(sample, SampleConfig, DDM_SAMPLE_FIELDS)           \
+  S(eval, EvalConfig, DDM_EVAL_FIELDS)                 \
+  S(run, RunConfig, DDM_RUN_FIELDS)                    \
   S(dist, DistConfig, DDM_DIST_FIELDS)
+// clang-format on
 
 struct Config {
   std::string name = "default";  // the config file's stem; names the default run folder
@@ -48,7 +56,7 @@ struct ConfigField {
   std::string type_name;  // "int", "path", "one of: a, b"
   std::string help;
   std::function<void(Config&, const std::string&)> set;  // parses and range-checks; throws Error
-  std::function<Json(const Config&)> get;                 // the value (strings, numbers, lists)
+  std::function<Json(const Config&)> get;                // the value (strings, numbers, lists)
 };
 
 const std::vector<ConfigField>& config_fields();

@@ -9,10 +9,12 @@
 
 namespace ddm {
 
-#define DDM_DIST_FIELDS(X)                                                                                 \
-  X(DistBackend, backend, DistBackend::kAuto, kAny, "c10d backend (auto: nccl on CUDA, gloo otherwise)")    \
+#define DDM_DIST_FIELDS(X)                                                                               \
+  X(DistBackend, backend, DistBackend::kAuto, kAny, "c10d backend (auto: nccl on CUDA, gloo otherwise)") \
   X(int, timeout_s, 1800, (Range{1, 86400}), "seconds a collective or the rendezvous may wait for the other ranks")
 
-struct DistConfig { DDM_DIST_FIELDS(DDM_DECLARE_FIELD) };
+struct DistConfig {
+  DDM_DIST_FIELDS(DDM_DECLARE_FIELD)
+};
 
 }  // namespace ddm

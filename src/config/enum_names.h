@@ -13,7 +13,9 @@ template <class E>
 struct EnumNames;  // specialised with: static constexpr std::pair<E, std::string_view> kNames[]
 
 template <class E>
-concept NamedEnum = requires { EnumNames<E>::kNames; };
+concept NamedEnum = requires {
+  EnumNames<E>::kNames;
+};
 
 template <NamedEnum E>
 std::string to_string(E e) {
@@ -54,8 +56,8 @@ E parse_enum(std::string_view s, std::string_view what) {
 }  // namespace ddm
 
 // Declares the name table of enum E: DDM_ENUM_NAMES(Rule, {Rule::kSwitch, "switch"}, ...).
-#define DDM_ENUM_NAMES(E, ...)                                                  \
-  template <>                                                                   \
-  struct ddm::EnumNames<E> {                                                    \
+#define DDM_ENUM_NAMES(E, ...)                                                \
+  template <>                                                                 \
+  struct ddm::EnumNames<E> {                                                  \
     static constexpr std::pair<E, std::string_view> kNames[] = {__VA_ARGS__}; \
   }

@@ -82,26 +82,32 @@ DDM_ENUM_NAMES(ddm::ToyShape, {ddm::ToyShape::kGaussians, "gaussians"}, {ddm::To
 DDM_ENUM_NAMES(ddm::ShardMethod, {ddm::ShardMethod::kLabel, "label"}, {ddm::ShardMethod::kKmeans, "kmeans"},
                {ddm::ShardMethod::kRandom, "random"});
 DDM_ENUM_NAMES(ddm::ScheduleKind, {ddm::ScheduleKind::kLinear, "linear"}, {ddm::ScheduleKind::kCosine, "cosine"});
-DDM_ENUM_NAMES(ddm::Prediction, {ddm::Prediction::kEps, "eps"}, {ddm::Prediction::kX0, "x0"}, {ddm::Prediction::kV, "v"});
-DDM_ENUM_NAMES(ddm::ModelArch, {ddm::ModelArch::kAuto, "auto"}, {ddm::ModelArch::kUnet, "unet"}, {ddm::ModelArch::kMlp, "mlp"});
+DDM_ENUM_NAMES(ddm::Prediction, {ddm::Prediction::kEps, "eps"}, {ddm::Prediction::kX0, "x0"},
+               {ddm::Prediction::kV, "v"});
+DDM_ENUM_NAMES(ddm::ModelArch, {ddm::ModelArch::kAuto, "auto"}, {ddm::ModelArch::kUnet, "unet"},
+               {ddm::ModelArch::kMlp, "mlp"});
 DDM_ENUM_NAMES(ddm::OptimizerKind, {ddm::OptimizerKind::kAdam, "adam"}, {ddm::OptimizerKind::kAdamW, "adamw"});
 DDM_ENUM_NAMES(ddm::RouterKind, {ddm::RouterKind::kMogA, "mog-a"}, {ddm::RouterKind::kMogDa, "mog-da"},
                {ddm::RouterKind::kSobolev, "sobolev"});
 DDM_ENUM_NAMES(ddm::LrSchedule, {ddm::LrSchedule::kConstant, "constant"}, {ddm::LrSchedule::kLinear, "linear"},
                {ddm::LrSchedule::kCosine, "cosine"});
-DDM_ENUM_NAMES(ddm::DerivativeWeights, {ddm::DerivativeWeights::kAlpha, "alpha"}, {ddm::DerivativeWeights::kMixed, "mixed"});
+DDM_ENUM_NAMES(ddm::DerivativeWeights, {ddm::DerivativeWeights::kAlpha, "alpha"},
+               {ddm::DerivativeWeights::kMixed, "mixed"});
 DDM_ENUM_NAMES(ddm::VelocityScale, {ddm::VelocityScale::kNone, "none"}, {ddm::VelocityScale::kLogSnr, "log-snr"});
-DDM_ENUM_NAMES(ddm::DerivativeNet, {ddm::DerivativeNet::kShared, "shared"}, {ddm::DerivativeNet::kSeparate, "separate"});
-DDM_ENUM_NAMES(ddm::SolverKind, {ddm::SolverKind::kDdim, "ddim"}, {ddm::SolverKind::kEuler, "euler"}, {ddm::SolverKind::kHeun, "heun"},
-               {ddm::SolverKind::kDpmpp2m, "dpmpp2m"});
-DDM_ENUM_NAMES(ddm::TimestepSpacing, {ddm::TimestepSpacing::kLeading, "leading"}, {ddm::TimestepSpacing::kTrailing, "trailing"},
-               {ddm::TimestepSpacing::kLinspace, "linspace"});
-DDM_ENUM_NAMES(ddm::Spacing, {ddm::Spacing::kAuto, "auto"}, {ddm::Spacing::kUniform, "uniform"}, {ddm::Spacing::kLeading, "leading"}, {ddm::Spacing::kQuadratic, "quadratic"},
+DDM_ENUM_NAMES(ddm::DerivativeNet, {ddm::DerivativeNet::kShared, "shared"},
+               {ddm::DerivativeNet::kSeparate, "separate"});
+DDM_ENUM_NAMES(ddm::SolverKind, {ddm::SolverKind::kDdim, "ddim"}, {ddm::SolverKind::kEuler, "euler"},
+               {ddm::SolverKind::kHeun, "heun"}, {ddm::SolverKind::kDpmpp2m, "dpmpp2m"});
+DDM_ENUM_NAMES(ddm::TimestepSpacing, {ddm::TimestepSpacing::kLeading, "leading"},
+               {ddm::TimestepSpacing::kTrailing, "trailing"}, {ddm::TimestepSpacing::kLinspace, "linspace"});
+DDM_ENUM_NAMES(ddm::Spacing, {ddm::Spacing::kAuto, "auto"}, {ddm::Spacing::kUniform, "uniform"},
+               {ddm::Spacing::kLeading, "leading"}, {ddm::Spacing::kQuadratic, "quadratic"},
                {ddm::Spacing::kLogSnr, "logsnr"}, {ddm::Spacing::kKarras, "karras"});
 DDM_ENUM_NAMES(ddm::ClipMode, {ddm::ClipMode::kAuto, "auto"}, {ddm::ClipMode::kOn, "on"}, {ddm::ClipMode::kOff, "off"},
                {ddm::ClipMode::kOn, "true"}, {ddm::ClipMode::kOff, "false"});
 DDM_ENUM_NAMES(ddm::RoutingRule, {ddm::RoutingRule::kSwitch, "switch"}, {ddm::RoutingRule::kTop1, "top1"},
-               {ddm::RoutingRule::kTopK, "topk"}, {ddm::RoutingRule::kMixture, "mixture"}, {ddm::RoutingRule::kFixed, "fixed"});
+               {ddm::RoutingRule::kTopK, "topk"}, {ddm::RoutingRule::kMixture, "mixture"},
+               {ddm::RoutingRule::kFixed, "fixed"});
 DDM_ENUM_NAMES(ddm::DerivativeHead, {ddm::DerivativeHead::kLogit, "logit"}, {ddm::DerivativeHead::kRaw, "raw"});
 DDM_ENUM_NAMES(ddm::TimeSampling, {ddm::TimeSampling::kUniform, "uniform"}, {ddm::TimeSampling::kMass, "mass"});
 DDM_ENUM_NAMES(ddm::DerivativeLoss, {ddm::DerivativeLoss::kRelative, "relative"}, {ddm::DerivativeLoss::kMse, "mse"});
@@ -109,12 +115,14 @@ DDM_ENUM_NAMES(ddm::AlphaSource, {ddm::AlphaSource::kRouter, "router"}, {ddm::Al
                {ddm::AlphaSource::kIntegratedCorrected, "integrated-corrected"},
                {ddm::AlphaSource::kIntegratedRaw, "integrated-raw"}, {ddm::AlphaSource::kOracle, "oracle"},
                {ddm::AlphaSource::kSobolev, "sobolev"});
-DDM_ENUM_NAMES(ddm::FeatureKind, {ddm::FeatureKind::kClassifier, "classifier"}, {ddm::FeatureKind::kInception, "inception"});
+DDM_ENUM_NAMES(ddm::FeatureKind, {ddm::FeatureKind::kClassifier, "classifier"},
+               {ddm::FeatureKind::kInception, "inception"});
 DDM_ENUM_NAMES(ddm::ExpertSource, {ddm::ExpertSource::kTrained, "trained"}, {ddm::ExpertSource::kExact, "exact"});
 DDM_ENUM_NAMES(ddm::DeviceKind, {ddm::DeviceKind::kAuto, "auto"}, {ddm::DeviceKind::kCpu, "cpu"},
                {ddm::DeviceKind::kCuda, "cuda"});
 DDM_ENUM_NAMES(ddm::Bf16Mode, {ddm::Bf16Mode::kAuto, "auto"}, {ddm::Bf16Mode::kOn, "on"}, {ddm::Bf16Mode::kOff, "off"},
                {ddm::Bf16Mode::kAuto, "true"}, {ddm::Bf16Mode::kOff, "false"});
-DDM_ENUM_NAMES(ddm::DownsamplePadding, {ddm::DownsamplePadding::kSame, "same"}, {ddm::DownsamplePadding::kSymmetric, "symmetric"});
+DDM_ENUM_NAMES(ddm::DownsamplePadding, {ddm::DownsamplePadding::kSame, "same"},
+               {ddm::DownsamplePadding::kSymmetric, "symmetric"});
 DDM_ENUM_NAMES(ddm::DistBackend, {ddm::DistBackend::kAuto, "auto"}, {ddm::DistBackend::kGloo, "gloo"},
                {ddm::DistBackend::kNccl, "nccl"});

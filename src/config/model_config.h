@@ -9,19 +9,21 @@
 
 namespace ddm {
 
-#define DDM_MODEL_FIELDS(X)                                                                         \
-  X(ModelArch, arch, ModelArch::kAuto, kAny, "network: unet (images), mlp (points); auto picks by data") \
-  X(int, channels, 128, (Range{1, 4096}), "unet: base channels")                                     \
-  X(IntList, channel_mult, (IntList{1, 2, 2, 2}), (Range{1, 64}), "unet: channel multiplier per level") \
-  X(int, num_res_blocks, 2, (Range{1, 64}), "unet: residual blocks per level")                        \
+#define DDM_MODEL_FIELDS(X)                                                                                    \
+  X(ModelArch, arch, ModelArch::kAuto, kAny, "network: unet (images), mlp (points); auto picks by data")       \
+  X(int, channels, 128, (Range{1, 4096}), "unet: base channels")                                               \
+  X(IntList, channel_mult, (IntList{1, 2, 2, 2}), (Range{1, 64}), "unet: channel multiplier per level")        \
+  X(int, num_res_blocks, 2, (Range{1, 64}), "unet: residual blocks per level")                                 \
   X(IntList, attn_resolutions, (IntList{16}), (Range{1, 4096}), "unet: feature-map sizes with self-attention") \
-  X(double, dropout, 0.1, (Range{0, 0.99}), "dropout in residual blocks")                             \
-  X(int, groups, 32, (Range{1, 1024}), "unet: GroupNorm groups")                                      \
-  X(DownsamplePadding, downsample_padding, DownsamplePadding::kSame, kAny,                               \
-    "unet: down-sampling padding, same (DDPM, diffusers) or symmetric (ddm's older U-Nets)")         \
-  X(int, mlp_width, 256, (Range{1, 65536}), "mlp: hidden width")                                      \
+  X(double, dropout, 0.1, (Range{0, 0.99}), "dropout in residual blocks")                                      \
+  X(int, groups, 32, (Range{1, 1024}), "unet: GroupNorm groups")                                               \
+  X(DownsamplePadding, downsample_padding, DownsamplePadding::kSame, kAny,                                     \
+    "unet: down-sampling padding, same (DDPM, diffusers) or symmetric (ddm's older U-Nets)")                   \
+  X(int, mlp_width, 256, (Range{1, 65536}), "mlp: hidden width")                                               \
   X(int, mlp_depth, 4, (Range{1, 64}), "mlp: hidden layers")
 
-struct ModelConfig { DDM_MODEL_FIELDS(DDM_DECLARE_FIELD) };
+struct ModelConfig {
+  DDM_MODEL_FIELDS(DDM_DECLARE_FIELD)
+};
 
 }  // namespace ddm

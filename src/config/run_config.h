@@ -9,11 +9,13 @@
 
 namespace ddm {
 
-#define DDM_RUN_FIELDS(X)                                                                           \
-  X(std::string, dir, "", kAny, "run folder (empty: runs/<config name>)")                            \
-  X(DeviceKind, device, DeviceKind::kAuto, kAny, "device for tensors")                               \
+#define DDM_RUN_FIELDS(X)                                                 \
+  X(std::string, dir, "", kAny, "run folder (empty: runs/<config name>)") \
+  X(DeviceKind, device, DeviceKind::kAuto, kAny, "device for tensors")    \
   X(int, threads, 0, (Range{0, 1024}), "CPU threads for LibTorch (0: its default)")
 
-struct RunConfig { DDM_RUN_FIELDS(DDM_DECLARE_FIELD) };
+struct RunConfig {
+  DDM_RUN_FIELDS(DDM_DECLARE_FIELD)
+};
 
 }  // namespace ddm

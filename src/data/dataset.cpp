@@ -11,7 +11,9 @@
 
 namespace ddm {
 
-int Dataset::num_classes() const { return has_labels() && size() > 0 ? static_cast<int>(labels.max().item<int64_t>()) + 1 : 0; }
+int Dataset::num_classes() const {
+  return has_labels() && size() > 0 ? static_cast<int>(labels.max().item<int64_t>()) + 1 : 0;
+}
 
 std::vector<int64_t> Dataset::sample_shape() const {
   const auto s = data.sizes();
@@ -46,10 +48,12 @@ Dataset dataset_from_raw(RawData&& raw, std::string name) {
   shape.insert(shape.end(), raw.sample_shape.begin(), raw.sample_shape.end());
   if (raw.is_image()) {
     auto* buf = new std::vector<uint8_t>(std::move(raw.pixels));
-    d.data = torch::from_blob(buf->data(), shape, [buf](void*) { delete buf; }, torch::kUInt8);
+    d.data = torch::from_blob(
+        buf->data(), shape, [buf](void*) { delete buf; }, torch::kUInt8);
   } else {
     auto* buf = new std::vector<float>(std::move(raw.points));
-    d.data = torch::from_blob(buf->data(), shape, [buf](void*) { delete buf; }, torch::kFloat32);
+    d.data = torch::from_blob(
+        buf->data(), shape, [buf](void*) { delete buf; }, torch::kFloat32);
   }
   if (!raw.labels.empty()) d.labels = torch::tensor(raw.labels, torch::kLong);
   d.class_names = std::move(raw.class_names);
@@ -72,7 +76,9 @@ Dataset load_dataset(const DataConfig& cfg) {
         for (int i = 0; i < 10; ++i) raw.class_names.push_back(std::to_string(i));
       break;
     }
-    case DatasetKind::kCifar10: raw = read_cifar10(cfg.path, train); break;
+    case DatasetKind::kCifar10:
+      raw = read_cifar10(cfg.path, train);
+      break;
     case DatasetKind::kImageFolder: {
       ImageFolderOptions opt;
       opt.dir = cfg.path;
@@ -97,8 +103,9 @@ Dataset load_dataset(const DataConfig& cfg) {
       break;
     }
   }
-  Dataset d = dataset_from_raw(std::move(raw), format("{}/{}", to_string(cfg.dataset),
-                                                      cfg.dataset == DatasetKind::kToy2d ? "generated" : to_string(cfg.split)));
+  Dataset d = dataset_from_raw(
+      std::move(raw),
+      format("{}/{}", to_string(cfg.dataset), cfg.dataset == DatasetKind::kToy2d ? "generated" : to_string(cfg.split)));
   if (cfg.limit > 0 && d.size() > cfg.limit) d = d.subset(torch::arange(cfg.limit));
   if (cfg.pad > 0) {
     require(d.is_image(), "data.pad applies to images, not to {}", d.name);

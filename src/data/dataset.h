@@ -20,7 +20,7 @@ struct Dataset {
   int64_t size() const { return data.size(0); }
   bool is_image() const { return data.dim() == 4; }
   bool has_labels() const { return labels.defined(); }
-  int num_classes() const;                  // max label + 1 (0 when unlabelled)
+  int num_classes() const;                    // max label + 1 (0 when unlabelled)
   std::vector<int64_t> sample_shape() const;  // {C, H, W} or {D}
   // Examples in model space: images as floats in [-1, 1], points as they are.
   torch::Tensor batch(const torch::Tensor& indices) const;

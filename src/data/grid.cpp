@@ -40,6 +40,8 @@ Image make_grid(const torch::Tensor& images, int nrow, int padding) {
   return tensor_to_image(grid);
 }
 
-void save_grid(const std::string& path, const torch::Tensor& images, int nrow) { write_png(path, make_grid(images, nrow)); }
+void save_grid(const std::string& path, const torch::Tensor& images, int nrow) {
+  write_png(path, make_grid(images, nrow));
+}
 
 }  // namespace ddm

@@ -63,7 +63,8 @@ IdxFile read_idx_file(const std::string& path, int ndim, int64_t max_bytes) {
   if (gzdirect(gz.f)) {  // not gzip: the file's size is known before anything is allocated
     const uint64_t held = static_cast<uint64_t>(file_size(path)) - header;
     if (held < count) fail("{}: truncated: header says {} values, file holds {}", path, count, held);
-    if (held > count) fail("{}: sizes in the header do not match the file ({} values expected, more found)", path, count);
+    if (held > count)
+      fail("{}: sizes in the header do not match the file ({} values expected, more found)", path, count);
   }
   constexpr size_t kChunk = size_t{1} << 22;
   size_t got = 0;

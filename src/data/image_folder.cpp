@@ -102,7 +102,8 @@ RawData read_image_folder(const ImageFolderOptions& opt) {
       }
     }
   };
-  const int n_threads = std::max(1, opt.threads > 0 ? opt.threads : static_cast<int>(std::thread::hardware_concurrency()));
+  const int n_threads =
+      std::max(1, opt.threads > 0 ? opt.threads : static_cast<int>(std::thread::hardware_concurrency()));
   std::vector<std::thread> pool;
   for (int t = 0; t < n_threads; ++t) pool.emplace_back(work);
   for (auto& t : pool) t.join();

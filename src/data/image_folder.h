@@ -15,10 +15,10 @@ struct ImageFolderOptions {
   std::string dir;
   int resolution = 64;
   int channels = 3;
-  std::string labels;     // label file; empty for none
-  std::string attribute;  // attribute table column; empty for "<file> <label>" lines
-  int64_t limit = 0;      // first N files (sorted by name); 0: all
-  int threads = 0;        // decoding threads; 0: hardware concurrency
+  std::string labels;                    // label file; empty for none
+  std::string attribute;                 // attribute table column; empty for "<file> <label>" lines
+  int64_t limit = 0;                     // first N files (sorted by name); 0: all
+  int threads = 0;                       // decoding threads; 0: hardware concurrency
   int64_t max_bytes = kDefaultMaxBytes;  // largest decoded image a file may declare
 };
 

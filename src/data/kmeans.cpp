@@ -95,7 +95,9 @@ KmeansResult kmeans(const torch::Tensor& x_in, int k, int max_iters, uint64_t se
     }
     const bool converged = assign.defined() && torch::equal(assign, next);
     assign = next;
-    c = torch::zeros_like(c).index_add_(0, assign, x).div_(torch::bincount(assign, {}, k).clamp_min(1).unsqueeze(1).to(x.dtype()));
+    c = torch::zeros_like(c)
+            .index_add_(0, assign, x)
+            .div_(torch::bincount(assign, {}, k).clamp_min(1).unsqueeze(1).to(x.dtype()));
     if (converged) break;
   }
   r.iterations = std::min(r.iterations, max_iters);

@@ -8,7 +8,7 @@
 namespace ddm {
 
 struct KmeansResult {
-  torch::Tensor centroids;  // [K, F]
+  torch::Tensor centroids;   // [K, F]
   torch::Tensor assignment;  // int64 [N]
   int iterations = 0;
   double inertia = 0;  // sum of squared distances to the assigned centroid

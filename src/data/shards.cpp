@@ -17,8 +17,8 @@ torch::Tensor kmeans_features(const Dataset& data, const ShardsConfig& cfg) {
   if (cfg.features.empty()) return data.all().reshape({data.size(), -1});
   const NpyArray a = read_npy(cfg.features);
   require(a.shape.size() == 2, "{}: feature file must be N x F, got {} dimensions", cfg.features, a.shape.size());
-  require(a.shape[0] == data.size(), "{}: {} feature rows for {} examples of {}", cfg.features, a.shape[0],
-          data.size(), data.name);
+  require(a.shape[0] == data.size(), "{}: {} feature rows for {} examples of {}", cfg.features, a.shape[0], data.size(),
+          data.name);
   const std::vector<double> v = a.to_finite_double(cfg.features);
   return torch::tensor(v, torch::kFloat64).reshape({a.shape[0], a.shape[1]}).to(torch::kFloat32);
 }
@@ -34,7 +34,6 @@ Json data_config_json(const DataConfig& data) {
   return j;
 }
 
-
 ShardManifest make_shards(const Dataset& data, const DataConfig& data_cfg, const ShardsConfig& cfg) {
   const int64_t n = data.size();
   require(cfg.k <= n, "shards.k = {} is larger than the number of examples ({}) in {}", cfg.k, n, data.name);
@@ -49,8 +48,8 @@ ShardManifest make_shards(const Dataset& data, const DataConfig& data_cfg, const
       break;
     }
     case ShardMethod::kKmeans: {
-      const KmeansResult r = kmeans(kmeans_features(data, cfg), cfg.k, cfg.kmeans_iters,
-                                    static_cast<uint64_t>(cfg.seed), cfg.balanced);
+      const KmeansResult r =
+          kmeans(kmeans_features(data, cfg), cfg.k, cfg.kmeans_iters, static_cast<uint64_t>(cfg.seed), cfg.balanced);
       log::info("k-means: {} iterations, inertia {:.4g}", r.iterations, r.inertia);
       assign = r.assignment;
       break;
@@ -75,7 +74,8 @@ ShardManifest make_shards(const Dataset& data, const DataConfig& data_cfg, const
   const int64_t* ap = a.data_ptr<int64_t>();
   for (int64_t i = 0; i < n; ++i) m.shards[static_cast<size_t>(ap[i])].push_back(i);
   for (int j = 0; j < cfg.k; ++j)
-    require(!m.shards[j].empty(), "shard {} of {} is empty ({}): every expert needs data", j, cfg.k, to_string(cfg.method));
+    require(!m.shards[j].empty(), "shard {} of {} is empty ({}): every expert needs data", j, cfg.k,
+            to_string(cfg.method));
   if (data.has_labels()) {
     const int classes = data.num_classes();
     for (int j = 0; j < cfg.k; ++j) {

@@ -22,7 +22,7 @@ struct ShardManifest {
   ShardMethod method = ShardMethod::kLabel;
   int64_t seed = 0;
   int64_t n = 0;
-  std::vector<std::vector<int64_t>> shards;       // sorted indices into the data set
+  std::vector<std::vector<int64_t>> shards;        // sorted indices into the data set
   std::vector<std::vector<int64_t>> label_counts;  // per shard, per class (empty if unlabelled)
   std::vector<std::string> class_names;
 

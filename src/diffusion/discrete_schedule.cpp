@@ -18,7 +18,8 @@ double cosine_beta(int64_t i, int64_t steps) {
 
 }  // namespace
 
-DiscreteTable::DiscreteTable(ScheduleKind kind, double beta_min, double beta_max, const DiscreteSpec& spec) : spec_(spec) {
+DiscreteTable::DiscreteTable(ScheduleKind kind, double beta_min, double beta_max, const DiscreteSpec& spec)
+    : spec_(spec) {
   const int64_t n = spec.train_steps;
   require(n >= 2, "diffusion.train_timesteps must be 0 (continuous) or at least 2, got {}", n);
   // diffusers computes betas and their cumulative product in float32: so does this table.
@@ -26,8 +27,9 @@ DiscreteTable::DiscreteTable(ScheduleKind kind, double beta_min, double beta_max
   knots_.assign(static_cast<size_t>(n) + 1, 0.0);
   float abar = 1.0f;
   for (int64_t i = 0; i < n; ++i) {
-    const double beta = kind == ScheduleKind::kLinear ? start + (end - start) * static_cast<double>(i) / static_cast<double>(n - 1)
-                                                       : cosine_beta(i, n);
+    const double beta = kind == ScheduleKind::kLinear
+                            ? start + (end - start) * static_cast<double>(i) / static_cast<double>(n - 1)
+                            : cosine_beta(i, n);
     abar *= 1.0f - static_cast<float>(beta);
     knots_[static_cast<size_t>(i) + 1] = std::log(static_cast<double>(abar));
   }
@@ -63,7 +65,8 @@ std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> DiscreteTable::segments(
   const torch::Tensor u = t.to(torch::kFloat64).clamp(0.0, 1.0) * static_cast<double>(spec_.train_steps);
   const torch::Tensor j = u.floor().clamp_max(static_cast<double>(spec_.train_steps - 1)).to(torch::kLong);
   const torch::Tensor k = knots_tensor_.to(t.device());
-  const torch::Tensor lo = k.index_select(0, j.flatten()).view(t.sizes()), hi = k.index_select(0, (j + 1).flatten()).view(t.sizes());
+  const torch::Tensor lo = k.index_select(0, j.flatten()).view(t.sizes()),
+                      hi = k.index_select(0, (j + 1).flatten()).view(t.sizes());
   return {lo, hi, u - j.to(torch::kFloat64)};
 }
 
@@ -93,18 +96,26 @@ std::vector<double> DiscreteTable::timestep_times(int n) const {
   std::vector<int64_t> ts(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) {
     switch (spec_.spacing) {
-      case TimestepSpacing::kLeading: ts[i] = static_cast<int64_t>(std::round(static_cast<double>((n - 1 - i) * (steps / n)))) + spec_.steps_offset; break;
-      case TimestepSpacing::kTrailing: ts[i] = static_cast<int64_t>(std::round(steps - i * (static_cast<double>(steps) / n))) - 1; break;
+      case TimestepSpacing::kLeading:
+        ts[i] = static_cast<int64_t>(std::round(static_cast<double>((n - 1 - i) * (steps / n)))) + spec_.steps_offset;
+        break;
+      case TimestepSpacing::kTrailing:
+        ts[i] = static_cast<int64_t>(std::round(steps - i * (static_cast<double>(steps) / n))) - 1;
+        break;
       case TimestepSpacing::kLinspace:
-        ts[i] = static_cast<int64_t>(std::round((n == 1 ? 0.0 : static_cast<double>(steps - 1) * (n - 1 - i) / (n - 1))));
+        ts[i] =
+            static_cast<int64_t>(std::round((n == 1 ? 0.0 : static_cast<double>(steps - 1) * (n - 1 - i) / (n - 1))));
         break;
     }
   }
   std::vector<double> times;
-  for (int64_t i : ts) times.push_back(static_cast<double>(std::clamp<int64_t>(i, 0, steps - 1) + 1) / static_cast<double>(steps));
+  for (int64_t i : ts)
+    times.push_back(static_cast<double>(std::clamp<int64_t>(i, 0, steps - 1) + 1) / static_cast<double>(steps));
   return times;
 }
 
-double DiscreteTable::landing_time() const { return spec_.set_alpha_to_one ? 0.0 : 1.0 / static_cast<double>(spec_.train_steps); }
+double DiscreteTable::landing_time() const {
+  return spec_.set_alpha_to_one ? 0.0 : 1.0 / static_cast<double>(spec_.train_steps);
+}
 
 }  // namespace ddm

@@ -44,7 +44,7 @@ class DiscreteTable {
  private:
   std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> segments(const torch::Tensor& t) const;
   DiscreteSpec spec_;
-  std::vector<double> knots_;  // log abar at t = j / T, j = 0..T (knots_[0] = 0)
+  std::vector<double> knots_;   // log abar at t = j / T, j = 0..T (knots_[0] = 0)
   torch::Tensor knots_tensor_;  // the same, float64
 };
 

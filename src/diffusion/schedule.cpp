@@ -59,7 +59,8 @@ T sigma_of(const Schedule& s, const T& t) {
 template <class T>
 T dalpha_of(const Schedule& s, const T& t) {
   if (s.discrete()) return alpha_of(s, t) * s.table().dlog_abar(t) * 0.5;  // a = exp(L/2): a' = a L'/2
-  if (s.kind() == ScheduleKind::kLinear) return linear_beta(t, s.beta_min(), s.beta_max()) * alpha_of(s, t) * -0.5;  // a' = -beta a / 2
+  if (s.kind() == ScheduleKind::kLinear)
+    return linear_beta(t, s.beta_min(), s.beta_max()) * alpha_of(s, t) * -0.5;  // a' = -beta a / 2
   return sin_(cosine_theta(t)) * (-kPi / 2 / (1 + kCosineOffset) / std::cos(cosine_theta0()));
 }
 template <class T>
@@ -72,9 +73,12 @@ T dsigma_of(const Schedule& s, const T& t) {
 
 Schedule::Schedule(ScheduleKind kind, double beta_min, double beta_max, DiscreteSpec discrete)
     : kind_(kind), beta_min_(beta_min), beta_max_(beta_max), discrete_(discrete) {
-  require(beta_min > 0 && beta_max > beta_min, "schedule: need 0 < beta_min < beta_max, got {} and {}", beta_min, beta_max);
-  if (discrete.train_steps > 0) table_ = std::make_shared<const DiscreteTable>(kind, beta_min, beta_max, discrete);
-  else discrete_ = DiscreteSpec{};
+  require(beta_min > 0 && beta_max > beta_min, "schedule: need 0 < beta_min < beta_max, got {} and {}", beta_min,
+          beta_max);
+  if (discrete.train_steps > 0)
+    table_ = std::make_shared<const DiscreteTable>(kind, beta_min, beta_max, discrete);
+  else
+    discrete_ = DiscreteSpec{};
 }
 
 Schedule Schedule::from_config(const DiffusionConfig& cfg) {
@@ -87,7 +91,9 @@ torch::Tensor Schedule::network_time(const torch::Tensor& t) const {
   return (t * static_cast<double>(discrete_.train_steps) - 1.0) / 1000.0;
 }
 
-std::vector<double> Schedule::scheduler_times(int steps) const { return discrete() ? table_->timestep_times(steps) : std::vector<double>{}; }
+std::vector<double> Schedule::scheduler_times(int steps) const {
+  return discrete() ? table_->timestep_times(steps) : std::vector<double>{};
+}
 
 double Schedule::landing_time() const { return discrete() ? table_->landing_time() : 0.0; }
 
@@ -140,15 +146,15 @@ Schedule Schedule::from_json(const Json& j) {
     d.steps_offset = j.at("steps_offset").get<int64_t>();
     d.set_alpha_to_one = j.at("set_alpha_to_one").get<bool>();
   }
-  return Schedule(parse_enum<ScheduleKind>(j.at("kind").get<std::string>(), "schedule.kind"), j.at("beta_min").get<double>(),
-                  j.at("beta_max").get<double>(), d);
+  return Schedule(parse_enum<ScheduleKind>(j.at("kind").get<std::string>(), "schedule.kind"),
+                  j.at("beta_min").get<double>(), j.at("beta_max").get<double>(), d);
 }
 
 std::string Schedule::describe() const {
   if (discrete())
     return format("discrete {} (T = {}, beta {} .. {}, {} timesteps)", to_string(kind_), discrete_.train_steps,
-                  beta_min_ / static_cast<double>(discrete_.train_steps), beta_max_ / static_cast<double>(discrete_.train_steps),
-                  to_string(discrete_.spacing));
+                  beta_min_ / static_cast<double>(discrete_.train_steps),
+                  beta_max_ / static_cast<double>(discrete_.train_steps), to_string(discrete_.spacing));
   if (kind_ == ScheduleKind::kLinear) return format("linear (beta {} .. {})", beta_min_, beta_max_);
   return "cosine";
 }

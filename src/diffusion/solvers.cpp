@@ -18,7 +18,8 @@ namespace {
 // rho = 7, in the VE noise level sigma = s/a = exp(-lambda/2) of our schedule.
 double karras_t(const Schedule& sch, double u, double t_min) {
   constexpr double rho = 7.0;
-  const double inv_max = std::exp(-sch.log_snr(sch.t_max()) / (2 * rho)), inv_min = std::exp(-sch.log_snr(t_min) / (2 * rho));
+  const double inv_max = std::exp(-sch.log_snr(sch.t_max()) / (2 * rho)),
+               inv_min = std::exp(-sch.log_snr(t_min) / (2 * rho));
   const double sigma = std::pow(inv_max + u * (inv_min - inv_max), rho);
   return sch.t_from_log_snr(-2 * std::log(sigma));
 }
@@ -37,16 +38,26 @@ std::vector<double> evaluation_times(const Schedule& sch, int steps, Spacing spa
   for (int n = 0; n < steps; ++n) {
     const double u = steps == 1 ? 0.0 : static_cast<double>(n) / (steps - 1);  // 0 at noise, 1 at t_min
     switch (spacing) {
-      case Spacing::kUniform: times[n] = t_max + u * (t_min - t_max); break;
+      case Spacing::kUniform:
+        times[n] = t_max + u * (t_min - t_max);
+        break;
       // t = t_min + (N - 1 - n) / N: the noisiest 1/N is left out, as diffusers' leading timesteps.
       // auto on a continuous schedule (docs/results/sampler.md: FD 1.01x diffusers' at N = 50
       // where uniform's first step at t = 1 costs 1.11x, 1.06x against 1.08x at N = 10).
       case Spacing::kAuto:
-      case Spacing::kLeading: times[n] = t_min + t_max * static_cast<double>(steps - 1 - n) / steps; break;
+      case Spacing::kLeading:
+        times[n] = t_min + t_max * static_cast<double>(steps - 1 - n) / steps;
+        break;
       // Steps shrink near the data (DDIM's `quad` for CIFAR-10): t = t_min + (t_max - t_min)(1 - u)^2.
-      case Spacing::kQuadratic: times[n] = t_min + (t_max - t_min) * (1 - u) * (1 - u); break;
-      case Spacing::kLogSnr: times[n] = sch.t_from_log_snr(lam_lo + u * (lam_hi - lam_lo)); break;
-      case Spacing::kKarras: times[n] = karras_t(sch, u, t_min); break;
+      case Spacing::kQuadratic:
+        times[n] = t_min + (t_max - t_min) * (1 - u) * (1 - u);
+        break;
+      case Spacing::kLogSnr:
+        times[n] = sch.t_from_log_snr(lam_lo + u * (lam_hi - lam_lo));
+        break;
+      case Spacing::kKarras:
+        times[n] = karras_t(sch, u, t_min);
+        break;
     }
   }
   if ((spacing != Spacing::kLeading && spacing != Spacing::kAuto) || steps == 1) times.front() = t_max;
@@ -67,30 +78,34 @@ SolverSettings solver_settings(SolverKind solver, ClipMode clip, bool images) {
   return SolverSettings(solver, images && on, images);
 }
 
-torch::Tensor ddim_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, double t, double t_next, bool clip) {
+torch::Tensor ddim_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, double t, double t_next,
+                        bool clip) {
   // x_{n+1} = a(t_{n+1}) clip(D) + s(t_{n+1}) eps_hat, eps_hat = (x_n - a(t_n) D) / s(t_n) from the raw D
   return sch.alpha(t_next) * clipped(d, clip) + sch.sigma(t_next) * eps_from_denoised(x, d, sch.alpha(t), sch.sigma(t));
 }
 
-torch::Tensor euler_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, double t, double t_next, bool clip) {
+torch::Tensor euler_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, double t, double t_next,
+                         bool clip) {
   // x_{n+1} = x_n + (t_{n+1} - t_n) v(x_n, t_n), v = a' clip(D) + s' eps_hat
-  const torch::Tensor v = sch.dalpha(t) * clipped(d, clip) + sch.dsigma(t) * eps_from_denoised(x, d, sch.alpha(t), sch.sigma(t));
+  const torch::Tensor v =
+      sch.dalpha(t) * clipped(d, clip) + sch.dsigma(t) * eps_from_denoised(x, d, sch.alpha(t), sch.sigma(t));
   return x + (t_next - t) * v;
 }
 
-torch::Tensor heun_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, const torch::Tensor& x_pred,
-                        const torch::Tensor& d_pred, double t, double t_next, bool clip) {
+torch::Tensor heun_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d,
+                        const torch::Tensor& x_pred, const torch::Tensor& d_pred, double t, double t_next, bool clip) {
   // y = x/a: y_{n+1} = y_n + (sigma_{n+1} - sigma_n) ((y_n - D_n)/sigma_n + (y_pred - D_pred)/sigma_{n+1}) / 2
   //                  = D_n + sigma_{n+1} eps_n + (sigma_{n+1} - sigma_n)(eps_pred - eps_n) / 2,
   // DDIM's step plus the trapezoid's correction of the noise direction: the clip replaces D_n.
-  const double a = sch.alpha(t), a_next = sch.alpha(t_next), sigma = sch.sigma(t) / a, sigma_next = sch.sigma(t_next) / a_next;
+  const double a = sch.alpha(t), a_next = sch.alpha(t_next), sigma = sch.sigma(t) / a,
+               sigma_next = sch.sigma(t_next) / a_next;
   const torch::Tensor slope = (x / a - d) / sigma, slope_pred = (x_pred / a_next - d_pred) / sigma_next;
   const torch::Tensor y_next = x / a + 0.5 * (sigma_next - sigma) * (slope + slope_pred);
   return a_next * (clip ? y_next + (clipped(d, true) - d) : y_next);
 }
 
-torch::Tensor dpmpp2m_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, const torch::Tensor& d_prev,
-                           double t_prev, double t, double t_next) {
+torch::Tensor dpmpp2m_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d,
+                           const torch::Tensor& d_prev, double t_prev, double t, double t_next) {
   // x_{n+1} = (s_{n+1}/s_n) x_n - a_{n+1} (e^-h - 1) D', h = lambda_{n+1} - lambda_n, with
   // D' = (1 + 1/(2r)) D_n - D_{n-1}/(2r), r = h_{n-1}/h (D' = D_n on the first step).
   auto lambda = [&](double u) { return 0.5 * sch.log_snr(u); };
@@ -116,14 +131,16 @@ torch::Tensor euler_solver(const StepInput& in) {
 
 torch::Tensor heun_solver(const StepInput& in) {
   const double t = in.grid[in.n], t_next = in.grid[in.n + 1];
-  const torch::Tensor x_pred = ddim_step(in.sch, in.x, in.denoised, t, t_next, in.clip);  // the Euler step in (x/a, sigma)
+  const torch::Tensor x_pred =
+      ddim_step(in.sch, in.x, in.denoised, t, t_next, in.clip);  // the Euler step in (x/a, sigma)
   const torch::Tensor d_pred = in.denoise(x_pred, t_next, StepPoint{in.n, t, t_next, false});
   return heun_step(in.sch, in.x, in.denoised, x_pred, d_pred, t, t_next, in.clip);
 }
 
 torch::Tensor dpmpp2m_solver(const StepInput& in) {
   const double t = in.grid[in.n];
-  return dpmpp2m_step(in.sch, in.x, clipped(in.denoised, in.clip), clipped(in.denoised_prev, in.clip && in.denoised_prev.defined()),
+  return dpmpp2m_step(in.sch, in.x, clipped(in.denoised, in.clip),
+                      clipped(in.denoised_prev, in.clip && in.denoised_prev.defined()),
                       in.n > 0 ? in.grid[in.n - 1] : t, t, in.grid[in.n + 1]);
 }
 
@@ -151,8 +168,8 @@ int64_t evaluations_per_sample(SolverKind solver, int steps) {
   return 1 + static_cast<int64_t>(solver_spec(solver).evaluations_per_step) * (steps - 1);
 }
 
-torch::Tensor solve_ode(const Schedule& sch, const StepDenoiseFn& denoise, torch::Tensor x, const std::vector<double>& grid,
-                        const SolverSettings& solver) {
+torch::Tensor solve_ode(const Schedule& sch, const StepDenoiseFn& denoise, torch::Tensor x,
+                        const std::vector<double>& grid, const SolverSettings& solver) {
   require(grid.size() >= 2, "sampler: a time grid needs at least 2 points");
   const SolverSpec& spec = solver_spec(solver.kind);
   const int steps = static_cast<int>(grid.size()) - 1;
@@ -162,7 +179,8 @@ torch::Tensor solve_ode(const Schedule& sch, const StepDenoiseFn& denoise, torch
     const torch::Tensor d = denoise(x, t, StepPoint{n, t, t_next, true});
     // Landing on t = 0 (a = 1, s = 0): every solver's update tends to the x0 estimate (k-diffusion
     // and EDM end so; DPM-Solver++ takes its first-order step, diffusers' lower_order_final).
-    x = t_next <= 0 ? clipped(d, solver.clip_x0) : spec.step(StepInput{sch, denoise, x, d, d_prev, grid, n, solver.clip_x0});
+    x = t_next <= 0 ? clipped(d, solver.clip_x0)
+                    : spec.step(StepInput{sch, denoise, x, d, d_prev, grid, n, solver.clip_x0});
     d_prev = d;
   }
   return solver.clamp_output ? x.clamp(-1.0, 1.0) : x;

@@ -51,7 +51,8 @@ std::vector<double> time_grid(const Schedule& sch, int steps, Spacing spacing, d
 // How a solver treats the data range [-1, 1] (image data; points have no range).
 struct SolverSettings {
   // A bare SolverKind is that solver without clipping (points, exact experts, tests).
-  SolverSettings(SolverKind k = SolverKind::kDdim, bool clip = false, bool clamp = false) : kind(k), clip_x0(clip), clamp_output(clamp) {}
+  SolverSettings(SolverKind k = SolverKind::kDdim, bool clip = false, bool clamp = false)
+      : kind(k), clip_x0(clip), clamp_output(clamp) {}
   SolverKind kind = SolverKind::kDdim;
   // Clip the x0 estimate in each solver's data term, never in its noise direction: DDIM's
   // (diffusers' clip_sample), DPM-Solver++'s data prediction (thresholding), Euler's velocity,
@@ -66,21 +67,24 @@ SolverSettings solver_settings(SolverKind solver, ClipMode clip, bool images);
 
 // One step from t to t_next given D = d at (x, t). `clip`: the x0 estimate clipped to [-1, 1].
 // DDIM: x' = a(t') clip(D) + s(t') (x - a(t) D) / s(t), the direction from the raw D.
-torch::Tensor ddim_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& denoised, double t, double t_next, bool clip = false);
+torch::Tensor ddim_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& denoised, double t,
+                        double t_next, bool clip = false);
 // Euler in t on the PF-ODE velocity v = a' clip(D) + s' (x - a D) / s.
-torch::Tensor euler_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& denoised, double t, double t_next, bool clip = false);
+torch::Tensor euler_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& denoised, double t,
+                         double t_next, bool clip = false);
 // Heun's correction (EDM's deterministic sampler, Karras et al. 2022, Algorithm 1) in EDM's
 // variables x/a and sigma = s/a, where the ODE is d(x/a)/d sigma = (x/a - D)/sigma and its Euler
 // step is DDIM: the trapezoid of the slopes at (x, t) and at the DDIM prediction (x_pred,
 // t_next), whose D is d_pred. Written as DDIM's step plus a correction of the noise direction,
 // its data term is D; `clip` clips that term (and the caller's DDIM prediction), as DDIM does.
-torch::Tensor heun_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, const torch::Tensor& x_pred,
-                        const torch::Tensor& d_pred, double t, double t_next, bool clip = false);
+torch::Tensor heun_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d,
+                        const torch::Tensor& x_pred, const torch::Tensor& d_pred, double t, double t_next,
+                        bool clip = false);
 // DPM-Solver++(2M) (Lu et al. 2022) in lambda = log(a/s): the multistep second-order update from
 // the data predictions D at t and D_prev at t_prev; without a previous D (the first step) it is
 // the first-order update, which is DDIM. Thresholding (clip) applies to the caller's D's.
-torch::Tensor dpmpp2m_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d, const torch::Tensor& d_prev,
-                           double t_prev, double t, double t_next);
+torch::Tensor dpmpp2m_step(const Schedule& sch, const torch::Tensor& x, const torch::Tensor& d,
+                           const torch::Tensor& d_prev, double t_prev, double t, double t_next);
 
 // What one step of solve_ode sees: step n from x_n at grid[n] to grid[n + 1], D = denoised at
 // (x_n, t_n), the previous step's D (undefined on the first), and the denoiser for solvers that
@@ -100,16 +104,16 @@ struct StepInput {
 // its name in config/enums.h, which the config parser reads).
 struct SolverSpec {
   SolverKind kind;
-  int order;                  // of the global error in the step size
-  int evaluations_per_step;   // D calls per step (the landing step makes one)
-  bool clips_by_default;      // sample.clip_x0: auto (docs/results/sampler.md: on won for every solver)
+  int order;                 // of the global error in the step size
+  int evaluations_per_step;  // D calls per step (the landing step makes one)
+  bool clips_by_default;     // sample.clip_x0: auto (docs/results/sampler.md: on won for every solver)
   torch::Tensor (*step)(const StepInput& in);
 };
 const SolverSpec& solver_spec(SolverKind solver);
 
 // Runs the grid (time_grid's N + 1 points) from noise `x` and returns x_N, the sample.
-torch::Tensor solve_ode(const Schedule& sch, const StepDenoiseFn& denoise, torch::Tensor x, const std::vector<double>& grid,
-                        const SolverSettings& solver);
+torch::Tensor solve_ode(const Schedule& sch, const StepDenoiseFn& denoise, torch::Tensor x,
+                        const std::vector<double>& grid, const SolverSettings& solver);
 // The D calls solve_ode makes per sample for N steps on a grid that lands on t = 0.
 int64_t evaluations_per_sample(SolverKind solver, int steps);
 

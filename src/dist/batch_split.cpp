@@ -33,7 +33,8 @@ void split_batches(const Dist& dist, int64_t n, int64_t batch,
   torch::Tensor desc;
   for (int64_t round = 0; round * w < batches; ++round) {
     const int64_t mine = round * w + dist.rank();
-    const torch::Tensor x = mine < batches ? compute(mine, mine * batch, count_of(mine)).cpu().contiguous() : torch::Tensor();
+    const torch::Tensor x =
+        mine < batches ? compute(mine, mine * batch, count_of(mine)).cpu().contiguous() : torch::Tensor();
     if (!dist.active()) {
       receive(mine * batch, x);
       continue;
@@ -43,7 +44,8 @@ void split_batches(const Dist& dist, int64_t n, int64_t batch,
       const int64_t i = round * w + r;
       std::vector<int64_t> shape{count_of(i)};
       for (int64_t d = 0; d < desc[1].item<int64_t>(); ++d) shape.push_back(desc[2 + d].item<int64_t>());
-      std::vector<torch::Tensor> v{r == dist.rank() ? x : torch::empty(shape, static_cast<c10::ScalarType>(desc[0].item<int64_t>()))};
+      std::vector<torch::Tensor> v{
+          r == dist.rank() ? x : torch::empty(shape, static_cast<c10::ScalarType>(desc[0].item<int64_t>()))};
       dist.broadcast(v, static_cast<int>(r));
       receive(i * batch, v[0]);
     }

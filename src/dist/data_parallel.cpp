@@ -13,7 +13,8 @@ torch::Tensor BatchShare::take(const torch::Tensor& whole) const {
 
 BatchShare batch_share(int64_t global, const Dist& dist, const std::string& what) {
   const int64_t w = dist.world();
-  require(global % w == 0, "{}={} does not divide over {} ranks: use a multiple of WORLD_SIZE ({} keeps the global batch)", what, global,
+  require(global % w == 0,
+          "{}={} does not divide over {} ranks: use a multiple of WORLD_SIZE ({} keeps the global batch)", what, global,
           w, what);
   const int64_t per = global / w;
   return {global, per * dist.rank(), per * (dist.rank() + 1)};
@@ -66,7 +67,8 @@ torch::Tensor GradientSync::average(const torch::Tensor& scalars) {
   for (const auto& p : params_) {
     const torch::Tensor& g = p.grad();
     if (!g.defined()) continue;
-    if (!bucket.empty() && (g.scalar_type() != bucket.front().scalar_type() || g.device() != bucket.front().device())) flush();
+    if (!bucket.empty() && (g.scalar_type() != bucket.front().scalar_type() || g.device() != bucket.front().device()))
+      flush();
     bucket.push_back(g);
     bytes += g.numel() * static_cast<int64_t>(g.element_size());
     if (bytes >= bucket_bytes_) flush();

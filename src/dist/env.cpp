@@ -15,7 +15,10 @@ int int_var(const EnvLookup& getenv, const char* name, int lo, int hi, std::opti
   const char* v = getenv(name);
   if (!v || !*v) {
     if (fallback) return *fallback;
-    fail("{} is not set: a data-parallel run needs RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT (start it with torchrun)", name);
+    fail(
+        "{} is not set: a data-parallel run needs RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT (start it with "
+        "torchrun)",
+        name);
   }
   char* end = nullptr;
   const long x = std::strtol(v, &end, 10);
@@ -32,7 +35,8 @@ DistEnv read_dist_env(const EnvLookup& getenv) {
   e.rank = int_var(getenv, "RANK", 0, e.world_size - 1, std::nullopt);
   e.local_rank = int_var(getenv, "LOCAL_RANK", 0, e.world_size - 1, 0);
   const char* addr = getenv("MASTER_ADDR");
-  if (!addr || !*addr) fail("MASTER_ADDR is not set: a data-parallel run needs it with MASTER_PORT (start it with torchrun)");
+  if (!addr || !*addr)
+    fail("MASTER_ADDR is not set: a data-parallel run needs it with MASTER_PORT (start it with torchrun)");
   e.master_addr = addr;
   e.master_port = int_var(getenv, "MASTER_PORT", 1, 65535, std::nullopt);
   const char* agent = getenv("TORCHELASTIC_USE_AGENT_STORE");

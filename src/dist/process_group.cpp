@@ -58,7 +58,8 @@ std::shared_ptr<::gloo::transport::Device> gloo_device(const DistEnv& env) {
   return c10d::ProcessGroupGloo::createDefaultDevice();
 }
 
-c10::intrusive_ptr<c10d::Backend> make_backend(const DistEnv& env, const std::string& name, const c10::intrusive_ptr<c10d::Store>& store,
+c10::intrusive_ptr<c10d::Backend> make_backend(const DistEnv& env, const std::string& name,
+                                               const c10::intrusive_ptr<c10d::Store>& store,
                                                std::chrono::milliseconds timeout) {
   if (name == "nccl") {
 #ifdef DDM_HAVE_NCCL
@@ -66,7 +67,9 @@ c10::intrusive_ptr<c10d::Backend> make_backend(const DistEnv& env, const std::st
     o->timeout = timeout;
     return c10::make_intrusive<c10d::ProcessGroupNCCL>(store, env.rank, env.world_size, o);
 #else
-    fail("dist.backend=nccl: this ddm was built without NCCL (a CUDA build of LibTorch with -DDDM_CUDA=ON has it); use dist.backend=gloo");
+    fail(
+        "dist.backend=nccl: this ddm was built without NCCL (a CUDA build of LibTorch with -DDDM_CUDA=ON has it); use "
+        "dist.backend=gloo");
 #endif
   }
   auto o = c10d::ProcessGroupGloo::Options::create(timeout);
@@ -87,7 +90,8 @@ Dist Dist::join(const DistEnv& env, const DistConfig& cfg, torch::Device device)
   d.env_ = env;
   if (!env.distributed()) return d;
   const bool nccl = cfg.backend == DistBackend::kNccl || (cfg.backend == DistBackend::kAuto && device.is_cuda());
-  require(!nccl || device.is_cuda(), "dist.backend=nccl needs run.device=cuda (NCCL reduces CUDA tensors only); use dist.backend=gloo");
+  require(!nccl || device.is_cuda(),
+          "dist.backend=nccl needs run.device=cuda (NCCL reduces CUDA tensors only); use dist.backend=gloo");
   d.impl_ = std::make_shared<Impl>();
   d.impl_->name = nccl ? "nccl" : "gloo";
   d.impl_->device = nccl ? device : torch::Device(torch::kCPU);
@@ -98,8 +102,8 @@ Dist Dist::join(const DistEnv& env, const DistConfig& cfg, torch::Device device)
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {
-    fail("rank {} of {}: cannot join the process group at {}:{} ({}): {}", env.rank, env.world_size, env.master_addr, env.master_port,
-         d.impl_->name, first_line(e));
+    fail("rank {} of {}: cannot join the process group at {}:{} ({}): {}", env.rank, env.world_size, env.master_addr,
+         env.master_port, d.impl_->name, first_line(e));
   }
   return d;
 }
@@ -126,14 +130,18 @@ void Dist::all_reduce(std::vector<torch::Tensor>& tensors, ReduceOp op) const {
   if (!impl_) return;
   c10d::AllreduceOptions o;
   o.reduceOp = to_c10d(op);
-  for (auto& t : tensors) collective(*impl_, env_, "all_reduce", t, [&](std::vector<at::Tensor>& b) { return impl_->backend->allreduce(b, o); });
+  for (auto& t : tensors)
+    collective(*impl_, env_, "all_reduce", t,
+               [&](std::vector<at::Tensor>& b) { return impl_->backend->allreduce(b, o); });
 }
 
 void Dist::broadcast(std::vector<torch::Tensor>& tensors, int root) const {
   if (!impl_) return;
   c10d::BroadcastOptions o;
   o.rootRank = root;
-  for (auto& t : tensors) collective(*impl_, env_, "broadcast", t, [&](std::vector<at::Tensor>& b) { return impl_->backend->broadcast(b, o); });
+  for (auto& t : tensors)
+    collective(*impl_, env_, "broadcast", t,
+               [&](std::vector<at::Tensor>& b) { return impl_->backend->broadcast(b, o); });
 }
 
 void Dist::barrier() const {

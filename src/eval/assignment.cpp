@@ -10,7 +10,8 @@
 namespace ddm {
 
 std::vector<int> min_cost_assignment(const std::vector<double>& cost, int n) {
-  require(n >= 0 && cost.size() == static_cast<size_t>(n) * n, "assignment: cost must be n x n ({} entries for n = {})", cost.size(), n);
+  require(n >= 0 && cost.size() == static_cast<size_t>(n) * n, "assignment: cost must be n x n ({} entries for n = {})",
+          cost.size(), n);
   const double inf = std::numeric_limits<double>::infinity();
   // 1-based with a virtual column 0; u, v are the dual potentials, match[j] the row of column j.
   std::vector<double> u(n + 1, 0), v(n + 1, 0), min_to(n + 1);
@@ -34,8 +35,10 @@ std::vector<int> min_cost_assignment(const std::vector<double>& cost, int n) {
         if (min_to[j] < delta) delta = min_to[j], j1 = j;
       }
       for (int j = 0; j <= n; ++j) {
-        if (used[j]) u[match[j]] += delta, v[j] -= delta;
-        else min_to[j] -= delta;
+        if (used[j])
+          u[match[j]] += delta, v[j] -= delta;
+        else
+          min_to[j] -= delta;
       }
       j0 = j1;
     } while (match[j0] != 0);
@@ -51,7 +54,8 @@ std::vector<int> min_cost_assignment(const std::vector<double>& cost, int n) {
 }
 
 double w2_empirical(const std::vector<double>& a, const std::vector<double>& b, int n, int d) {
-  require(a.size() == static_cast<size_t>(n) * d && b.size() == a.size(), "w2: point clouds must both be {} x {}", n, d);
+  require(a.size() == static_cast<size_t>(n) * d && b.size() == a.size(), "w2: point clouds must both be {} x {}", n,
+          d);
   if (n == 0) return 0;
   std::vector<double> cost(static_cast<size_t>(n) * n);
   for (int i = 0; i < n; ++i)

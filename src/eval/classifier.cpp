@@ -28,9 +28,11 @@ torch::Tensor Classifier::logits(const torch::Tensor& features) { return head_->
 
 ClassReport class_report(Classifier& net, const torch::Tensor& features) {
   torch::NoGradGuard no_grad;
-  const torch::Tensor p = torch::softmax(net.logits(features.to(net.parameters()[0].device(), torch::kFloat32)), 1).cpu();
+  const torch::Tensor p =
+      torch::softmax(net.logits(features.to(net.parameters()[0].device(), torch::kFloat32)), 1).cpu();
   const int64_t classes = p.size(1);
-  const torch::Tensor counts = torch::bincount(p.argmax(1), {}, classes).to(torch::kFloat64) / static_cast<double>(p.size(0));
+  const torch::Tensor counts =
+      torch::bincount(p.argmax(1), {}, classes).to(torch::kFloat64) / static_cast<double>(p.size(0));
   ClassReport r;
   for (int64_t c = 0; c < classes; ++c) r.share.push_back(counts[c].item<double>());
   r.mean_confidence = std::get<0>(p.max(1)).to(torch::kFloat64).mean().item<double>();
@@ -38,7 +40,8 @@ ClassReport class_report(Classifier& net, const torch::Tensor& features) {
 }
 
 double ClassReport::tv_from(const std::vector<double>& proportions) const {
-  require(proportions.size() == share.size(), "class report: {} classes, {} proportions", share.size(), proportions.size());
+  require(proportions.size() == share.size(), "class report: {} classes, {} proportions", share.size(),
+          proportions.size());
   double tv = 0;
   for (size_t c = 0; c < share.size(); ++c) tv += std::fabs(share[c] - proportions[c]);
   return tv / 2;
@@ -49,7 +52,8 @@ torch::Tensor classifier_features(Classifier& net, const torch::Tensor& images, 
   net.eval();
   std::vector<torch::Tensor> out;
   for (int64_t i = 0; i < images.size(0); i += batch)
-    out.push_back(net.features(images.slice(0, i, i + batch).to(device, torch::kFloat32)).to(torch::kCPU, torch::kFloat64));
+    out.push_back(
+        net.features(images.slice(0, i, i + batch).to(device, torch::kFloat32)).to(torch::kCPU, torch::kFloat64));
   return torch::cat(out);
 }
 

@@ -18,8 +18,8 @@ namespace ddm {
 class Classifier : public torch::nn::Module {
  public:
   Classifier(int64_t channels, int64_t classes);
-  torch::Tensor features(const torch::Tensor& x);  // [B, 128]
-  torch::Tensor forward(const torch::Tensor& x);   // logits [B, classes]
+  torch::Tensor features(const torch::Tensor& x);       // [B, 128]
+  torch::Tensor forward(const torch::Tensor& x);        // logits [B, classes]
   torch::Tensor logits(const torch::Tensor& features);  // the head alone: [B, 128] -> [B, classes]
   static constexpr int64_t kFeatures = 128;
 
@@ -41,7 +41,8 @@ std::shared_ptr<Classifier> make_classifier(const Dataset& data);
 // another data set. Loading needs no training code, so evaluation links the trainer only to fit one.
 TrainedClassifier load_classifier(const std::string& path, const Dataset& data, torch::Device device);
 // Features of images in model space [N, C, H, W], in batches.
-torch::Tensor classifier_features(Classifier& net, const torch::Tensor& images, torch::Device device, int64_t batch = 500);
+torch::Tensor classifier_features(Classifier& net, const torch::Tensor& images, torch::Device device,
+                                  int64_t batch = 500);
 
 // What the classifier says of a set of generated images (the routing check of `ddm evaluate`): the
 // share of samples it puts in each class and its mean confidence (max softmax probability).

@@ -15,7 +15,8 @@ namespace {
 
 // `steps` Adam steps of cross-entropy on 90% of `data` (batches of 128, 100 warm-up steps);
 // returns the accuracy on the 10% held out.
-double fit_classifier(Classifier& net, const Dataset& data, int64_t steps, uint64_t seed, torch::Device device, const Dist& dist) {
+double fit_classifier(Classifier& net, const Dataset& data, int64_t steps, uint64_t seed, torch::Device device,
+                      const Dist& dist) {
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(seed);
   const torch::Tensor perm = torch::randperm(data.size(), gen, torch::kInt64);
   const int64_t n_hold = std::max<int64_t>(1, data.size() / 10);
@@ -29,13 +30,15 @@ double fit_classifier(Classifier& net, const Dataset& data, int64_t steps, uint6
   net.train();
   log::info("training the feature classifier on {} ({} classes, {} steps)", data.name, data.num_classes(), steps);
   for (int64_t s = 0; s < steps; ++s) {
-    const torch::Tensor idx = share.take(train.index_select(0, torch::randint(train.size(0), {128}, gen, torch::kInt64)));
+    const torch::Tensor idx =
+        share.take(train.index_select(0, torch::randint(train.size(0), {128}, gen, torch::kInt64)));
     torch::Tensor logits;
     {
       const AutocastScope autocast(use_bf16(cfg.bf16, device, "the classifier's bf16"), device);  // auto: CUDA only
       logits = net.forward(data.batch(idx).to(device)).to(torch::kFloat32);
     }
-    const torch::Tensor loss = torch::nll_loss(torch::log_softmax(logits, 1), data.labels.index_select(0, idx).to(device));
+    const torch::Tensor loss =
+        torch::nll_loss(torch::log_softmax(logits, 1), data.labels.index_select(0, idx).to(device));
     opt.zero_grad();
     loss.backward();
     sync.average(loss.detach().reshape({1}));

@@ -13,8 +13,10 @@ FeatureStats feature_stats(const torch::Tensor& features) {
   const torch::Tensor f = features.to(torch::kFloat64);
   const int64_t n = f.size(0), d = f.size(1);
   if (n <= d)
-    log::warn("{} samples for {}-dimensional features: the covariance is rank-deficient and the Frechet distance unreliable "
-              "(use more samples than feature dimensions)", n, d);
+    log::warn(
+        "{} samples for {}-dimensional features: the covariance is rank-deficient and the Frechet distance unreliable "
+        "(use more samples than feature dimensions)",
+        n, d);
   FeatureStats s;
   s.mu = f.mean(0);
   const torch::Tensor c = f - s.mu;
@@ -24,7 +26,8 @@ FeatureStats feature_stats(const torch::Tensor& features) {
 }
 
 double frechet_distance(const FeatureStats& a, const FeatureStats& b) {
-  require(a.dim() == b.dim(), "Frechet distance: statistics of {}-dimensional and {}-dimensional features", a.dim(), b.dim());
+  require(a.dim() == b.dim(), "Frechet distance: statistics of {}-dimensional and {}-dimensional features", a.dim(),
+          b.dim());
   const torch::Tensor s1 = a.sigma.to(torch::kFloat64), s2 = b.sigma.to(torch::kFloat64);
   // sqrt(S1) from its eigendecomposition (S1 is symmetric PSD up to round-off).
   const auto [w1, v1] = torch::linalg_eigh((s1 + s1.t()) / 2);
@@ -37,7 +40,8 @@ double frechet_distance(const FeatureStats& a, const FeatureStats& b) {
 }
 
 void save_stats(const std::string& path, const FeatureStats& s) {
-  const torch::Tensor mu = s.mu.to(torch::kFloat64).contiguous().cpu(), sigma = s.sigma.to(torch::kFloat64).contiguous().cpu();
+  const torch::Tensor mu = s.mu.to(torch::kFloat64).contiguous().cpu(),
+                      sigma = s.sigma.to(torch::kFloat64).contiguous().cpu();
   write_npz(path, {{"mu", NpyArray::from(NpyType::kF64, mu.sizes().vec(), mu.data_ptr<double>())},
                    {"sigma", NpyArray::from(NpyType::kF64, sigma.sizes().vec(), sigma.data_ptr<double>())}});
 }
@@ -45,14 +49,17 @@ void save_stats(const std::string& path, const FeatureStats& s) {
 FeatureStats load_stats(const std::string& path) {
   const auto arrays = read_npz(path);
   for (const char* key : {"mu", "sigma"})
-    if (!arrays.count(key)) fail("{}: not a statistics file: it has no '{}' array (pytorch-fid's .npz has mu and sigma)", path, key);
+    if (!arrays.count(key))
+      fail("{}: not a statistics file: it has no '{}' array (pytorch-fid's .npz has mu and sigma)", path, key);
   const NpyArray& mu = arrays.at("mu");
   const NpyArray& sigma = arrays.at("sigma");
   if (mu.shape.size() != 1 || sigma.shape.size() != 2 || sigma.shape[0] != mu.shape[0] || sigma.shape[1] != mu.shape[0])
-    fail("{}: mu has shape {} and sigma {}: expected [F] and [F, F]", path, torch::IntArrayRef(mu.shape), torch::IntArrayRef(sigma.shape));
+    fail("{}: mu has shape {} and sigma {}: expected [F] and [F, F]", path, torch::IntArrayRef(mu.shape),
+         torch::IntArrayRef(sigma.shape));
   FeatureStats s;
   s.mu = torch::tensor(mu.to_finite_double(path + ": mu"), torch::kFloat64);
-  s.sigma = torch::tensor(sigma.to_finite_double(path + ": sigma"), torch::kFloat64).reshape({mu.shape[0], mu.shape[0]});
+  s.sigma =
+      torch::tensor(sigma.to_finite_double(path + ": sigma"), torch::kFloat64).reshape({mu.shape[0], mu.shape[0]});
   return s;
 }
 

@@ -29,11 +29,11 @@ struct FeatureExtractor {
 // pytorch-fid's InceptionV3 from its weights file: the distance is FID.
 FeatureExtractor inception_extractor(const std::string& weights, torch::Device device);
 // A feature classifier trained on the data set's labels: a classifier-feature FD, not FID.
-FeatureExtractor classifier_extractor(std::shared_ptr<const TrainedClassifier> clf, const std::vector<int64_t>& sample_shape,
-                                      torch::Device device);
+FeatureExtractor classifier_extractor(std::shared_ptr<const TrainedClassifier> clf,
+                                      const std::vector<int64_t>& sample_shape, torch::Device device);
 
 // The feature statistics of `images`, the ranks sharing them by whole batches.
-FeatureStats image_stats(const std::string& input, const torch::Tensor& images, const FeatureExtractor& features, const Dist& dist,
-                         int64_t batch);
+FeatureStats image_stats(const std::string& input, const torch::Tensor& images, const FeatureExtractor& features,
+                         const Dist& dist, int64_t batch);
 
 }  // namespace ddm

@@ -2,6 +2,8 @@
 // pytorch-fid's FID variants; branch names are the state_dict's.
 #include "eval/inception.h"
 
+#include <torch/csrc/jit/serialization/pickle.h>
+
 #include <array>
 #include <cmath>
 #include <map>
@@ -12,8 +14,6 @@
 #include "util/log.h"
 #include "util/npy.h"
 #include "util/progress.h"
-
-#include <torch/csrc/jit/serialization/pickle.h>
 
 namespace ddm {
 namespace {
@@ -64,7 +64,9 @@ class Block : public torch::nn::Module {
 };
 
 // 3x3 average pool, stride 1, padding not counted (the TF graph's pooling in the FID blocks).
-torch::Tensor avg_pool_3x3(const torch::Tensor& x) { return torch::avg_pool2d(x, {3, 3}, {1, 1}, {1, 1}, false, false); }
+torch::Tensor avg_pool_3x3(const torch::Tensor& x) {
+  return torch::avg_pool2d(x, {3, 3}, {1, 1}, {1, 1}, false, false);
+}
 
 class FidInceptionA : public Block {  // Mixed_5b..5d
  public:
@@ -94,7 +96,8 @@ class InceptionB : public Block {  // Mixed_6a: grid reduction 35 -> 17
         d2_(conv("branch3x3dbl_2", 64, 96, 3, 1, 1)),
         d3_(conv("branch3x3dbl_3", 96, 96, 3, 2)) {}
   torch::Tensor forward(const torch::Tensor& x) override {
-    return torch::cat({b3_->forward(x), d3_->forward(d2_->forward(d1_->forward(x))), torch::max_pool2d(x, {3, 3}, {2, 2})}, 1);
+    return torch::cat(
+        {b3_->forward(x), d3_->forward(d2_->forward(d1_->forward(x))), torch::max_pool2d(x, {3, 3}, {2, 2})}, 1);
   }
 
  private:
@@ -160,7 +163,9 @@ class FidInceptionE : public Block {  // Mixed_7b (average pool) and Mixed_7c (m
     const torch::Tensor t = t1_->forward(x);
     const torch::Tensor d = d2_->forward(d1_->forward(x));
     const torch::Tensor p = max_pool_ ? torch::max_pool2d(x, {3, 3}, {1, 1}, {1, 1}) : avg_pool_3x3(x);
-    return torch::cat({b1_->forward(x), t2a_->forward(t), t2b_->forward(t), d3a_->forward(d), d3b_->forward(d), pool_->forward(p)}, 1);
+    return torch::cat(
+        {b1_->forward(x), t2a_->forward(t), t2b_->forward(t), d3a_->forward(d), d3b_->forward(d), pool_->forward(p)},
+        1);
   }
 
  private:
@@ -170,8 +175,10 @@ class FidInceptionE : public Block {  // Mixed_7b (average pool) and Mixed_7c (m
 
 // Name -> tensor, from either file format.
 std::map<std::string, torch::Tensor> read_weights(const std::string& path) {
-  require(path_exists(path), "{}: no such Inception weights file (pytorch-fid's {}: download it once from "
-          "https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/{})", path, kInceptionWeightsName, kInceptionWeightsName);
+  require(path_exists(path),
+          "{}: no such Inception weights file (pytorch-fid's {}: download it once from "
+          "https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/{})",
+          path, kInceptionWeightsName, kInceptionWeightsName);
   std::map<std::string, torch::Tensor> out;
   if (to_lower(path).ends_with(".npz")) {
     for (auto& [name, a] : read_npz(path)) {
@@ -186,8 +193,10 @@ std::map<std::string, torch::Tensor> read_weights(const std::string& path) {
     root = torch::jit::pickle_load(std::vector<char>(bytes.begin(), bytes.end()));
   } catch (const std::exception& e) {
     const std::string why = e.what();
-    fail("{}: LibTorch cannot read this file ({}); convert it once with "
-         "`.venv/bin/python scripts/convert_inception_weights.py {} inception.npz` and pass the .npz", path, why.substr(0, why.find('\n')), path);
+    fail(
+        "{}: LibTorch cannot read this file ({}); convert it once with "
+        "`.venv/bin/python scripts/convert_inception_weights.py {} inception.npz` and pass the .npz",
+        path, why.substr(0, why.find('\n')), path);
   }
   require(root.isGenericDict(), "{}: not a state_dict (a dict of tensors)", path);
   for (const auto& item : root.toGenericDict()) {
@@ -199,13 +208,17 @@ std::map<std::string, torch::Tensor> read_weights(const std::string& path) {
 }  // namespace
 
 InceptionV3::InceptionV3() {
-  auto stem = [&](const std::string& name, std::shared_ptr<BasicConv> c) { stem_.push_back(register_module(name, std::move(c))); };
+  auto stem = [&](const std::string& name, std::shared_ptr<BasicConv> c) {
+    stem_.push_back(register_module(name, std::move(c)));
+  };
   stem("Conv2d_1a_3x3", std::make_shared<BasicConv>(3, 32, 3, 2));
   stem("Conv2d_2a_3x3", std::make_shared<BasicConv>(32, 32, 3));
   stem("Conv2d_2b_3x3", std::make_shared<BasicConv>(32, 64, 3, 1, 1));
   stem("Conv2d_3b_1x1", std::make_shared<BasicConv>(64, 80, 1));
   stem("Conv2d_4a_3x3", std::make_shared<BasicConv>(80, 192, 3));
-  auto mixed = [&](const std::string& name, std::shared_ptr<Block> b) { mixed_.push_back(register_module(name, std::move(b))); };
+  auto mixed = [&](const std::string& name, std::shared_ptr<Block> b) {
+    mixed_.push_back(register_module(name, std::move(b)));
+  };
   mixed("Mixed_5b", std::make_shared<FidInceptionA>(192, 32));
   mixed("Mixed_5c", std::make_shared<FidInceptionA>(256, 64));
   mixed("Mixed_5d", std::make_shared<FidInceptionA>(288, 64));
@@ -220,12 +233,15 @@ InceptionV3::InceptionV3() {
 }
 
 torch::Tensor InceptionV3::features(const torch::Tensor& x) {
-  require(x.dim() == 4 && (x.size(1) == 1 || x.size(1) == 3), "Inception features need [B, 1 or 3, H, W] images, got {}", x.sizes());
+  require(x.dim() == 4 && (x.size(1) == 1 || x.size(1) == 3),
+          "Inception features need [B, 1 or 3, H, W] images, got {}", x.sizes());
   torch::NoGradGuard no_grad;
   // pytorch-fid: bilinear resize of [0, 1] images, then 2x - 1; resizing commutes with that map.
   torch::Tensor h = torch::upsample_bilinear2d(x.to(torch::kFloat32), {kResolution, kResolution}, false);
   if (h.size(1) == 1) h = h.expand({-1, 3, -1, -1});
-  auto conv = [](const std::shared_ptr<torch::nn::Module>& m, const torch::Tensor& t) { return static_cast<BasicConv&>(*m).forward(t); };
+  auto conv = [](const std::shared_ptr<torch::nn::Module>& m, const torch::Tensor& t) {
+    return static_cast<BasicConv&>(*m).forward(t);
+  };
   h = conv(stem_[0], h);
   h = conv(stem_[1], h);
   h = torch::max_pool2d(conv(stem_[2], h), {3, 3}, {2, 2});  // block 0 ends
@@ -241,8 +257,10 @@ void load_inception_weights(InceptionV3& net, const std::string& path) {
   int64_t loaded = 0;
   auto assign = [&](const std::string& name, torch::Tensor& dst) {
     const auto it = weights.find(name);
-    require(it != weights.end(), "{}: no tensor '{}': not pytorch-fid's Inception weights ({})", path, name, kInceptionWeightsName);
-    require(it->second.sizes() == dst.sizes(), "{}: '{}' has shape {}, the network expects {}", path, name, it->second.sizes(), dst.sizes());
+    require(it != weights.end(), "{}: no tensor '{}': not pytorch-fid's Inception weights ({})", path, name,
+            kInceptionWeightsName);
+    require(it->second.sizes() == dst.sizes(), "{}: '{}' has shape {}, the network expects {}", path, name,
+            it->second.sizes(), dst.sizes());
     dst.copy_(it->second);
     ++loaded;
   };
@@ -251,7 +269,8 @@ void load_inception_weights(InceptionV3& net, const std::string& path) {
   log::debug("{}: loaded {} Inception tensors ({} in the file)", path, loaded, weights.size());
 }
 
-torch::Tensor inception_features(InceptionV3& net, const torch::Tensor& images, torch::Device device, int64_t batch, bool progress) {
+torch::Tensor inception_features(InceptionV3& net, const torch::Tensor& images, torch::Device device, int64_t batch,
+                                 bool progress) {
   net.to(device);
   net.eval();
   const int64_t n = images.size(0);

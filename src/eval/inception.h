@@ -24,8 +24,8 @@ class InceptionV3 : public torch::nn::Module {
   static constexpr int64_t kResolution = 299;
 
  private:
-  std::vector<std::shared_ptr<torch::nn::Module>> stem_;    // Conv2d_1a .. Conv2d_4a
-  std::vector<std::shared_ptr<torch::nn::Module>> mixed_;   // Mixed_5b .. Mixed_7c
+  std::vector<std::shared_ptr<torch::nn::Module>> stem_;   // Conv2d_1a .. Conv2d_4a
+  std::vector<std::shared_ptr<torch::nn::Module>> mixed_;  // Mixed_5b .. Mixed_7c
 };
 
 // The weights file that makes the features FID's: pytorch-fid's release asset
@@ -40,7 +40,7 @@ void load_inception_weights(InceptionV3& net, const std::string& path);
 
 // Pool features of images in model space [N, 1 or 3, H, W], in batches on `device`, as float64 on
 // the CPU, with a progress bar when `progress`.
-torch::Tensor inception_features(InceptionV3& net, const torch::Tensor& images, torch::Device device, int64_t batch = 50,
-                                 bool progress = true);
+torch::Tensor inception_features(InceptionV3& net, const torch::Tensor& images, torch::Device device,
+                                 int64_t batch = 50, bool progress = true);
 
 }  // namespace ddm

@@ -23,8 +23,8 @@ class PriorAlpha : public AlphaProvider {
 };
 
 // One N: every source along the same exact paths.
-std::vector<CheckRow> check_steps(const ExactPosterior& exact, const std::vector<CheckSource>& sources, const RouterCheckOptions& opts,
-                                  int steps, torch::Device device) {
+std::vector<CheckRow> check_steps(const ExactPosterior& exact, const std::vector<CheckSource>& sources,
+                                  const RouterCheckOptions& opts, int steps, torch::Device device) {
   const Schedule& sch = exact.schedule();
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(opts.seed);
   std::vector<int64_t> shape{opts.paths};
@@ -41,7 +41,8 @@ std::vector<CheckRow> check_steps(const ExactPosterior& exact, const std::vector
   for (size_t n = 0; n < grid.size(); ++n) {
     const PosteriorOut ex = exact.compute(x, torch::full({opts.paths}, grid[n], torch::kFloat64).to(device));
     const torch::Tensor a = ex.alpha.to(torch::kFloat64);
-    const StepPoint step{static_cast<int>(n), grid[n], n + 1 < grid.size() ? grid[n + 1] : 0.0, true};  // a DDIM step's start
+    const StepPoint step{static_cast<int>(n), grid[n], n + 1 < grid.size() ? grid[n + 1] : 0.0,
+                         true};  // a DDIM step's start
     for (size_t i = 0; i < sources.size(); ++i) {
       const torch::Tensor p = sources[i].provider->alpha(x, grid[n], step).to(torch::kFloat64);
       const torch::Tensor tv = total_variation(p, a);
@@ -64,7 +65,9 @@ std::vector<CheckRow> check_steps(const ExactPosterior& exact, const std::vector
 
 }  // namespace
 
-std::shared_ptr<AlphaProvider> prior_alpha(std::vector<double> priors) { return std::make_shared<PriorAlpha>(std::move(priors)); }
+std::shared_ptr<AlphaProvider> prior_alpha(std::vector<double> priors) {
+  return std::make_shared<PriorAlpha>(std::move(priors));
+}
 
 Json CheckRow::to_json() const {
   Json j = Json::object();
@@ -80,8 +83,9 @@ Json CheckRow::to_json() const {
   return j;
 }
 
-std::vector<CheckRow> router_check(const ExactPosterior& exact, const std::vector<CheckSource>& sources, const RouterCheckOptions& opts,
-                                   torch::Device device, const std::function<void(const std::string&)>& progress) {
+std::vector<CheckRow> router_check(const ExactPosterior& exact, const std::vector<CheckSource>& sources,
+                                   const RouterCheckOptions& opts, torch::Device device,
+                                   const std::function<void(const std::string&)>& progress) {
   require(opts.paths >= 1, "router-check: --paths must be >= 1");
   require(!sources.empty(), "router-check: no alpha sources");
   torch::NoGradGuard no_grad;

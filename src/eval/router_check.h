@@ -20,8 +20,8 @@
 namespace ddm {
 
 struct CheckSource {
-  std::string name;         // mog-a, mog-da-head, integrated, integrated-corrected, integrated-raw, integrated-exact, prior
-  std::string router;       // the router checkpoint it reads ("" for exact and prior)
+  std::string name;    // mog-a, mog-da-head, integrated, integrated-corrected, integrated-raw, integrated-exact, prior
+  std::string router;  // the router checkpoint it reads ("" for exact and prior)
   int64_t router_step = 0;  // that checkpoint's training step
   std::shared_ptr<AlphaProvider> provider;
 };
@@ -47,8 +47,9 @@ struct RouterCheckOptions {
 std::shared_ptr<AlphaProvider> prior_alpha(std::vector<double> priors);
 
 // Rows in the order (N, source). The same initial noise for every N and source.
-std::vector<CheckRow> router_check(const ExactPosterior& exact, const std::vector<CheckSource>& sources, const RouterCheckOptions& opts,
-                                   torch::Device device, const std::function<void(const std::string&)>& progress = nullptr);
+std::vector<CheckRow> router_check(const ExactPosterior& exact, const std::vector<CheckSource>& sources,
+                                   const RouterCheckOptions& opts, torch::Device device,
+                                   const std::function<void(const std::string&)>& progress = nullptr);
 
 // {"rows": [...]} as router-check.json holds it.
 Json router_check_json(const std::vector<CheckRow>& rows);

@@ -5,9 +5,9 @@
 
 #include "config/config.h"
 #include "data/grid.h"
+#include "run/alpha_sources.h"
 #include "sample/sampler.h"
 #include "util/error.h"
-#include "run/alpha_sources.h"
 #include "util/fs.h"
 #include "util/log.h"
 
@@ -28,7 +28,8 @@ Table1Row parse_row(const std::string& name, const SampleConfig& base) {
     r.label = "fixed (naive: expert ~ pi, once)";
   } else {
     const size_t dash = name.find('-');  // rules have no dash; alpha sources may (integrated-raw)
-    require(dash != std::string::npos, "eval.table_rows: '{}' is not baseline, fixed or <rule>-<alpha> (e.g. switch-router)", name);
+    require(dash != std::string::npos,
+            "eval.table_rows: '{}' is not baseline, fixed or <rule>-<alpha> (e.g. switch-router)", name);
     r.sc.rule = parse_enum<RoutingRule>(name.substr(0, dash), format("eval.table_rows: rule of '{}'", name));
     r.sc.alpha = parse_enum<AlphaSource>(name.substr(dash + 1), format("eval.table_rows: alpha of '{}'", name));
     r.label = format("{} ({})", to_string(r.sc.rule), alpha_label(r.sc.alpha));
@@ -45,11 +46,13 @@ MeanSpread mean_spread(const std::vector<double>& v) {
 }
 
 // One cell at one seed: samples, their FD and the classifier's routing check.
-Table1Cell run_cell(const SamplingModel& model, const SampleConfig& sc, const std::string& row, const Table1Inputs& in) {
+Table1Cell run_cell(const SamplingModel& model, const SampleConfig& sc, const std::string& row,
+                    const Table1Inputs& in) {
   const SampleResult s = generate_samples(model, sc, in.device, false, nullptr, in.dist);
   const torch::Tensor feats = classifier_features(*in.clf.net, s.samples, in.device);
   if (!in.grids.empty() && in.dist.is_main())
-    save_grid(path_join(in.grids, format("{}-{}.png", row, sc.steps)), s.samples.slice(0, 0, std::min<int64_t>(64, s.samples.size(0))));
+    save_grid(path_join(in.grids, format("{}-{}.png", row, sc.steps)),
+              s.samples.slice(0, 0, std::min<int64_t>(64, s.samples.size(0))));
   Table1Cell c;
   c.row = row;
   c.steps = sc.steps;
@@ -96,7 +99,8 @@ Json Table1Cell::to_json() const {
   return j;
 }
 
-Table1 run_table1(const Config& cfg, const Table1Inputs& in, const std::function<void(const Table1&, const Table1Cell&)>& on_cell) {
+Table1 run_table1(const Config& cfg, const Table1Inputs& in,
+                  const std::function<void(const Table1&, const Table1Cell&)>& on_cell) {
   const EvalConfig& ec = cfg.eval;
   Table1 t;
   t.rows = parse_table1_rows(ec.table_rows, cfg.sample);
@@ -118,8 +122,8 @@ Table1 run_table1(const Config& cfg, const Table1Inputs& in, const std::function
         t.cells.back().push_back(run_cell(model, sc, row.name, in));
         const Table1Cell& c = t.cells.back().back();
         per_seed.push_back(c.fd);
-        log::info("evaluate: {:<22} N = {:>4} seed {}  FD {:8.3f}  confidence {:.3f}  class TV {:.3f}  ({:.1f} s)", row.name, n,
-                  sc.seed, c.fd, c.report.mean_confidence, c.class_tv, c.seconds);
+        log::info("evaluate: {:<22} N = {:>4} seed {}  FD {:8.3f}  confidence {:.3f}  class TV {:.3f}  ({:.1f} s)",
+                  row.name, n, sc.seed, c.fd, c.report.mean_confidence, c.class_tv, c.seconds);
         if (on_cell) on_cell(t, c);
       }
       t.fd.back().push_back(mean_spread(per_seed));

@@ -36,9 +36,9 @@ struct Table1Cell {
   int64_t seed = 0;
   double fd = 0;
   ClassReport report;
-  double class_tv = 0;                       // of the class shares to the data's
-  std::optional<double> switch_rate;         // averaged over steps (routed rows)
-  std::optional<double> final_entropy;       // of alpha_hat at the last step
+  double class_tv = 0;                  // of the class shares to the data's
+  std::optional<double> switch_rate;    // averaged over steps (routed rows)
+  std::optional<double> final_entropy;  // of alpha_hat at the last step
   double seconds = 0;
   double evaluations_per_sample_step = 0;
   Json to_json() const;
@@ -67,6 +67,7 @@ struct Table1Inputs {
 
 // Runs every cell of cfg.eval's table; `on_cell` sees the table so far after each cell (so that
 // an interrupted run can keep what it has).
-Table1 run_table1(const Config& cfg, const Table1Inputs& in, const std::function<void(const Table1&, const Table1Cell&)>& on_cell);
+Table1 run_table1(const Config& cfg, const Table1Inputs& in,
+                  const std::function<void(const Table1&, const Table1Cell&)>& on_cell);
 
 }  // namespace ddm

@@ -58,10 +58,12 @@ Json TheoryResult::to_json() const {
   return j;
 }
 
-TheoryResult run_theory(const torch::Tensor& points, const torch::Tensor& labels, int k, const Schedule& schedule, double t_min,
-                        Spacing spacing, const TheoryOptions& opt) {
-  require(points.dim() == 2 && points.size(1) <= 16, "theory: needs low-dimensional points [N, D] (D <= 16), got {}", points.sizes());
-  require(opt.samples >= 2 && opt.samples <= 5000, "theory: samples must lie in 2..5000 (W2 is an O(n^3) assignment), got {}", opt.samples);
+TheoryResult run_theory(const torch::Tensor& points, const torch::Tensor& labels, int k, const Schedule& schedule,
+                        double t_min, Spacing spacing, const TheoryOptions& opt) {
+  require(points.dim() == 2 && points.size(1) <= 16, "theory: needs low-dimensional points [N, D] (D <= 16), got {}",
+          points.sizes());
+  require(opt.samples >= 2 && opt.samples <= 5000,
+          "theory: samples must lie in 2..5000 (W2 is an O(n^3) assignment), got {}", opt.samples);
   SamplingModel m;
   m.schedule = schedule;
   auto exact = std::make_shared<ExactPosterior>(points.to(torch::kFloat64), labels, k, schedule);
@@ -104,8 +106,10 @@ TheoryResult run_theory(const torch::Tensor& points, const torch::Tensor& labels
     res.floor_w2 = w.mean().item<double>();
     res.floor_w2_sd = w.std().item<double>();
   }
-  log::info("theory: reference {} mixture {} steps, {} samples; W2 floor (to {} independent draws of the data) {:.4g} +- {:.2g}",
-            opt.reference_steps, to_string(opt.reference_solver), opt.samples, kFloorDraws, res.floor_w2, res.floor_w2_sd);
+  log::info(
+      "theory: reference {} mixture {} steps, {} samples; W2 floor (to {} independent draws of the data) {:.4g} +- "
+      "{:.2g}",
+      opt.reference_steps, to_string(opt.reference_solver), opt.samples, kFloorDraws, res.floor_w2, res.floor_w2_sd);
   for (SolverKind solver : opt.solvers) {
     for (RoutingRule rule : opt.rules) {
       TheoryCurve c;
@@ -113,7 +117,8 @@ TheoryResult run_theory(const torch::Tensor& points, const torch::Tensor& labels
       c.solver = solver;
       std::vector<double> ns;
       for (int n : opt.steps) {
-        require(n >= 1 && n < opt.reference_steps, "theory: step count {} must lie in 1..{} (below the reference)", n, opt.reference_steps - 1);
+        require(n >= 1 && n < opt.reference_steps, "theory: step count {} must lie in 1..{} (below the reference)", n,
+                opt.reference_steps - 1);
         const torch::Tensor x = run(rule, solver, n, opt.seed);
         c.steps.push_back(n);
         ns.push_back(n);

@@ -54,7 +54,7 @@ struct TheoryOptions {
 };
 
 // points: float [N, D] with int64 labels [N] in 0..k-1 (the clusters, one exact expert each).
-TheoryResult run_theory(const torch::Tensor& points, const torch::Tensor& labels, int k, const Schedule& schedule, double t_min,
-                        Spacing spacing, const TheoryOptions& opt);
+TheoryResult run_theory(const torch::Tensor& points, const torch::Tensor& labels, int k, const Schedule& schedule,
+                        double t_min, Spacing spacing, const TheoryOptions& opt);
 
 }  // namespace ddm

@@ -24,10 +24,12 @@ Json TrajectoryResult::to_json() const {
   return j;
 }
 
-TrajectoryResult trajectory_error(const SamplingModel& model, SampleConfig sc, const std::vector<int>& steps, int reference_steps,
-                                  torch::Device device) {
+TrajectoryResult trajectory_error(const SamplingModel& model, SampleConfig sc, const std::vector<int>& steps,
+                                  int reference_steps, torch::Device device) {
   require(!steps.empty(), "trajectory: no step counts given");
-  for (int n : steps) require(n >= 1 && n < reference_steps, "trajectory: step count {} must lie in 1..{} (below the reference)", n, reference_steps - 1);
+  for (int n : steps)
+    require(n >= 1 && n < reference_steps, "trajectory: step count {} must lie in 1..{} (below the reference)", n,
+            reference_steps - 1);
   TrajectoryResult res;
   res.reference_steps = reference_steps;
   // The same sample.seed gives every run the same initial noise (and routing draws).

@@ -23,7 +23,7 @@ struct TrajectoryResult {
   Json to_json() const;
 };
 
-TrajectoryResult trajectory_error(const SamplingModel& model, SampleConfig sc, const std::vector<int>& steps, int reference_steps,
-                                  torch::Device device);
+TrajectoryResult trajectory_error(const SamplingModel& model, SampleConfig sc, const std::vector<int>& steps,
+                                  int reference_steps, torch::Device device);
 
 }  // namespace ddm

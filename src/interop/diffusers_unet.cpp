@@ -42,11 +42,16 @@ bool is_attention_projection(const std::string& diffusers) {
 }  // namespace
 
 std::string diffusers_name(const std::string& name, int levels) {
-  static const std::regex block(R"((down|up)(\d+)_(block|attn)(\d+)\.(.+))"), sampler(R"((down|up)(\d+)_(downsample|upsample)\.(.+))");
-  static const std::map<std::string, std::string> plain = {{"temb0.", "time_embedding.linear_1."}, {"temb1.", "time_embedding.linear_2."},
-                                                           {"conv_in.", "conv_in."},        {"norm_out.", "conv_norm_out."},
-                                                           {"conv_out.", "conv_out."},      {"mid_block1.", "mid_block.resnets.0."},
-                                                           {"mid_block2.", "mid_block.resnets.1."}, {"mid_attn.", "mid_block.attentions.0."}};
+  static const std::regex block(R"((down|up)(\d+)_(block|attn)(\d+)\.(.+))"),
+      sampler(R"((down|up)(\d+)_(downsample|upsample)\.(.+))");
+  static const std::map<std::string, std::string> plain = {{"temb0.", "time_embedding.linear_1."},
+                                                           {"temb1.", "time_embedding.linear_2."},
+                                                           {"conv_in.", "conv_in."},
+                                                           {"norm_out.", "conv_norm_out."},
+                                                           {"conv_out.", "conv_out."},
+                                                           {"mid_block1.", "mid_block.resnets.0."},
+                                                           {"mid_block2.", "mid_block.resnets.1."},
+                                                           {"mid_attn.", "mid_block.attentions.0."}};
   for (const auto& [ours, theirs] : plain) {
     if (name.rfind(ours, 0) != 0) continue;
     const std::string leaf = name.substr(ours.size());
@@ -54,10 +59,13 @@ std::string diffusers_name(const std::string& name, int levels) {
     return theirs + (ours.rfind("mid_block", 0) == 0 ? resnet_leaf(leaf) : leaf);
   }
   std::smatch m;
-  auto level = [&](const std::string& dir, const std::string& i) { return dir == "down" ? std::stoi(i) : levels - 1 - std::stoi(i); };
+  auto level = [&](const std::string& dir, const std::string& i) {
+    return dir == "down" ? std::stoi(i) : levels - 1 - std::stoi(i);
+  };
   if (std::regex_match(name, m, block)) {
     const std::string base = format("{}_blocks.{}.", m[1].str(), level(m[1], m[2]));
-    return m[3] == "block" ? base + "resnets." + m[4].str() + "." + resnet_leaf(m[5]) : base + "attentions." + m[4].str() + "." + attention_leaf(m[5]);
+    return m[3] == "block" ? base + "resnets." + m[4].str() + "." + resnet_leaf(m[5])
+                           : base + "attentions." + m[4].str() + "." + attention_leaf(m[5]);
   }
   if (std::regex_match(name, m, sampler))
     return format("{}_blocks.{}.{}samplers.0.conv.{}", m[1].str(), level(m[1], m[2]), m[1].str(), m[4].str());
@@ -84,8 +92,8 @@ void load_unet2d_weights(torch::nn::Module& unet, int levels, const SafeTensors&
     require(s != nullptr, "{}: tensor {} is missing (ddm's {})", source, name, p.key());
     torch::Tensor t = from_safe_tensor(*s).to(torch::kFloat32);
     if (is_attention_projection(name) && t.dim() == 2) t = t.reshape(p.value().sizes());
-    require(t.sizes() == p.value().sizes(), "{}: tensor {} has shape {}, the config's network needs {}", source, name, t.sizes(),
-            p.value().sizes());
+    require(t.sizes() == p.value().sizes(), "{}: tensor {} has shape {}, the config's network needs {}", source, name,
+            t.sizes(), p.value().sizes());
     p.value().copy_(t);
     used.insert(name);
   }
@@ -94,11 +102,13 @@ void load_unet2d_weights(torch::nn::Module& unet, int levels, const SafeTensors&
 }
 
 Json unet2d_config(const ModelConfig& m, const std::vector<int64_t>& shape) {
-  require(shape.size() == 3 && shape[1] == shape[2], "export: UNet2DModel takes square images [C, H, W], not {}", torch::IntArrayRef(shape));
+  require(shape.size() == 3 && shape[1] == shape[2], "export: UNet2DModel takes square images [C, H, W], not {}",
+          torch::IntArrayRef(shape));
   const auto sizes = level_sizes(shape[1], m.channel_mult.size());
   for (size_t i = 0; i + 1 < sizes.size(); ++i)
     require(sizes[i] % 2 == 0,
-            "export: a {}-pixel U-Net has feature maps of {} at level {}: UNet2DModel halves and doubles exactly, ddm up-samples to "
+            "export: a {}-pixel U-Net has feature maps of {} at level {}: UNet2DModel halves and doubles exactly, ddm "
+            "up-samples to "
             "each skip's size, so only ddm computes this network; train on 32x32 (data.pad: 2) to export",
             shape[1], sizes[i], i);
   Json down = Json::array(), up = Json::array(), out = Json::array();
@@ -106,7 +116,8 @@ Json unet2d_config(const ModelConfig& m, const std::vector<int64_t>& shape) {
     down.push_back(contains(m.attn_resolutions, sizes[i]) ? "AttnDownBlock2D" : "DownBlock2D");
     out.push_back(int64_t{m.channels} * m.channel_mult[i]);
   }
-  for (size_t i = sizes.size(); i-- > 0;) up.push_back(contains(m.attn_resolutions, sizes[i]) ? "AttnUpBlock2D" : "UpBlock2D");
+  for (size_t i = sizes.size(); i-- > 0;)
+    up.push_back(contains(m.attn_resolutions, sizes[i]) ? "AttnUpBlock2D" : "UpBlock2D");
   Json c = Json::object();
   c["_class_name"] = "UNet2DModel";
   c["_diffusers_version"] = "0.42.1";  // the version its equivalence was tested against
@@ -141,7 +152,8 @@ Json unet2d_config(const ModelConfig& m, const std::vector<int64_t>& shape) {
 namespace {
 
 // One UNet2DModel option: its value (UNet2DModel's default when absent) must be one ddm computes.
-void expect_value(const Json& c, const std::string& key, const Json& want, const Json& fallback, const std::string& source) {
+void expect_value(const Json& c, const std::string& key, const Json& want, const Json& fallback,
+                  const std::string& source) {
   const Json& v = c.contains(key) ? c.at(key) : fallback;
   const bool same = v.is_number() && want.is_number() ? v.get<double>() == want.get<double>() : v == want;
   require(same, "{}: {} = {} is not supported: ddm's U-Net computes only {}", source, key, v.dump(), want.dump());
@@ -151,21 +163,32 @@ void expect_value(const Json& c, const std::string& key, const Json& want, const
 void check_unet2d_options(const Json& c, const std::string& source) {
   require(c.is_object(), "{}: not a JSON object", source);
   if (c.contains("_class_name"))
-    require(c.at("_class_name") == "UNet2DModel", "{}: _class_name = {}: ddm imports UNet2DModel only", source, c.at("_class_name").dump());
+    require(c.at("_class_name") == "UNet2DModel", "{}: _class_name = {}: ddm imports UNet2DModel only", source,
+            c.at("_class_name").dump());
   struct Fixed {
     std::string key;
     Json want, fallback;  // the value ddm computes; UNet2DModel's default (diffusers 0.42)
   };
-  const std::vector<Fixed> fixed = {
-      {"center_input_sample", false, false}, {"time_embedding_type", "positional", "positional"}, {"freq_shift", 1, 0},
-      {"flip_sin_to_cos", false, true}, {"mid_block_scale_factor", 1, 1}, {"downsample_type", "conv", "conv"},
-      {"upsample_type", "conv", "conv"}, {"act_fn", "silu", "silu"}, {"norm_eps", 1e-6, 1e-5}, {"resnet_time_scale_shift", "default", "default"},
-      {"add_attention", true, true}, {"class_embed_type", nullptr, nullptr}, {"num_class_embeds", nullptr, nullptr},
-      {"attention_head_dim", nullptr, 8}, {"time_embedding_dim", nullptr, nullptr}};
+  const std::vector<Fixed> fixed = {{"center_input_sample", false, false},
+                                    {"time_embedding_type", "positional", "positional"},
+                                    {"freq_shift", 1, 0},
+                                    {"flip_sin_to_cos", false, true},
+                                    {"mid_block_scale_factor", 1, 1},
+                                    {"downsample_type", "conv", "conv"},
+                                    {"upsample_type", "conv", "conv"},
+                                    {"act_fn", "silu", "silu"},
+                                    {"norm_eps", 1e-6, 1e-5},
+                                    {"resnet_time_scale_shift", "default", "default"},
+                                    {"add_attention", true, true},
+                                    {"class_embed_type", nullptr, nullptr},
+                                    {"num_class_embeds", nullptr, nullptr},
+                                    {"attention_head_dim", nullptr, 8},
+                                    {"time_embedding_dim", nullptr, nullptr}};
   for (const auto& f : fixed) expect_value(c, f.key, f.want, f.fallback, source);
-  static const std::set<std::string> known = {"sample_size", "in_channels", "out_channels", "down_block_types", "up_block_types",
-                                              "block_out_channels", "layers_per_block", "downsample_padding", "dropout",
-                                              "norm_num_groups", "attn_norm_num_groups", "num_train_timesteps"};
+  static const std::set<std::string> known = {"sample_size",      "in_channels",          "out_channels",
+                                              "down_block_types", "up_block_types",       "block_out_channels",
+                                              "layers_per_block", "downsample_padding",   "dropout",
+                                              "norm_num_groups",  "attn_norm_num_groups", "num_train_timesteps"};
   for (const auto& [key, v] : c.items()) {
     const bool checked = known.count(key) > 0 || key.rfind('_', 0) == 0 ||
                          std::any_of(fixed.begin(), fixed.end(), [&](const Fixed& f) { return f.key == key; });
@@ -173,8 +196,9 @@ void check_unet2d_options(const Json& c, const std::string& source) {
   }
   if (c.contains("attn_norm_num_groups") && !c.at("attn_norm_num_groups").is_null())
     expect_value(c, "attn_norm_num_groups", c.value("norm_num_groups", Json(32)), nullptr, source);
-  require(c.value("in_channels", 3) == c.value("out_channels", 3), "{}: in_channels {} and out_channels {} differ: a denoiser maps x to x",
-          source, c.value("in_channels", 3), c.value("out_channels", 3));
+  require(c.value("in_channels", 3) == c.value("out_channels", 3),
+          "{}: in_channels {} and out_channels {} differ: a denoiser maps x to x", source, c.value("in_channels", 3),
+          c.value("out_channels", 3));
 }
 
 // block_out_channels, block types and sizes -> channels, channel_mult and attn_resolutions.
@@ -190,13 +214,16 @@ void read_levels(const Json& c, const std::string& source, int64_t resolution, M
   m.attn_resolutions.clear();
   for (size_t i = 0; i < out.size(); ++i) {
     const int ch = out[i].get<int>();
-    require(ch % m.channels == 0, "{}: block_out_channels[{}] = {} is not a multiple of {} (ddm's channel_mult)", source, i, ch, m.channels);
+    require(ch % m.channels == 0, "{}: block_out_channels[{}] = {} is not a multiple of {} (ddm's channel_mult)",
+            source, i, ch, m.channels);
     m.channel_mult.push_back(ch / m.channels);
     const std::string d = down[i].get<std::string>(), u = up[out.size() - 1 - i].get<std::string>();
-    require(d == "DownBlock2D" || d == "AttnDownBlock2D", "{}: down_block_types[{}] = {} is not supported (DownBlock2D, AttnDownBlock2D)", source, i, d);
+    require(d == "DownBlock2D" || d == "AttnDownBlock2D",
+            "{}: down_block_types[{}] = {} is not supported (DownBlock2D, AttnDownBlock2D)", source, i, d);
     const bool attn = d == "AttnDownBlock2D";
-    require(u == (attn ? "AttnUpBlock2D" : "UpBlock2D"), "{}: up_block_types[{}] = {} does not mirror down_block_types[{}] = {}", source,
-            out.size() - 1 - i, u, i, d);
+    require(u == (attn ? "AttnUpBlock2D" : "UpBlock2D"),
+            "{}: up_block_types[{}] = {} does not mirror down_block_types[{}] = {}", source, out.size() - 1 - i, u, i,
+            d);
     if (attn) m.attn_resolutions.push_back(static_cast<int>(sizes[i]));
   }
 }
@@ -208,8 +235,8 @@ ModelConfig model_config_from_unet2d(const Json& c, const std::string& source, s
   try {
     const Json& size = c.at("sample_size");
     const int64_t res = size.is_array() ? size.at(0).get<int64_t>() : size.get<int64_t>();
-    require(!size.is_array() || (size.size() == 2 && size.at(1) == size.at(0)), "{}: sample_size {}: ddm's U-Net takes square images", source,
-            size.dump());
+    require(!size.is_array() || (size.size() == 2 && size.at(1) == size.at(0)),
+            "{}: sample_size {}: ddm's U-Net takes square images", source, size.dump());
     shape = {c.value("in_channels", int64_t{3}), res, res};
     ModelConfig m;
     m.arch = ModelArch::kUnet;
@@ -218,9 +245,11 @@ ModelConfig model_config_from_unet2d(const Json& c, const std::string& source, s
     m.groups = c.value("norm_num_groups", 32);
     m.dropout = c.value("dropout", 0.0);
     const int pad = c.value("downsample_padding", 1);
-    require(pad == 0 || pad == 1, "{}: downsample_padding = {} is not supported (0: DDPM's SAME, 1: symmetric)", source, pad);
+    require(pad == 0 || pad == 1, "{}: downsample_padding = {} is not supported (0: DDPM's SAME, 1: symmetric)", source,
+            pad);
     m.downsample_padding = pad == 0 ? DownsamplePadding::kSame : DownsamplePadding::kSymmetric;
-    require(m.channels % m.groups == 0, "{}: norm_num_groups = {} does not divide block_out_channels[0] = {}", source, m.groups, m.channels);
+    require(m.channels % m.groups == 0, "{}: norm_num_groups = {} does not divide block_out_channels[0] = {}", source,
+            m.groups, m.channels);
     return m;
   } catch (const Json::exception& e) {
     fail("{}: {}", source, json_error(e));

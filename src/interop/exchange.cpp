@@ -6,9 +6,9 @@
 #include "interop/diffusers_unet.h"
 #include "interop/torch_safetensors.h"
 #include "models/expert.h"
-#include "run/run_loading.h"
 #include "models/network.h"
 #include "router/router.h"
+#include "run/run_loading.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -78,9 +78,10 @@ void export_router(const std::string& checkpoint, const std::string& out_dir) {
   j["router"] = r.meta.to_json();
   j["config"] = read_checkpoint_meta(checkpoint).at("config");  // the header only
   j["networks"] = r.nets.size();
-  j["intervals"] = r.nets.size() == 3 ? Json::array({Json::array({r.meta.t_min, r.meta.t1}), Json::array({r.meta.t1, r.meta.t2}),
-                                                     Json::array({r.meta.t2, 1.0})})
-                                      : Json::array({Json::array({r.meta.t_min, 1.0})});
+  j["intervals"] = r.nets.size() == 3
+                       ? Json::array({Json::array({r.meta.t_min, r.meta.t1}), Json::array({r.meta.t1, r.meta.t2}),
+                                      Json::array({r.meta.t2, 1.0})})
+                       : Json::array({Json::array({r.meta.t_min, 1.0})});
   ensure_writable_dir(out_dir);
   write_safetensors(path_join(out_dir, "router.safetensors"), st);
   write_json(path_join(out_dir, "router_config.json"), j);
@@ -115,13 +116,14 @@ void read_scheduler_config(const Json& j, const std::string& source, DiffusionCo
   try {
     const int64_t n = j.value("num_train_timesteps", int64_t{1000});
     const std::string betas = j.value("beta_schedule", std::string("linear"));
-    require(betas == "linear" || betas == "squaredcos_cap_v2", "{}: beta_schedule = {} is not supported (linear, squaredcos_cap_v2)", source, betas);
+    require(betas == "linear" || betas == "squaredcos_cap_v2",
+            "{}: beta_schedule = {} is not supported (linear, squaredcos_cap_v2)", source, betas);
     d.schedule = betas == "linear" ? ScheduleKind::kLinear : ScheduleKind::kCosine;
     d.beta_min = j.value("beta_start", 0.0001) * static_cast<double>(n);
     d.beta_max = j.value("beta_end", 0.02) * static_cast<double>(n);
     const std::string p = j.value("prediction_type", std::string("epsilon"));
-    require(p == "epsilon" || p == "v_prediction" || p == "sample", "{}: prediction_type = {} is not supported (epsilon, v_prediction, sample)",
-            source, p);
+    require(p == "epsilon" || p == "v_prediction" || p == "sample",
+            "{}: prediction_type = {} is not supported (epsilon, v_prediction, sample)", source, p);
     d.prediction = p == "epsilon" ? Prediction::kEps : p == "v_prediction" ? Prediction::kV : Prediction::kX0;
     d.train_timesteps = discrete ? n : 0;
     const std::string spacing = j.value("timestep_spacing", std::string("leading"));
@@ -135,9 +137,11 @@ void read_scheduler_config(const Json& j, const std::string& source, DiffusionCo
 }
 
 Checkpoint import_unet2d(const std::string& folder, const Config& base, const ImportOptions& opts) {
-  const std::string config_file = path_join(folder, "config.json"), weights_file = path_join(folder, "diffusion_pytorch_model.safetensors");
+  const std::string config_file = path_join(folder, "config.json"),
+                    weights_file = path_join(folder, "diffusion_pytorch_model.safetensors");
   require(path_exists(config_file), "{} not found: a diffusers UNet2DModel folder has config.json", config_file);
-  require(path_exists(weights_file), "{} not found: ddm imports safetensors weights (diffusion_pytorch_model.safetensors)", weights_file);
+  require(path_exists(weights_file),
+          "{} not found: ddm imports safetensors weights (diffusion_pytorch_model.safetensors)", weights_file);
   Config cfg = base;
   std::vector<int64_t> shape;
   cfg.model = model_config_from_unet2d(read_json(config_file), config_file, shape);
@@ -151,7 +155,8 @@ Checkpoint import_unet2d(const std::string& folder, const Config& base, const Im
     read_scheduler_config(Json::object(), folder, cfg.diffusion, discrete);
   }
   const auto net = make_network(cfg.model, shape);
-  load_unet2d_weights(*net, static_cast<int>(cfg.model.channel_mult.size()), read_safetensors(weights_file), weights_file);
+  load_unet2d_weights(*net, static_cast<int>(cfg.model.channel_mult.size()), read_safetensors(weights_file),
+                      weights_file);
   ExpertMeta meta;
   meta.shard = opts.shard;
   meta.k = opts.k;

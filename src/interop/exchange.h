@@ -23,9 +23,9 @@ void export_router(const std::string& checkpoint, const std::string& out_dir);
 std::vector<std::string> export_run(const Config& cfg, const std::string& out_dir);
 
 struct ImportOptions {
-  int shard = -1;         // kAllShards
-  int k = 1;              // shards in the manifest the expert belongs to
-  std::string dataset;    // "" : ddm_expert.json's, or "imported"
+  int shard = -1;       // kAllShards
+  int k = 1;            // shards in the manifest the expert belongs to
+  std::string dataset;  // "" : ddm_expert.json's, or "imported"
   double t_min = 1e-3;
 };
 // A UNet2DModel folder as an expert checkpoint; `base` supplies every config section but model.

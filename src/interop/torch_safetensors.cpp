@@ -10,9 +10,9 @@ namespace {
 
 const std::vector<std::pair<SafeDType, torch::ScalarType>>& dtype_table() {
   static const std::vector<std::pair<SafeDType, torch::ScalarType>> t = {
-      {SafeDType::kF64, torch::kFloat64}, {SafeDType::kF32, torch::kFloat32}, {SafeDType::kF16, torch::kFloat16},
-      {SafeDType::kBF16, torch::kBFloat16}, {SafeDType::kI64, torch::kInt64}, {SafeDType::kI32, torch::kInt32},
-      {SafeDType::kI16, torch::kInt16}, {SafeDType::kI8, torch::kInt8}, {SafeDType::kU8, torch::kUInt8},
+      {SafeDType::kF64, torch::kFloat64},   {SafeDType::kF32, torch::kFloat32}, {SafeDType::kF16, torch::kFloat16},
+      {SafeDType::kBF16, torch::kBFloat16}, {SafeDType::kI64, torch::kInt64},   {SafeDType::kI32, torch::kInt32},
+      {SafeDType::kI16, torch::kInt16},     {SafeDType::kI8, torch::kInt8},     {SafeDType::kU8, torch::kUInt8},
       {SafeDType::kBool, torch::kBool}};
   return t;
 }

@@ -21,9 +21,10 @@ struct DtypeName {
   torch::Dtype dtype;
   const char* name;
 };
-constexpr DtypeName kDtypes[] = {{torch::kFloat32, "float32"}, {torch::kFloat64, "float64"}, {torch::kFloat16, "float16"},
-                                 {torch::kBFloat16, "bfloat16"}, {torch::kInt64, "int64"},    {torch::kInt32, "int32"},
-                                 {torch::kUInt8, "uint8"},       {torch::kBool, "bool"}};
+constexpr DtypeName kDtypes[] = {{torch::kFloat32, "float32"}, {torch::kFloat64, "float64"},
+                                 {torch::kFloat16, "float16"}, {torch::kBFloat16, "bfloat16"},
+                                 {torch::kInt64, "int64"},     {torch::kInt32, "int32"},
+                                 {torch::kUInt8, "uint8"},     {torch::kBool, "bool"}};
 
 const char* dtype_name(torch::Dtype d) {
   for (const auto& e : kDtypes)
@@ -45,10 +46,12 @@ uint64_t read_u64(const std::string& b, size_t at) {
 
 // Validates magic, length and CRC; returns the parsed header and where the data starts.
 std::pair<Json, size_t> parse_header(const std::string& bytes, const std::string& path) {
-  if (bytes.size() < 8 || std::memcmp(bytes.data(), kMagic, 8) != 0) fail("{}: not a ddm checkpoint (bad magic bytes)", path);
+  if (bytes.size() < 8 || std::memcmp(bytes.data(), kMagic, 8) != 0)
+    fail("{}: not a ddm checkpoint (bad magic bytes)", path);
   if (bytes.size() < 20) fail("{}: truncated checkpoint ({} bytes)", path, bytes.size());
   const uint64_t header_len = read_u64(bytes, 8);
-  if (header_len > bytes.size() - 20) fail("{}: truncated checkpoint (header of {} bytes, file of {})", path, header_len, bytes.size());
+  if (header_len > bytes.size() - 20)
+    fail("{}: truncated checkpoint (header of {} bytes, file of {})", path, header_len, bytes.size());
   Json header;
   try {
     header = parse_json(bytes.substr(16, header_len), path);
@@ -65,8 +68,10 @@ std::pair<Json, size_t> parse_header(const std::string& bytes, const std::string
   if (data_bytes < 0) fail("{}: corrupted checkpoint header (no valid data_bytes)", path);
   const uint64_t data_len = static_cast<uint64_t>(data_bytes);
   const uint64_t expected = data_start + data_len + 4;
-  if (bytes.size() < expected) fail("{}: truncated checkpoint (expected {} bytes, found {})", path, expected, bytes.size());
-  if (bytes.size() > expected) fail("{}: corrupted checkpoint ({} unexpected trailing bytes)", path, bytes.size() - expected);
+  if (bytes.size() < expected)
+    fail("{}: truncated checkpoint (expected {} bytes, found {})", path, expected, bytes.size());
+  if (bytes.size() > expected)
+    fail("{}: corrupted checkpoint ({} unexpected trailing bytes)", path, bytes.size() - expected);
   uint32_t stored = 0;
   std::memcpy(&stored, bytes.data() + bytes.size() - 4, 4);
   const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(0));
@@ -113,12 +118,11 @@ void Checkpoint::load_module(const std::string& prefix, torch::nn::Module& m) co
   size_t expected = 0;
   auto copy_in = [&](const std::string& name, torch::Tensor& dst) {
     ++expected;
-    if (!has(prefix + name))
-      fail("{}: no weights for '{}' (a checkpoint of a different architecture?)", file, name);
+    if (!has(prefix + name)) fail("{}: no weights for '{}' (a checkpoint of a different architecture?)", file, name);
     const torch::Tensor& src = get(prefix + name);
     if (src.sizes() != dst.sizes())
-      fail("{}: '{}' has shape {} in the checkpoint but {} in this model (different model settings or image shape?)", file,
-           name, src.sizes(), dst.sizes());
+      fail("{}: '{}' has shape {} in the checkpoint but {} in this model (different model settings or image shape?)",
+           file, name, src.sizes(), dst.sizes());
     dst.copy_(src);
   };
   for (auto& p : m.named_parameters()) copy_in(p.key(), p.value());
@@ -127,8 +131,8 @@ void Checkpoint::load_module(const std::string& prefix, torch::nn::Module& m) co
   for (const auto& [n, v] : tensors)
     if (n.rfind(prefix, 0) == 0) ++stored;
   if (stored != expected)
-    fail("{}: the checkpoint has {} tensors under '{}' but the model has {} (a different architecture)", file, stored, prefix,
-         expected);
+    fail("{}: the checkpoint has {} tensors under '{}' but the model has {} (a different architecture)", file, stored,
+         prefix, expected);
 }
 
 void save_checkpoint(const std::string& path, const Checkpoint& ckpt) {
@@ -260,7 +264,8 @@ std::vector<std::string> CheckpointDir::list() const {
   if (!std::filesystem::is_directory(dir_, ec)) return out;
   for (const auto& e : std::filesystem::directory_iterator(dir_, ec)) {
     const std::string name = e.path().filename().string();
-    const bool digits = name.size() > 9 && std::all_of(name.begin() + 5, name.end() - 4, [](char c) { return c >= '0' && c <= '9'; });
+    const bool digits =
+        name.size() > 9 && std::all_of(name.begin() + 5, name.end() - 4, [](char c) { return c >= '0' && c <= '9'; });
     if (name.rfind("ckpt-", 0) == 0 && name.ends_with(".ddm") && digits) out.push_back(e.path().string());
   }
   std::sort(out.begin(), out.end());  // zero-padded step numbers sort in step order
@@ -294,7 +299,8 @@ void CheckpointDir::remove_stale_temporaries() const {
   if (!std::filesystem::is_directory(dir_, ec)) return;
   for (const auto& e : std::filesystem::directory_iterator(dir_, ec)) {
     const std::string name = e.path().filename().string();
-    if (name.rfind("ckpt-", 0) == 0 && name.find(".ddm.tmp.") != std::string::npos) std::filesystem::remove(e.path(), ec);
+    if (name.rfind("ckpt-", 0) == 0 && name.find(".ddm.tmp.") != std::string::npos)
+      std::filesystem::remove(e.path(), ec);
   }
 }
 

@@ -38,14 +38,14 @@ struct Checkpoint {
 void save_checkpoint(const std::string& path, const Checkpoint& ckpt);
 Checkpoint load_checkpoint(const std::string& path);
 Json read_checkpoint_meta(const std::string& path);  // header only; still checks the CRC
-bool is_checkpoint_file(const std::string& path);     // by its magic bytes
+bool is_checkpoint_file(const std::string& path);    // by its magic bytes
 
 // The checkpoints of one run folder: <dir>/ckpt-<step>.ddm, newest kept, older pruned.
 class CheckpointDir {
  public:
   CheckpointDir(std::string dir, int keep);
-  std::string latest() const;  // "" when none
-  int64_t latest_step() const;  // -1 when none
+  std::string latest() const;                // "" when none
+  int64_t latest_step() const;               // -1 when none
   std::string path_for(int64_t step) const;  // <dir>/ckpt-<step, 10 digits>.ddm
   std::string save(const Checkpoint& ckpt, int64_t step) const;
   void remove_all() const;

@@ -25,7 +25,8 @@ Json ExpertMeta::to_json() const {
 
 ExpertMeta ExpertMeta::from_json(const Json& j, const std::string& source) {
   try {
-    require(j.at("kind").get<std::string>() == "expert", "a {} checkpoint, not an expert", j.at("kind").get<std::string>());
+    require(j.at("kind").get<std::string>() == "expert", "a {} checkpoint, not an expert",
+            j.at("kind").get<std::string>());
     ExpertMeta m;
     const Json& shard = j.at("shard");
     m.shard = shard.is_string() ? kAllShards : static_cast<int>(json_int(shard));

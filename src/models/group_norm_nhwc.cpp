@@ -42,8 +42,8 @@ inline void store(float v, uint16_t* out) {
 // Per-channel sums of x and of (x - centre[c])^2 over `positions` rows of `c` channels. Float
 // within blocks of 64 rows, double across them, so large images keep their precision.
 template <typename T>
-DDM_VECTOR_CLONES void channel_moments(const T* __restrict x, int64_t positions, int64_t c, const float* __restrict centre, double* __restrict sum,
-                                       double* __restrict sq) {
+DDM_VECTOR_CLONES void channel_moments(const T* __restrict x, int64_t positions, int64_t c,
+                                       const float* __restrict centre, double* __restrict sum, double* __restrict sq) {
   std::vector<float> s(static_cast<size_t>(c)), q(static_cast<size_t>(c));
   for (int64_t p0 = 0; p0 < positions; p0 += 64) {
     std::fill(s.begin(), s.end(), 0.0f);
@@ -88,8 +88,8 @@ inline float exp_clamped(float x) {
 
 // y = x * scale[c] + shift[c], then SiLU if asked (the ResBlocks' GroupNorm -> SiLU in one pass).
 template <typename T, bool Silu>
-DDM_VECTOR_CLONES void affine(const T* __restrict x, int64_t positions, int64_t c, const float* __restrict scale, const float* __restrict shift,
-                              T* __restrict y) {
+DDM_VECTOR_CLONES void affine(const T* __restrict x, int64_t positions, int64_t c, const float* __restrict scale,
+                              const float* __restrict shift, T* __restrict y) {
   for (int64_t p = 0; p < positions; ++p)
     for (int64_t j = 0; j < c; ++j) {
       const float v = load(x[p * c + j]) * scale[j] + shift[j];
@@ -101,8 +101,8 @@ DDM_VECTOR_CLONES void affine(const T* __restrict x, int64_t positions, int64_t 
 // moments are taken about its first value (shifted data, so the variance does not cancel for a
 // large mean), then combined per group with Chan et al.'s pairwise formula.
 template <typename T>
-void normalise_sample(const T* x, T* y, int64_t positions, int64_t c, int64_t groups, const float* gamma, const float* beta, double eps,
-                      bool silu) {
+void normalise_sample(const T* x, T* y, int64_t positions, int64_t c, int64_t groups, const float* gamma,
+                      const float* beta, double eps, bool silu) {
   const int64_t cg = c / groups;
   const double p = static_cast<double>(positions);
   std::vector<float> centre(static_cast<size_t>(c)), scale(static_cast<size_t>(c)), shift(static_cast<size_t>(c));
@@ -130,15 +130,18 @@ void normalise_sample(const T* x, T* y, int64_t positions, int64_t c, int64_t gr
 
 bool group_norm_nhwc_applies(const torch::Tensor& x) {
   return !c10::GradMode::is_enabled() && x.device().is_cpu() && x.dim() == 4 && !x.is_contiguous() &&
-         x.is_contiguous(torch::MemoryFormat::ChannelsLast) && (x.scalar_type() == torch::kFloat32 || x.scalar_type() == torch::kBFloat16);
+         x.is_contiguous(torch::MemoryFormat::ChannelsLast) &&
+         (x.scalar_type() == torch::kFloat32 || x.scalar_type() == torch::kBFloat16);
 }
 
-torch::Tensor group_norm_nhwc(const torch::Tensor& x, int64_t groups, const torch::Tensor& gamma, const torch::Tensor& beta, double eps,
-                              bool silu) {
+torch::Tensor group_norm_nhwc(const torch::Tensor& x, int64_t groups, const torch::Tensor& gamma,
+                              const torch::Tensor& beta, double eps, bool silu) {
   RECORD_FUNCTION("ddm::group_norm_nhwc", std::vector<c10::IValue>{});  // a row in `ddm bench sample --profile`
-  require(group_norm_nhwc_applies(x), "group_norm_nhwc: expects a channels-last float or bf16 CPU tensor without gradient");
+  require(group_norm_nhwc_applies(x),
+          "group_norm_nhwc: expects a channels-last float or bf16 CPU tensor without gradient");
   const int64_t n = x.size(0), c = x.size(1), positions = x.size(2) * x.size(3);
-  require(groups > 0 && c % groups == 0 && gamma.numel() == c && beta.numel() == c, "group_norm_nhwc: {} channels, {} groups", c, groups);
+  require(groups > 0 && c % groups == 0 && gamma.numel() == c && beta.numel() == c,
+          "group_norm_nhwc: {} channels, {} groups", c, groups);
   const torch::Tensor g = gamma.to(torch::kFloat32).contiguous(), b = beta.to(torch::kFloat32).contiguous();
   torch::Tensor y = torch::empty_like(x, torch::MemoryFormat::ChannelsLast);
   const bool bf16 = x.scalar_type() == torch::kBFloat16;
@@ -149,11 +152,11 @@ torch::Tensor group_norm_nhwc(const torch::Tensor& x, int64_t groups, const torc
     for (int64_t i = begin; i < end; ++i) {
       const size_t offset = static_cast<size_t>(i * positions * c) * width;
       if (bf16)
-        normalise_sample(reinterpret_cast<const uint16_t*>(in + offset), reinterpret_cast<uint16_t*>(out + offset), positions, c, groups,
-                         g.data_ptr<float>(), b.data_ptr<float>(), eps, silu);
+        normalise_sample(reinterpret_cast<const uint16_t*>(in + offset), reinterpret_cast<uint16_t*>(out + offset),
+                         positions, c, groups, g.data_ptr<float>(), b.data_ptr<float>(), eps, silu);
       else
-        normalise_sample(reinterpret_cast<const float*>(in + offset), reinterpret_cast<float*>(out + offset), positions, c, groups,
-                         g.data_ptr<float>(), b.data_ptr<float>(), eps, silu);
+        normalise_sample(reinterpret_cast<const float*>(in + offset), reinterpret_cast<float*>(out + offset), positions,
+                         c, groups, g.data_ptr<float>(), b.data_ptr<float>(), eps, silu);
     }
   });
   return y;

@@ -15,7 +15,7 @@ bool group_norm_nhwc_applies(const torch::Tensor& x);
 // (x - mean_g) / sqrt(var_g + eps) * gamma + beta over each sample's groups of C / groups
 // channels, as torch::group_norm, followed by SiLU in the same pass with `silu`. gamma and beta:
 // [C], any floating dtype.
-torch::Tensor group_norm_nhwc(const torch::Tensor& x, int64_t groups, const torch::Tensor& gamma, const torch::Tensor& beta, double eps,
-                              bool silu = false);
+torch::Tensor group_norm_nhwc(const torch::Tensor& x, int64_t groups, const torch::Tensor& gamma,
+                              const torch::Tensor& beta, double eps, bool silu = false);
 
 }  // namespace ddm::nn

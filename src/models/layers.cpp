@@ -25,7 +25,8 @@ bool AutocastCopy::applies(const torch::Tensor& x) const {
   return at::autocast::is_autocast_enabled(type) && at::autocast::get_autocast_dtype(type) == weight.scalar_type();
 }
 
-void AutocastCopy::keep(const torch::Tensor& w, const torch::Tensor& b, torch::ScalarType dtype, torch::MemoryFormat format) {
+void AutocastCopy::keep(const torch::Tensor& w, const torch::Tensor& b, torch::ScalarType dtype,
+                        torch::MemoryFormat format) {
   torch::NoGradGuard no_grad;
   weight = w.detach().to(dtype).contiguous(format);
   this->format = format;
@@ -34,7 +35,8 @@ void AutocastCopy::keep(const torch::Tensor& w, const torch::Tensor& b, torch::S
 
 Conv2d::Conv2d(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding, Init init)
     : stride_(stride), padding_(padding < 0 ? kernel / 2 : padding) {
-  weight_ = register_parameter("weight", init_weight({out, in, kernel, kernel}, in * kernel * kernel, out * kernel * kernel, init));
+  weight_ = register_parameter(
+      "weight", init_weight({out, in, kernel, kernel}, in * kernel * kernel, out * kernel * kernel, init));
   bias_ = register_parameter("bias", torch::zeros({out}));
 }
 
@@ -77,7 +79,8 @@ torch::Tensor timestep_embedding(const torch::Tensor& t, int64_t dim) {
   // derivative checks against finite differences.
   const auto dtype = t.scalar_type() == torch::kFloat64 ? torch::kFloat64 : torch::kFloat32;
   const auto opts = torch::TensorOptions().dtype(dtype).device(t.device());
-  const torch::Tensor freqs = torch::exp(torch::arange(half, opts) * (-std::log(10000.0) / static_cast<double>(half - 1)));
+  const torch::Tensor freqs =
+      torch::exp(torch::arange(half, opts) * (-std::log(10000.0) / static_cast<double>(half - 1)));
   const torch::Tensor args = (t.to(dtype) * 1000.0).unsqueeze(1) * freqs.unsqueeze(0);
   torch::Tensor emb = torch::cat({torch::sin(args), torch::cos(args)}, 1);
   if (dim % 2 == 1) emb = torch::constant_pad_nd(emb, {0, 1});

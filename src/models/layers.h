@@ -25,7 +25,9 @@ class Conv2d : public torch::nn::Module {
  public:
   Conv2d(int64_t in, int64_t out, int64_t kernel, int64_t stride = 1, int64_t padding = -1, Init init = Init::kDefault);
   torch::Tensor forward(const torch::Tensor& x) const;
-  void keep_autocast_copy(torch::ScalarType dtype, torch::MemoryFormat format) { copy_.keep(weight_, bias_, dtype, format); }
+  void keep_autocast_copy(torch::ScalarType dtype, torch::MemoryFormat format) {
+    copy_.keep(weight_, bias_, dtype, format);
+  }
 
  private:
   torch::Tensor weight_, bias_;
@@ -38,7 +40,9 @@ class Linear : public torch::nn::Module {
   Linear(int64_t in, int64_t out, Init init = Init::kDefault);
   torch::Tensor forward(const torch::Tensor& x) const;
   torch::Tensor& weight() { return weight_; }  // [out, in], for callers that set it by hand
-  void keep_autocast_copy(torch::ScalarType dtype) { copy_.keep(weight_, bias_, dtype, torch::MemoryFormat::Contiguous); }
+  void keep_autocast_copy(torch::ScalarType dtype) {
+    copy_.keep(weight_, bias_, dtype, torch::MemoryFormat::Contiguous);
+  }
 
  private:
   torch::Tensor weight_, bias_;

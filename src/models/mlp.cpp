@@ -8,7 +8,8 @@ namespace ddm {
 MlpNet::MlpNet(int64_t dim, int64_t width, int depth) : width_(width) {
   in_ = register_module("in", std::make_shared<nn::Linear>(dim, width));
   temb_ = register_module("temb", std::make_shared<nn::Linear>(128, width));
-  for (int i = 0; i < depth; ++i) hidden_.push_back(register_module(format("hidden{}", i), std::make_shared<nn::Linear>(width, width)));
+  for (int i = 0; i < depth; ++i)
+    hidden_.push_back(register_module(format("hidden{}", i), std::make_shared<nn::Linear>(width, width)));
   out_ = register_module("out", std::make_shared<nn::Linear>(width, dim, nn::Init::kZero));
 }
 

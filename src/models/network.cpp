@@ -4,7 +4,6 @@
 #include <algorithm>
 
 #include "config/config.h"
-
 #include "models/mlp.h"
 #include "models/unet.h"
 #include "util/error.h"
@@ -14,8 +13,11 @@ namespace ddm {
 ModelArch resolve_arch(ModelArch arch, const std::vector<int64_t>& sample_shape) {
   const bool image = sample_shape.size() == 3;
   if (arch == ModelArch::kAuto) return image ? ModelArch::kUnet : ModelArch::kMlp;
-  if (arch == ModelArch::kUnet) require(image, "model.arch=unet needs image data [C, H, W]; this data has {} dimension(s): use model.arch=mlp", sample_shape.size());
-  if (arch == ModelArch::kMlp) require(!image, "model.arch=mlp is for point data; this data is images: use model.arch=unet");
+  if (arch == ModelArch::kUnet)
+    require(image, "model.arch=unet needs image data [C, H, W]; this data has {} dimension(s): use model.arch=mlp",
+            sample_shape.size());
+  if (arch == ModelArch::kMlp)
+    require(!image, "model.arch=mlp is for point data; this data is images: use model.arch=unet");
   return arch;
 }
 
@@ -50,7 +52,8 @@ ModelConfig model_config_from_architecture(const Json& architecture, const std::
   for (const auto& [key, value] : record.items()) {
     const std::string full = "model." + key;
     const auto& fields = config_fields();
-    if (std::any_of(fields.begin(), fields.end(), [&](const ConfigField& f) { return f.key == full; })) model[key] = value;
+    if (std::any_of(fields.begin(), fields.end(), [&](const ConfigField& f) { return f.key == full; }))
+      model[key] = value;
   }
   Json j = Json::object();
   j["model"] = model;
@@ -66,7 +69,8 @@ std::shared_ptr<Network> make_network(const ModelConfig& cfg, const std::vector<
 }
 
 UNetOptions unet_options(const ModelConfig& cfg, const std::vector<int64_t>& shape) {
-  require(shape.size() == 3 && shape[1] == shape[2], "unet: images must be square [C, H, W], got {}", torch::IntArrayRef(shape));
+  require(shape.size() == 3 && shape[1] == shape[2], "unet: images must be square [C, H, W], got {}",
+          torch::IntArrayRef(shape));
   UNetOptions o;
   o.in_channels = shape[0];
   o.resolution = shape[1];

@@ -14,8 +14,9 @@ namespace ddm {
 std::string bf16_cpu_note(const CpuFeatures& cpu, const char* what, bool* warn) {
   *warn = !cpu.native_bf16();
   if (!*warn) return format("{}=on on CPU: native bf16 on {}", what, cpu.describe());
-  return format("{}=on on CPU without native bf16 (no avx512_bf16 or amx_bf16 on {}): it is emulated and likely slower than fp32",
-                what, cpu.describe());
+  return format(
+      "{}=on on CPU without native bf16 (no avx512_bf16 or amx_bf16 on {}): it is emulated and likely slower than fp32",
+      what, cpu.describe());
 }
 
 bool use_bf16(Bf16Mode mode, torch::Device device, const char* what) {

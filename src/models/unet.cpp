@@ -63,7 +63,8 @@ class AttnBlock : public torch::nn::Module {
     auto tokens = [&](const torch::Tensor& t) {
       return nhwc ? t.permute({0, 2, 3, 1}).reshape({b, 1, h * w, c}) : t.reshape({b, 1, c, h * w}).transpose(2, 3);
     };
-    torch::Tensor a = at::scaled_dot_product_attention(tokens(q_->forward(n)), tokens(k_->forward(n)), tokens(v_->forward(n)));
+    torch::Tensor a =
+        at::scaled_dot_product_attention(tokens(q_->forward(n)), tokens(k_->forward(n)), tokens(v_->forward(n)));
     a = nhwc ? a.reshape({b, h, w, c}).permute({0, 3, 1, 2}) : a.transpose(2, 3).reshape({b, c, h, w});
     return x + proj_->forward(a);
   }
@@ -75,7 +76,8 @@ class AttnBlock : public torch::nn::Module {
 
 namespace {
 bool has_attention(const UNetOptions& o, int64_t res) {
-  return std::find(o.attn_resolutions.begin(), o.attn_resolutions.end(), static_cast<int>(res)) != o.attn_resolutions.end();
+  return std::find(o.attn_resolutions.begin(), o.attn_resolutions.end(), static_cast<int>(res)) !=
+         o.attn_resolutions.end();
 }
 // Spatial size after a stride-2, padding-1, 3x3 convolution.
 int64_t downsampled(int64_t r) { return (r - 1) / 2 + 1; }
@@ -98,14 +100,18 @@ UNet::UNet(const UNetOptions& o) : o_(o) {
     const int64_t res = level_res[i];
     const int64_t out = ch * o.channel_mult[i];
     for (int j = 0; j < o.num_res_blocks; ++j) {
-      down_blocks_.push_back(register_module(format("down{}_block{}", i, j), std::make_shared<ResBlock>(cur, out, temb, o.groups, o.dropout)));
-      down_attn_.push_back(has_attention(o, res) ? register_module(format("down{}_attn{}", i, j), std::make_shared<AttnBlock>(out, o.groups)) : nullptr);
+      down_blocks_.push_back(register_module(format("down{}_block{}", i, j),
+                                             std::make_shared<ResBlock>(cur, out, temb, o.groups, o.dropout)));
+      down_attn_.push_back(has_attention(o, res) ? register_module(format("down{}_attn{}", i, j),
+                                                                   std::make_shared<AttnBlock>(out, o.groups))
+                                                 : nullptr);
       cur = out;
       skip_ch.push_back(cur);
     }
     if (i + 1 < levels) {
       const int64_t pad = o.downsample_padding == DownsamplePadding::kSymmetric ? 1 : 0;  // `same` pads in downsample()
-      downsample_.push_back(register_module(format("down{}_downsample", i), std::make_shared<nn::Conv2d>(cur, cur, 3, 2, pad)));
+      downsample_.push_back(
+          register_module(format("down{}_downsample", i), std::make_shared<nn::Conv2d>(cur, cur, 3, 2, pad)));
       skip_ch.push_back(cur);
     } else {
       downsample_.push_back(nullptr);
@@ -123,8 +129,11 @@ UNet::UNet(const UNetOptions& o) : o_(o) {
     for (int j = 0; j <= o.num_res_blocks; ++j) {
       const int64_t skip = skip_ch.back();
       skip_ch.pop_back();
-      up_blocks_.push_back(register_module(format("up{}_block{}", i, j), std::make_shared<ResBlock>(cur + skip, out, temb, o.groups, o.dropout)));
-      up_attn_.push_back(has_attention(o, res) ? register_module(format("up{}_attn{}", i, j), std::make_shared<AttnBlock>(out, o.groups)) : nullptr);
+      up_blocks_.push_back(register_module(format("up{}_block{}", i, j),
+                                           std::make_shared<ResBlock>(cur + skip, out, temb, o.groups, o.dropout)));
+      up_attn_.push_back(has_attention(o, res)
+                             ? register_module(format("up{}_attn{}", i, j), std::make_shared<AttnBlock>(out, o.groups))
+                             : nullptr);
       cur = out;
     }
     if (i > 0) upsample_[i] = register_module(format("up{}_upsample", i), std::make_shared<nn::Conv2d>(cur, cur, 3));

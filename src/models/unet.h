@@ -8,9 +8,9 @@
 #include <memory>
 #include <vector>
 
-#include "models/layers.h"
 #include "config/enums.h"
 #include "config/model_config.h"
+#include "models/layers.h"
 #include "models/network.h"
 
 namespace ddm {

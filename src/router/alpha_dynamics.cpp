@@ -23,7 +23,9 @@ torch::Tensor velocity_error(const torch::Tensor& w, const torch::Tensor& c_hat,
   return (w * (e - (w * e).sum(1, true)).pow(2)).sum(1);
 }
 
-torch::Tensor mixed_weights(const torch::Tensor& alpha) { return 0.5 * alpha + 0.5 / static_cast<double>(alpha.size(1)); }
+torch::Tensor mixed_weights(const torch::Tensor& alpha) {
+  return 0.5 * alpha + 0.5 / static_cast<double>(alpha.size(1));
+}
 
 torch::Tensor total_variation(const torch::Tensor& p, const torch::Tensor& q) { return 0.5 * (p - q).abs().sum(1); }
 

@@ -14,7 +14,8 @@ std::pair<double, double> DerivativeProfile::equal_mass_bounds() const {
   require(rows.size() >= 2, "derivative profile: needs at least two times");
   std::vector<double> cum{0};
   for (size_t i = 1; i < rows.size(); ++i)
-    cum.push_back(cum.back() + 0.5 * (rows[i].mean_abs_dalpha + rows[i - 1].mean_abs_dalpha) * (rows[i].t - rows[i - 1].t));
+    cum.push_back(cum.back() +
+                  0.5 * (rows[i].mean_abs_dalpha + rows[i - 1].mean_abs_dalpha) * (rows[i].t - rows[i - 1].t));
   require(cum.back() > 0, "derivative profile: d alpha/dt is zero at every t (one shard, or identical shards?)");
   const auto at_share = [&](double share) {
     const double target = share * cum.back();
@@ -53,7 +54,8 @@ torch::Tensor DerivativeProfile::sample_times(int64_t n, double lo, double hi) c
   std::vector<double> t(kPoints), cdf(kPoints, 0.0);
   for (int i = 0; i < kPoints; ++i) t[i] = lo + (hi - lo) * i / (kPoints - 1);
   for (int i = 1; i < kPoints; ++i)
-    cdf[i] = cdf[i - 1] + 0.5 * (scale_at(t[i], &ProfileRow::mean_abs_dalpha) + scale_at(t[i - 1], &ProfileRow::mean_abs_dalpha));
+    cdf[i] = cdf[i - 1] +
+             0.5 * (scale_at(t[i], &ProfileRow::mean_abs_dalpha) + scale_at(t[i - 1], &ProfileRow::mean_abs_dalpha));
   const torch::Tensor u = torch::rand({n}, torch::kFloat64) * cdf.back();
   const torch::Tensor c = torch::tensor(cdf, torch::kFloat64), tt = torch::tensor(t, torch::kFloat64);
   const torch::Tensor hi_i = torch::searchsorted(c, u).clamp(1, kPoints - 1), lo_i = hi_i - 1;
@@ -77,8 +79,9 @@ Json DerivativeProfile::to_json() const {
   return a;
 }
 
-DerivativeProfile derivative_profile(const ExactPosterior& exact, const Dataset& data, const torch::Tensor& indices, int times,
-                                     int points, double t_min, double t_max, at::Generator& gen, torch::Device device) {
+DerivativeProfile derivative_profile(const ExactPosterior& exact, const Dataset& data, const torch::Tensor& indices,
+                                     int times, int points, double t_min, double t_max, at::Generator& gen,
+                                     torch::Device device) {
   require(times >= 2 && points >= 1, "derivative profile: needs >= 2 times and >= 1 point");
   torch::NoGradGuard no_grad;
   const Schedule& sch = exact.schedule();
@@ -91,7 +94,8 @@ DerivativeProfile derivative_profile(const ExactPosterior& exact, const Dataset&
     const torch::Tensor eps = torch::randn(x0.sizes(), gen, torch::kFloat32).to(device);
     const torch::Tensor xt = sch.alpha(t) * x0 + sch.sigma(t) * eps;
     const PosteriorOut ex = exact.compute(xt, torch::full({points}, t, torch::kFloat64).to(device), true);
-    const torch::Tensor a = ex.alpha.to(torch::kFloat64), g = ex.dalpha.to(torch::kFloat64), c = ex.velocity.to(torch::kFloat64);
+    const torch::Tensor a = ex.alpha.to(torch::kFloat64), g = ex.dalpha.to(torch::kFloat64),
+                        c = ex.velocity.to(torch::kFloat64);
     ProfileRow r;
     r.t = t;
     r.mean_abs_dalpha = g.abs().sum(1).mean().item<double>();

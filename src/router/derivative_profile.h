@@ -4,9 +4,8 @@
 // of the logit velocity). MoG-da places its interval bounds where the derivative mass sits and
 // scales its derivative loss by these sizes; `ddm router-profile` prints the same table.
 #pragma once
-#include <torch/types.h>
-
 #include <ATen/core/Generator.h>
+#include <torch/types.h>
 
 #include <utility>
 #include <vector>
@@ -19,10 +18,10 @@ namespace ddm {
 
 struct ProfileRow {
   double t = 0;
-  double mean_abs_dalpha = 0;  // E ||d alpha/dt||_1
-  double entropy = 0;          // E H(alpha)
-  double mean_sq_dalpha = 0;   // E ||d alpha/dt||^2 (the raw head's target size)
-  double velocity_var = 0;     // E sum_k alpha_k (c_k - <alpha, c>)^2 (the logit head's)
+  double mean_abs_dalpha = 0;     // E ||d alpha/dt||_1
+  double entropy = 0;             // E H(alpha)
+  double mean_sq_dalpha = 0;      // E ||d alpha/dt||^2 (the raw head's target size)
+  double velocity_var = 0;        // E sum_k alpha_k (c_k - <alpha, c>)^2 (the logit head's)
   double velocity_var_mixed = 0;  // the same with the mixed weights alpha / 2 + 1 / (2K)
 };
 
@@ -42,7 +41,8 @@ struct DerivativeProfile {
 };
 
 // `times` log-spaced t in [t_min, t_max], `points` examples drawn from `indices` at each.
-DerivativeProfile derivative_profile(const ExactPosterior& exact, const Dataset& data, const torch::Tensor& indices, int times,
-                                     int points, double t_min, double t_max, at::Generator& gen, torch::Device device);
+DerivativeProfile derivative_profile(const ExactPosterior& exact, const Dataset& data, const torch::Tensor& indices,
+                                     int times, int points, double t_min, double t_max, at::Generator& gen,
+                                     torch::Device device);
 
 }  // namespace ddm

@@ -15,13 +15,15 @@ constexpr int64_t kMaxChunkElements = int64_t{1} << 24;  // B x N per chunk
 ExactPosterior::ExactPosterior(const torch::Tensor& points, const torch::Tensor& clusters, int k, const Schedule& sch,
                                torch::Dtype dtype, torch::Device device)
     : k_(k), sch_(sch) {
-  require(points.size(0) == clusters.size(0), "exact posterior: {} points but {} cluster labels", points.size(0), clusters.size(0));
+  require(points.size(0) == clusters.size(0), "exact posterior: {} points but {} cluster labels", points.size(0),
+          clusters.size(0));
   require(points.size(0) > 0, "exact posterior: no data");
   shape_ = points.sizes().slice(1).vec();
   x_ = points.reshape({points.size(0), -1}).to(device, dtype).contiguous();
   sq_ = (x_ * x_).sum(1);
   clusters_ = clusters.to(device, torch::kInt64);
-  require(clusters_.min().item<int64_t>() >= 0 && clusters_.max().item<int64_t>() < k, "exact posterior: cluster labels must lie in 0..{}", k - 1);
+  require(clusters_.min().item<int64_t>() >= 0 && clusters_.max().item<int64_t>() < k,
+          "exact posterior: cluster labels must lie in 0..{}", k - 1);
   onehot_ = torch::one_hot(clusters_, k).to(dtype);
   for (int c = 0; c < k; ++c) members_.push_back(torch::nonzero(clusters_ == c).flatten());
 }
@@ -64,24 +66,28 @@ PosteriorOut ExactPosterior::compute_chunk(const torch::Tensor& xf, const torch:
   // c_k as a softmax over C_k alone, so that it stays exact where alpha_k underflows (MoG-da's
   // logit integration needs the velocity of clusters that are still far away).
   std::vector<torch::Tensor> c;
-  for (const torch::Tensor& m : members_) c.push_back((torch::softmax(l.index_select(1, m), 1) * dl.index_select(1, m)).sum(1));
+  for (const torch::Tensor& m : members_)
+    c.push_back((torch::softmax(l.index_select(1, m), 1) * dl.index_select(1, m)).sum(1));
   out.velocity = torch::stack(c, 1);
   return out;
 }
 
 PosteriorOut ExactPosterior::compute(const torch::Tensor& x, const torch::Tensor& t, bool with_dalpha,
                                      const torch::Tensor& u) const {
-  const AutocastScope fp32(false, x.device());  // never bf16, even inside a bf16 sampler: exact targets and the oracle stay exact
+  const AutocastScope fp32(
+      false, x.device());  // never bf16, even inside a bf16 sampler: exact targets and the oracle stay exact
   const int64_t b = x.size(0);
   require(t.numel() == b, "exact posterior: {} times for {} points", t.numel(), b);
   const torch::Tensor xf = x.reshape({b, -1}).to(x_.options());
-  require(xf.size(1) == x_.size(1), "exact posterior: points of dimension {} but the data has {}", xf.size(1), x_.size(1));
+  require(xf.size(1) == x_.size(1), "exact posterior: points of dimension {} but the data has {}", xf.size(1),
+          x_.size(1));
   const torch::Tensor uf = u.defined() ? u.reshape({b, -1}).to(x_.options()) : u;
   const int64_t chunk = std::max<int64_t>(1, kMaxChunkElements / x_.size(0));
   std::vector<PosteriorOut> parts;
   for (int64_t i = 0; i < b; i += chunk) {
     const int64_t j = std::min(b, i + chunk);
-    parts.push_back(compute_chunk(xf.slice(0, i, j), t.flatten().slice(0, i, j), with_dalpha, uf.defined() ? uf.slice(0, i, j) : uf));
+    parts.push_back(compute_chunk(xf.slice(0, i, j), t.flatten().slice(0, i, j), with_dalpha,
+                                  uf.defined() ? uf.slice(0, i, j) : uf));
   }
   PosteriorOut out;
   auto cat = [&](auto field) {
@@ -122,9 +128,10 @@ torch::Tensor ExactPosterior::velocity(const torch::Tensor& x, double t) const {
   return velocity_from_denoised(sch_, x, denoise(x, t), t);
 }
 
-ExactPosterior make_exact_posterior(const Dataset& data, const ShardManifest& manifest, const Schedule& sch, torch::Device device) {
-  return ExactPosterior(data.all(), manifest.assignment(), manifest.k, sch, data.is_image() ? torch::kFloat32 : torch::kFloat64,
-                        device);
+ExactPosterior make_exact_posterior(const Dataset& data, const ShardManifest& manifest, const Schedule& sch,
+                                    torch::Device device) {
+  return ExactPosterior(data.all(), manifest.assignment(), manifest.k, sch,
+                        data.is_image() ? torch::kFloat32 : torch::kFloat64, device);
 }
 
 }  // namespace ddm

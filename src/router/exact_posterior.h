@@ -50,20 +50,23 @@ class ExactPosterior {
  private:
   torch::Tensor full_t(const torch::Tensor& x, double t) const;
   // Logits l [B, N] (and x.x_i [B, N]) for one chunk.
-  torch::Tensor logits(const torch::Tensor& xf, const torch::Tensor& a, const torch::Tensor& s, torch::Tensor* dots) const;
-  PosteriorOut compute_chunk(const torch::Tensor& xf, const torch::Tensor& t, bool with_dalpha, const torch::Tensor& uf) const;
+  torch::Tensor logits(const torch::Tensor& xf, const torch::Tensor& a, const torch::Tensor& s,
+                       torch::Tensor* dots) const;
+  PosteriorOut compute_chunk(const torch::Tensor& xf, const torch::Tensor& t, bool with_dalpha,
+                             const torch::Tensor& uf) const;
 
   int k_;
   Schedule sch_;
-  torch::Tensor x_;          // [N, D] flattened points
-  torch::Tensor sq_;         // [N] ||x_i||^2
-  torch::Tensor onehot_;     // [N, K]
-  torch::Tensor clusters_;   // [N]
+  torch::Tensor x_;                     // [N, D] flattened points
+  torch::Tensor sq_;                    // [N] ||x_i||^2
+  torch::Tensor onehot_;                // [N, K]
+  torch::Tensor clusters_;              // [N]
   std::vector<torch::Tensor> members_;  // per cluster: indices of its points
   std::vector<int64_t> shape_;          // sample shape
 };
 
 // The exact posterior for a data set and its shards (float64 for points, float32 for images).
-ExactPosterior make_exact_posterior(const Dataset& data, const ShardManifest& manifest, const Schedule& sch, torch::Device device);
+ExactPosterior make_exact_posterior(const Dataset& data, const ShardManifest& manifest, const Schedule& sch,
+                                    torch::Device device);
 
 }  // namespace ddm

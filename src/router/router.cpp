@@ -28,7 +28,8 @@ Json RouterMeta::to_json() const {
 
 RouterMeta RouterMeta::from_json(const Json& j, const std::string& source) {
   try {
-    require(j.at("kind").get<std::string>() == "router", "a {} checkpoint, not a router", j.at("kind").get<std::string>());
+    require(j.at("kind").get<std::string>() == "router", "a {} checkpoint, not a router",
+            j.at("kind").get<std::string>());
     RouterMeta m;
     m.kind = parse_enum<RouterKind>(j.at("router").get<std::string>(), "router");
     m.k = static_cast<int>(json_int(j.at("k")));
@@ -41,7 +42,9 @@ RouterMeta RouterMeta::from_json(const Json& j, const std::string& source) {
     m.t2 = j.at("t2").get<double>();
     m.bounds = j.value("bounds", m.bounds);
     if (m.kind == RouterKind::kMogDa)
-      m.derivative = j.contains("derivative") ? parse_enum<DerivativeHead>(j.at("derivative").get<std::string>(), "derivative") : DerivativeHead::kRaw;
+      m.derivative = j.contains("derivative")
+                         ? parse_enum<DerivativeHead>(j.at("derivative").get<std::string>(), "derivative")
+                         : DerivativeHead::kRaw;
     m.architecture = j.at("architecture");
     m.step = json_int(j.at("step"));
     return m;
@@ -51,7 +54,9 @@ RouterMeta RouterMeta::from_json(const Json& j, const std::string& source) {
 }
 
 namespace {
-torch::Tensor times(const torch::Tensor& x, double t) { return torch::full({x.size(0)}, t, x.options().dtype(torch::kFloat32)); }
+torch::Tensor times(const torch::Tensor& x, double t) {
+  return torch::full({x.size(0)}, t, x.options().dtype(torch::kFloat32));
+}
 }  // namespace
 
 torch::Tensor Router::alpha(const torch::Tensor& x, double t) const {

@@ -25,7 +25,7 @@ struct RouterMeta {
   std::vector<double> priors;
   Schedule schedule;
   double t_min = 1e-3, t1 = 0.2, t2 = 0.6;
-  std::string bounds = "config";  // how t1, t2 were set: "config" or the auto rule
+  std::string bounds = "config";             // how t1, t2 were set: "config" or the auto rule
   std::optional<DerivativeHead> derivative;  // MoG-da's head (routers written before it was recorded: raw)
   Json architecture;
   int64_t step = 0;
@@ -43,8 +43,8 @@ class Router {
   // MoG-a and Sobolev: one network. MoG-da: the three interval networks.
   std::vector<std::shared_ptr<RouterNet>> nets;
 
-  torch::Tensor alpha(const torch::Tensor& x, double t) const;  // softmax of the alpha head
-  RouterOut evaluate(const torch::Tensor& x, double t) const;   // all heads of t's network, float32
+  torch::Tensor alpha(const torch::Tensor& x, double t) const;     // softmax of the alpha head
+  RouterOut evaluate(const torch::Tensor& x, double t) const;      // all heads of t's network, float32
   torch::Tensor prior(int64_t batch, torch::Device device) const;  // [B, K] rows of pi
 };
 

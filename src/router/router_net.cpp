@@ -45,13 +45,16 @@ RouterArch router_arch(const Json& arch, const Schedule& schedule, const std::st
   RouterArch a;
   a.encoder = model_config_from_architecture(arch, source);
   a.downsample = static_cast<int>(arch.value("downsample", 1));
-  a.derivative_net = arch.value("derivative_net", std::string("shared")) == "separate" ? DerivativeNet::kSeparate : DerivativeNet::kShared;
-  if (arch.contains("velocity_scale")) a.velocity_scale = parse_enum<VelocityScale>(arch.at("velocity_scale").get<std::string>(), "velocity_scale");
+  a.derivative_net = arch.value("derivative_net", std::string("shared")) == "separate" ? DerivativeNet::kSeparate
+                                                                                       : DerivativeNet::kShared;
+  if (arch.contains("velocity_scale"))
+    a.velocity_scale = parse_enum<VelocityScale>(arch.at("velocity_scale").get<std::string>(), "velocity_scale");
   a.schedule = schedule;
   return a;
 }
 
-RouterNet::Encoder RouterNet::make_encoder(const ModelConfig& m, const std::vector<int64_t>& shape, const std::string& name) {
+RouterNet::Encoder RouterNet::make_encoder(const ModelConfig& m, const std::vector<int64_t>& shape,
+                                           const std::string& name) {
   Encoder e;
   if (resolve_arch(m.arch, shape) == ModelArch::kUnet) {
     UNetOptions o = unet_options(m, {shape[0], shape[1] / downsample_, shape[2] / downsample_});
@@ -65,21 +68,25 @@ RouterNet::Encoder RouterNet::make_encoder(const ModelConfig& m, const std::vect
   return e;
 }
 
-RouterNet::RouterNet(const RouterArch& arch, const std::vector<int64_t>& shape, int k, std::optional<DerivativeHead> head)
+RouterNet::RouterNet(const RouterArch& arch, const std::vector<int64_t>& shape, int k,
+                     std::optional<DerivativeHead> head)
     : head_(head) {
   if (resolve_arch(arch.encoder.arch, shape) == ModelArch::kUnet) {
     // The router only classifies: a pooled input (router.downsample) cuts its cost by f^2.
     downsample_ = arch.downsample;
-    require(shape[1] % downsample_ == 0 && shape[2] % downsample_ == 0, "router.downsample={} must divide the image size {}x{}",
-            downsample_, shape[1], shape[2]);
+    require(shape[1] % downsample_ == 0 && shape[2] % downsample_ == 0,
+            "router.downsample={} must divide the image size {}x{}", downsample_, shape[1], shape[2]);
   }
   encoder_ = make_encoder(arch.encoder, shape, "encoder");
-  alpha_head_ = register_module("alpha_head", std::make_shared<nn::Linear>(encoder_.width, k, nn::Init::kZero));  // starts at uniform alpha
+  alpha_head_ = register_module(
+      "alpha_head", std::make_shared<nn::Linear>(encoder_.width, k, nn::Init::kZero));  // starts at uniform alpha
   if (!head_) return;
   const bool separate = arch.derivative_net == DerivativeNet::kSeparate;
   if (separate) deriv_encoder_ = make_encoder(arch.encoder, shape, "deriv_encoder");
-  deriv_head_ = register_module("deriv_head", std::make_shared<nn::Linear>((separate ? deriv_encoder_ : encoder_).width, k, nn::Init::kZero));
-  if (*head_ == DerivativeHead::kLogit && arch.velocity_scale == VelocityScale::kLogSnr) velocity_scale_ = arch.schedule;
+  deriv_head_ = register_module(
+      "deriv_head", std::make_shared<nn::Linear>((separate ? deriv_encoder_ : encoder_).width, k, nn::Init::kZero));
+  if (*head_ == DerivativeHead::kLogit && arch.velocity_scale == VelocityScale::kLogSnr)
+    velocity_scale_ = arch.schedule;
 }
 
 torch::Tensor RouterNet::encode(const Encoder& e, const torch::Tensor& x, const torch::Tensor& t) const {
@@ -100,9 +107,12 @@ RouterOut RouterNet::forward(const torch::Tensor& x, const torch::Tensor& t) {
   out.logits = alpha_head_->forward(h);
   if (deriv_head_) {
     const torch::Tensor g = deriv_head_->forward(deriv_encoder_.width > 0 ? encode(deriv_encoder_, x, t) : h);
-    if (*head_ == DerivativeHead::kRaw) out.dalpha = g - g.mean(1, true);
-    else if (!velocity_scale_) out.velocity = g;  // c is defined up to a constant: no projection needed
-    else out.velocity = g * log_snr_rate(*velocity_scale_, t.to(torch::kFloat32)).abs().to(g.scalar_type()).unsqueeze(1);
+    if (*head_ == DerivativeHead::kRaw)
+      out.dalpha = g - g.mean(1, true);
+    else if (!velocity_scale_)
+      out.velocity = g;  // c is defined up to a constant: no projection needed
+    else
+      out.velocity = g * log_snr_rate(*velocity_scale_, t.to(torch::kFloat32)).abs().to(g.scalar_type()).unsqueeze(1);
   }
   return out;
 }

@@ -46,7 +46,8 @@ RouterArch router_arch(const Json& architecture, const Schedule& schedule, const
 class RouterNet : public torch::nn::Module {
  public:
   // `head`: MoG-da's derivative head, none for MoG-a and the Sobolev router.
-  RouterNet(const RouterArch& arch, const std::vector<int64_t>& sample_shape, int k, std::optional<DerivativeHead> head);
+  RouterNet(const RouterArch& arch, const std::vector<int64_t>& sample_shape, int k,
+            std::optional<DerivativeHead> head);
   RouterNet(const Config& cfg, const std::vector<int64_t>& sample_shape, int k, std::optional<DerivativeHead> head)
       : RouterNet(router_arch(cfg), sample_shape, k, head) {}
   RouterOut forward(const torch::Tensor& x, const torch::Tensor& t);

@@ -45,8 +45,9 @@ torch::Tensor uniform_times(int64_t n, double lo, double hi, torch::Device devic
 
 // The Sobolev router's total derivative along the exact PF-ODE by central difference, and the
 // alpha at the centre (one forward pass of 3B points).
-DirectionalDifference sobolev_derivative(RouterNet& net, const Schedule& sch, const torch::Tensor& x, const torch::Tensor& t,
-                                         const torch::Tensor& v, double h, torch::Tensor* logits = nullptr) {
+DirectionalDifference sobolev_derivative(RouterNet& net, const Schedule& sch, const torch::Tensor& x,
+                                         const torch::Tensor& t, const torch::Tensor& v, double h,
+                                         torch::Tensor* logits = nullptr) {
   const torch::Tensor dt = difference_steps(sch, t.to(torch::kFloat64), h).to(t.scalar_type());
   const TangentPoints p = tangent_points(x, t, v, dt);
   const torch::Tensor y = net.forward(p.x, p.t).to_float().logits;
@@ -55,9 +56,11 @@ DirectionalDifference sobolev_derivative(RouterNet& net, const Schedule& sch, co
 }
 
 // How far the central difference is from the exact JVP on a held-out batch (relative L2).
-double difference_error(RouterNet& net, const Schedule& sch, const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& v,
-                        double h) {
-  AlphaFn f = [&](const torch::Tensor& xx, const torch::Tensor& tt) { return torch::softmax(net.forward(xx, tt).to_float().logits, 1); };
+double difference_error(RouterNet& net, const Schedule& sch, const torch::Tensor& x, const torch::Tensor& t,
+                        const torch::Tensor& v, double h) {
+  AlphaFn f = [&](const torch::Tensor& xx, const torch::Tensor& tt) {
+    return torch::softmax(net.forward(xx, tt).to_float().logits, 1);
+  };
   const torch::Tensor dt = difference_steps(sch, t.to(torch::kFloat64), h).to(t.scalar_type());
   const torch::Tensor fd = directional_difference(f, x, t, v, dt).derivative.detach();
   const torch::Tensor jvp = directional_jvp(f, x, t, v);
@@ -119,7 +122,8 @@ RouterRunResult evaluate_router(const Router& router, const ExactPosterior& exac
       const torch::Tensor g = sobolev_derivative(*net, sch, xt, t, v, sobolev_step).derivative.to(torch::kFloat64);
       e.dalpha_mae = (g - ex.dalpha.to(torch::kFloat64)).abs().mean().item<double>();
       if (std::isnan(res.difference_error))  // on the near-data interval's first 64 points
-        res.difference_error = difference_error(*net, sch, xt.slice(0, 0, 64), t.slice(0, 0, 64), v.slice(0, 0, 64), sobolev_step);
+        res.difference_error =
+            difference_error(*net, sch, xt.slice(0, 0, 64), t.slice(0, 0, 64), v.slice(0, 0, 64), sobolev_step);
     }
     res.intervals.push_back(e);
   }
@@ -130,36 +134,41 @@ RouterRunResult evaluate_router(const Router& router, const ExactPosterior& exac
     std::vector<int64_t> shape{paths};
     for (int64_t s : router.meta.sample_shape) shape.push_back(s);
     torch::Tensor x = torch::randn(shape, gen, torch::kFloat32).to(device);
-    AlphaIntegrator integ(*router.meta.derivative == DerivativeHead::kLogit ? IntegrationMode::kLogit : IntegrationMode::kProjected);
+    AlphaIntegrator integ(*router.meta.derivative == DerivativeHead::kLogit ? IntegrationMode::kLogit
+                                                                            : IntegrationMode::kProjected);
     integ.begin(router.prior(paths, device));
     res.integrated_steps = 25;
     const auto grid = evaluation_times(sch, res.integrated_steps, Spacing::kUniform, router.meta.t_min);
     torch::Tensor a;
     for (size_t n = 0; n < grid.size(); ++n) {
       a = integ.at(router.evaluate(x, grid[n]), grid[n]);
-      if (n + 1 < grid.size()) x = ddim_step(sch, x, exact.denoise(x, grid[n]).to(torch::kFloat32), grid[n], grid[n + 1]);
+      if (n + 1 < grid.size())
+        x = ddim_step(sch, x, exact.denoise(x, grid[n]).to(torch::kFloat32), grid[n], grid[n + 1]);
     }
-    res.integrated_tv = total_variation(a.to(torch::kFloat64), exact.alpha(x, grid.back()).to(torch::kFloat64)).mean().item<double>();
+    res.integrated_tv =
+        total_variation(a.to(torch::kFloat64), exact.alpha(x, grid.back()).to(torch::kFloat64)).mean().item<double>();
   }
   return res;
 }
 
 DerivativeProfile router_profile(const RouterConfig& rc, const ExactPosterior& exact, const Dataset& data,
-                                 const torch::Tensor& indices, double t_min, double t_max, uint64_t seed, torch::Device device) {
+                                 const torch::Tensor& indices, double t_min, double t_max, uint64_t seed,
+                                 torch::Device device) {
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(seed);
   return derivative_profile(exact, data, indices, 32, rc.profile_points, t_min, t_max, gen, device);
 }
 
-torch::Tensor derivative_loss(const RouterOut& out, const PosteriorOut& exact, const torch::Tensor& t, DerivativeLoss kind,
-                              const DerivativeProfile& profile, DerivativeWeights weights) {
+torch::Tensor derivative_loss(const RouterOut& out, const PosteriorOut& exact, const torch::Tensor& t,
+                              DerivativeLoss kind, const DerivativeProfile& profile, DerivativeWeights weights) {
   const torch::Tensor alpha = exact.alpha.to(out.logits.scalar_type());
   const torch::Tensor g = exact.dalpha.to(out.logits.scalar_type());
   if (kind == DerivativeLoss::kMse) return (out.derivative(alpha) - g).pow(2).mean();
   const bool logit = out.velocity.defined();
   const bool mixed = weights == DerivativeWeights::kMixed;
-  const torch::Tensor err = logit ? velocity_error(mixed ? mixed_weights(alpha) : alpha, out.velocity, exact.velocity.to(alpha.scalar_type()))
-                                  : (out.dalpha - g).pow(2).sum(1);
-  const torch::Tensor scale = profile.scale_at(t, !logit ? &ProfileRow::mean_sq_dalpha
+  const torch::Tensor err =
+      logit ? velocity_error(mixed ? mixed_weights(alpha) : alpha, out.velocity, exact.velocity.to(alpha.scalar_type()))
+            : (out.dalpha - g).pow(2).sum(1);
+  const torch::Tensor scale = profile.scale_at(t, !logit  ? &ProfileRow::mean_sq_dalpha
                                                   : mixed ? &ProfileRow::velocity_var_mixed
                                                           : &ProfileRow::velocity_var);
   return (err / scale.to(err.scalar_type())).mean();
@@ -240,7 +249,7 @@ RouterTraining::RouterTraining(const RouterRunOptions& opts, const Dataset& data
     nets_.push_back(std::make_shared<RouterNet>(cfg_, shape, manifest.k, meta_.derivative));
     nets_.back()->to(opts.device);
   }
-  broadcast_tensors(opts.dist, nets_[0]->parameters());  // rank 0's initial weights everywhere
+  broadcast_tensors(opts.dist, nets_[0]->parameters());                    // rank 0's initial weights everywhere
   for (int i = 1; i < n_nets; ++i) copy_parameters(*nets_[0], *nets_[i]);  // the same initial weights
   for (int i = 0; i < n_nets; ++i) sync_.push_back(std::make_unique<GradientSync>(opts.dist, nets_[i]->parameters()));
   tc_ = cfg_.train;
@@ -252,21 +261,23 @@ RouterTraining::RouterTraining(const RouterRunOptions& opts, const Dataset& data
   tc_.max_minutes = rc_.max_minutes;  // the router's own cap, not the experts'
   for (int i = 0; i < n_nets; ++i) optim_.push_back(std::make_unique<Optimizer>(nets_[i]->named_parameters(), tc_));
   for (int i = 0; rc_.ema > 0 && i < n_nets; ++i) {
-    ema_.push_back(std::make_unique<Ema>(std::make_shared<RouterNet>(cfg_, shape, manifest.k, meta_.derivative), rc_.ema));
+    ema_.push_back(
+        std::make_unique<Ema>(std::make_shared<RouterNet>(cfg_, shape, manifest.k, meta_.derivative), rc_.ema));
     ema_.back()->shadow().to(opts.device);
     ema_.back()->reset(*nets_[i]);
   }
   stream_ = std::make_unique<BatchStream>(train_idx_.size(0), tc_.batch_size, static_cast<uint64_t>(cfg_.train.seed));
   share_ = batch_share(tc_.batch_size, opts.dist, "router.batch_size");
-  log::info("{}: K = {}, {} training / {} held-out examples, {} network(s), exact targets over {} points", who_, manifest.k,
-            train_idx_.size(0), heldout_.size(0), n_nets, exact_.size());
+  log::info("{}: K = {}, {} training / {} held-out examples, {} network(s), exact targets over {} points", who_,
+            manifest.k, train_idx_.size(0), heldout_.size(0), n_nets, exact_.size());
 }
 
 void RouterTraining::split_data() {
   // Held-out examples: a fixed random share, never trained on.
   at::Generator split_gen = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(cfg_.train.seed) + 777);
   const torch::Tensor perm = torch::randperm(data_.size(), split_gen, torch::kInt64);
-  const int64_t n_hold = std::max<int64_t>(1, static_cast<int64_t>(std::llround(rc_.holdout * static_cast<double>(data_.size()))));
+  const int64_t n_hold =
+      std::max<int64_t>(1, static_cast<int64_t>(std::llround(rc_.holdout * static_cast<double>(data_.size()))));
   require(data_.size() > n_hold, "{}: {} examples are too few to hold {} out", who_, data_.size(), n_hold);
   heldout_ = std::get<0>(perm.slice(0, 0, n_hold).sort());
   train_idx_ = std::get<0>(perm.slice(0, n_hold).sort());
@@ -276,19 +287,19 @@ void RouterTraining::resolve_bounds() {
   if (!rc_.t1.is_auto) meta_.t1 = rc_.t1.value, meta_.t2 = rc_.t2.value;
   if (!da_) return;
   // The exact profile on training examples: the auto bounds, and the relative loss's scale.
-  profile_ = router_profile(rc_, exact_, data_, train_idx_, meta_.t_min, sch_.t_max(), static_cast<uint64_t>(cfg_.train.seed) + 99,
-                            opts_.device);
+  profile_ = router_profile(rc_, exact_, data_, train_idx_, meta_.t_min, sch_.t_max(),
+                            static_cast<uint64_t>(cfg_.train.seed) + 99, opts_.device);
   if (opts_.dist.is_main()) atomic_write(path_join(opts_.dir, "profile.json"), profile_.to_json().dump(2) + "\n");
   if (rc_.t1.is_auto) {
     std::tie(meta_.t1, meta_.t2) = profile_.equal_mass_bounds();
     meta_.bounds = "auto: equal thirds of the exact mean |dalpha/dt| mass";
   }
-  log::info("{}: intervals [{:.3g}, {:.3g}), [{:.3g}, {:.3g}), [{:.3g}, 1] ({})", who_, meta_.t_min, meta_.t1, meta_.t1, meta_.t2,
-            meta_.t2, meta_.bounds);
+  log::info("{}: intervals [{:.3g}, {:.3g}), [{:.3g}, {:.3g}), [{:.3g}, 1] ({})", who_, meta_.t_min, meta_.t1, meta_.t1,
+            meta_.t2, meta_.t2, meta_.bounds);
 }
 
-torch::Tensor RouterTraining::stage_loss(const RouterOut& out, const torch::Tensor& c, const torch::Tensor& t, const PosteriorOut& ex,
-                                         bool stage2, int j, StepReport& r) const {
+torch::Tensor RouterTraining::stage_loss(const RouterOut& out, const torch::Tensor& c, const torch::Tensor& t,
+                                         const PosteriorOut& ex, bool stage2, int j, StepReport& r) const {
   torch::Tensor loss = torch::zeros({}, out.logits.options());
   if (!stage2) {  // stage 2 refines each interval network against the exact targets only
     const torch::Tensor ce = torch::nll_loss(torch::log_softmax(out.logits, 1), c);
@@ -308,8 +319,8 @@ torch::Tensor RouterTraining::stage_loss(const RouterOut& out, const torch::Tens
   return loss;
 }
 
-torch::Tensor RouterTraining::sobolev_loss(RouterNet& net, const torch::Tensor& xt, const torch::Tensor& c, const torch::Tensor& t,
-                                           const PosteriorOut& ex, StepReport& r) const {
+torch::Tensor RouterTraining::sobolev_loss(RouterNet& net, const torch::Tensor& xt, const torch::Tensor& c,
+                                           const torch::Tensor& t, const PosteriorOut& ex, StepReport& r) const {
   const torch::Tensor v = velocity_from_denoised(sch_, xt, ex.denoised.to(xt.scalar_type()), t);
   // In float32 even under train.bf16: a difference over a log-SNR step of 1e-3 is below bf16's
   // resolution (the time embedding's fastest frequency, 1000 per unit t, needs steps that small).
@@ -404,19 +415,22 @@ int64_t RouterTraining::resume(const Checkpoint& ckpt) {
   const RouterMeta have = RouterMeta::from_json(ckpt.meta.at("router"), ckpt.source);
   // Architectures compare by value: 1 and 1.0 are the same number (older checkpoints wrote "1").
   if (normalized_architecture(have.architecture) != meta_.architecture || have.kind != meta_.kind || have.k != meta_.k)
-    fail("{}: cannot resume: it is a {} router with K = {} and architecture {}, the config asks for {} with K = {} and {} "
-         "(use another run.dir, or --restart)",
-         ckpt.source, to_string(have.kind), have.k, have.architecture.dump(), to_string(meta_.kind), meta_.k,
-         meta_.architecture.dump());
+    fail(
+        "{}: cannot resume: it is a {} router with K = {} and architecture {}, the config asks for {} with K = {} and "
+        "{} "
+        "(use another run.dir, or --restart)",
+        ckpt.source, to_string(have.kind), have.k, have.architecture.dump(), to_string(meta_.kind), meta_.k,
+        meta_.architecture.dump());
   if (have.t1 != meta_.t1 || have.t2 != meta_.t2)
-    fail("{}: cannot resume: trained with intervals t1 = {}, t2 = {}, the config gives {}, {} (use --restart)", ckpt.source, have.t1,
-         have.t2, meta_.t1, meta_.t2);
+    fail("{}: cannot resume: trained with intervals t1 = {}, t2 = {}, the config gives {}, {} (use --restart)",
+         ckpt.source, have.t1, have.t2, meta_.t1, meta_.t2);
   for (size_t i = 0; i < nets_.size(); ++i) {
     ckpt.load_module(format("net{}.", i), *nets_[i]);
     optim_[i]->load(ckpt, format("opt{}.", i));
     if (!ema_.empty()) {
-      require(ckpt.has(format("ema{}.alpha_head.weight", i)), "{}: cannot resume with router.ema = {}: it was trained without an EMA (use --restart)",
-              ckpt.source, rc_.ema);
+      require(ckpt.has(format("ema{}.alpha_head.weight", i)),
+              "{}: cannot resume with router.ema = {}: it was trained without an EMA (use --restart)", ckpt.source,
+              rc_.ema);
       ckpt.load_module(format("ema{}.", i), ema_[i]->shadow());
     }
   }
@@ -434,8 +448,9 @@ RouterRunResult RouterTraining::finish(LoopResult loop) {
   for (size_t i = 0; i < nets_.size(); ++i)
     router.nets.push_back(ema_.empty() ? nets_[i] : std::static_pointer_cast<RouterNet>(ema_[i]->shadow_ptr()));
   for (auto& n : router.nets) n->eval();
-  const RouterRunResult ev = evaluate_router(router, exact_, data_, clusters_, heldout_, rc_.eval_samples,
-                                             static_cast<uint64_t>(cfg_.train.seed) + 4242, opts_.device, rc_.sobolev_step);
+  const RouterRunResult ev =
+      evaluate_router(router, exact_, data_, clusters_, heldout_, rc_.eval_samples,
+                      static_cast<uint64_t>(cfg_.train.seed) + 4242, opts_.device, rc_.sobolev_step);
   res.intervals = ev.intervals;
   res.integrated_tv = ev.integrated_tv;
   res.integrated_steps = ev.integrated_steps;
@@ -452,8 +467,8 @@ RouterRunResult RouterTraining::finish(LoopResult loop) {
 
 RouterRunResult train_router(const RouterRunOptions& opts, const Dataset& data, const ShardManifest& manifest) {
   RouterTraining run(opts, data, manifest);
-  LoopSpec loop = make_loop_spec(format("router {}", to_string(opts.cfg.router.kind)), opts.dir, run.train_config(), opts.restart,
-                                 opts.progress, opts.after_step);
+  LoopSpec loop = make_loop_spec(format("router {}", to_string(opts.cfg.router.kind)), opts.dir, run.train_config(),
+                                 opts.restart, opts.progress, opts.after_step);
   loop.dist = opts.dist;
   loop.step = [&](int64_t step) { return run.step(step); };
   loop.save = [&](Checkpoint& ckpt, int64_t step) { run.save(ckpt, step); };

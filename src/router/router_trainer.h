@@ -61,13 +61,15 @@ RouterRunResult evaluate_router(const Router& router, const ExactPosterior& exac
 // The profile MoG-da trains with (auto interval bounds, loss scale): router.profile_points per
 // time at 32 log-spaced times, from the training examples `indices`.
 DerivativeProfile router_profile(const RouterConfig& rc, const ExactPosterior& exact, const Dataset& data,
-                                 const torch::Tensor& indices, double t_min, double t_max, uint64_t seed, torch::Device device);
+                                 const torch::Tensor& indices, double t_min, double t_max, uint64_t seed,
+                                 torch::Device device);
 
 // The MoG-da derivative loss of one batch (design.md section 4): `mse` is the paper's mean squared
 // error of d alpha/dt; `relative` divides each point's error (the logit head: the alpha-weighted
 // variance of c_hat - c; the raw head: ||g_hat - g||^2) by that target's mean size at its t.
 // `weights` picks the logit head's cluster weights (alpha, or mixed = alpha / 2 + 1 / (2K)).
-torch::Tensor derivative_loss(const RouterOut& out, const PosteriorOut& exact, const torch::Tensor& t, DerivativeLoss kind,
-                              const DerivativeProfile& profile, DerivativeWeights weights = DerivativeWeights::kAlpha);
+torch::Tensor derivative_loss(const RouterOut& out, const PosteriorOut& exact, const torch::Tensor& t,
+                              DerivativeLoss kind, const DerivativeProfile& profile,
+                              DerivativeWeights weights = DerivativeWeights::kAlpha);
 
 }  // namespace ddm

@@ -11,9 +11,12 @@ torch::Tensor log_snr_rate(const Schedule& sch, const torch::Tensor& t) {
   return 2.0 * (sch.dalpha(t) / sch.alpha(t) - sch.dsigma(t) / sch.sigma(t));
 }
 
-torch::Tensor difference_steps(const Schedule& sch, const torch::Tensor& t, double h) { return h / log_snr_rate(sch, t).abs(); }
+torch::Tensor difference_steps(const Schedule& sch, const torch::Tensor& t, double h) {
+  return h / log_snr_rate(sch, t).abs();
+}
 
-TangentPoints tangent_points(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& v, const torch::Tensor& dt) {
+TangentPoints tangent_points(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& v,
+                             const torch::Tensor& dt) {
   const torch::Tensor step = as_column(dt, x.dim()) * v;
   return {torch::cat({x, x + step, x - step}), torch::cat({t, t + dt, t - dt})};
 }
@@ -29,7 +32,8 @@ DirectionalDifference directional_difference(const AlphaFn& f, const torch::Tens
   return central_difference(f(p.x, p.t), dt);
 }
 
-torch::Tensor directional_jvp(const AlphaFn& f, const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& v) {
+torch::Tensor directional_jvp(const AlphaFn& f, const torch::Tensor& x, const torch::Tensor& t,
+                              const torch::Tensor& v) {
   torch::AutoGradMode grad(true);
   const torch::Tensor xg = x.detach().requires_grad_(true), tg = t.detach().requires_grad_(true);
   const torch::Tensor y = f(xg, tg);

@@ -29,7 +29,8 @@ torch::Tensor difference_steps(const Schedule& sch, const torch::Tensor& t, doub
 struct TangentPoints {
   torch::Tensor x, t;
 };
-TangentPoints tangent_points(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& v, const torch::Tensor& dt);
+TangentPoints tangent_points(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& v,
+                             const torch::Tensor& dt);
 
 // From the outputs y [3B, K] at those points: y(x, t) and (y(+) - y(-)) / (2 dt).
 struct DirectionalDifference {

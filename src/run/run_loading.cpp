@@ -32,7 +32,8 @@ std::shared_ptr<const Router> load_run_router(const RunLayout& run, AlphaSource 
   const AlphaSourceSpec& spec = alpha_source_spec(source);
   require(spec.router.has_value(), "sample.alpha={} reads no router", to_string(source));
   const std::string dir = run.router(*spec.router, spec.head);
-  return std::make_shared<Router>(load_router(newest_checkpoint(dir, RunLayout::router_folder(*spec.router, spec.head)), device));
+  return std::make_shared<Router>(
+      load_router(newest_checkpoint(dir, RunLayout::router_folder(*spec.router, spec.head)), device));
 }
 
 }  // namespace ddm

@@ -2,7 +2,6 @@
 #include "sample/alpha_provider.h"
 
 #include "run/alpha_sources.h"
-
 #include "util/error.h"
 
 namespace ddm {
@@ -29,9 +28,12 @@ DerivativeSource exact_derivative(std::shared_ptr<const ExactPosterior> exact) {
 namespace {
 IntegrationMode integration_mode(AlphaSource source) {
   switch (source) {
-    case AlphaSource::kIntegratedCorrected: return IntegrationMode::kCorrected;
-    case AlphaSource::kIntegratedRaw: return IntegrationMode::kProjected;
-    default: return IntegrationMode::kLogit;
+    case AlphaSource::kIntegratedCorrected:
+      return IntegrationMode::kCorrected;
+    case AlphaSource::kIntegratedRaw:
+      return IntegrationMode::kProjected;
+    default:
+      return IntegrationMode::kLogit;
   }
 }
 }  // namespace
@@ -46,12 +48,15 @@ std::shared_ptr<AlphaProvider> make_alpha_provider(AlphaSource source, std::shar
   const AlphaSourceSpec& spec = alpha_source_spec(source);
   if (!spec.integrated) return std::make_shared<RouterAlpha>(std::move(router));
   const DerivativeHead want = spec.head;
-  require(router->meta.derivative == want, "{}: sample.alpha={} needs a mog-da router with a {} derivative head (router.derivative={}), "
-          "this one has {}", router->path, to_string(source), to_string(want), to_string(want),
+  require(router->meta.derivative == want,
+          "{}: sample.alpha={} needs a mog-da router with a {} derivative head (router.derivative={}), "
+          "this one has {}",
+          router->path, to_string(source), to_string(want), to_string(want),
           router->meta.derivative ? to_string(*router->meta.derivative) : std::string("none (mog-a)"));
   auto priors = router->meta.priors;
-  return std::make_shared<IntegratedAlpha>([router](const torch::Tensor& x, double t) { return router->evaluate(x, t); },
-                                           std::move(priors), integration_mode(source), rate);
+  return std::make_shared<IntegratedAlpha>(
+      [router](const torch::Tensor& x, double t) { return router->evaluate(x, t); }, std::move(priors),
+      integration_mode(source), rate);
 }
 
 }  // namespace ddm

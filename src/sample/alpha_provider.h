@@ -61,7 +61,9 @@ class IntegratedAlpha : public AlphaProvider {
 class OracleAlpha : public AlphaProvider {
  public:
   explicit OracleAlpha(std::shared_ptr<const ExactPosterior> e) : exact_(std::move(e)) {}
-  torch::Tensor alpha(const torch::Tensor& x, double t, const StepPoint&) override { return exact_->alpha(x, t).to(torch::kFloat32); }
+  torch::Tensor alpha(const torch::Tensor& x, double t, const StepPoint&) override {
+    return exact_->alpha(x, t).to(torch::kFloat32);
+  }
 
  private:
   std::shared_ptr<const ExactPosterior> exact_;

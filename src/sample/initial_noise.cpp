@@ -22,7 +22,8 @@ torch::Tensor read_noise(const std::string& path, int64_t num, const std::vector
   std::vector<int64_t> want{num};
   want.insert(want.end(), sample_shape.begin(), sample_shape.end());
   require(a.shape.size() == want.size() && std::equal(a.shape.begin() + 1, a.shape.end(), want.begin() + 1),
-          "{}: sample.noise has shape {}, expected {} (sample.num x the samples' shape)", path, shape_text(a.shape), shape_text(want));
+          "{}: sample.noise has shape {}, expected {} (sample.num x the samples' shape)", path, shape_text(a.shape),
+          shape_text(want));
   require(a.shape[0] == num, "{}: sample.noise holds {} samples, but sample.num is {}", path, a.shape[0], num);
   torch::Tensor t = torch::from_blob(const_cast<float*>(a.data<float>()), a.shape, torch::kFloat32).clone();
   require(torch::isfinite(t).all().item<bool>(), "{}: sample.noise holds NaN or infinite values", path);
@@ -32,7 +33,10 @@ torch::Tensor read_noise(const std::string& path, int64_t num, const std::vector
 }  // namespace
 
 InitialNoise::InitialNoise(const SampleConfig& sc, std::vector<int64_t> sample_shape)
-    : seed_(static_cast<uint64_t>(sc.seed)), num_(sc.num), batch_size_(sc.batch_size), sample_shape_(std::move(sample_shape)) {
+    : seed_(static_cast<uint64_t>(sc.seed)),
+      num_(sc.num),
+      batch_size_(sc.batch_size),
+      sample_shape_(std::move(sample_shape)) {
   if (!sc.noise.empty()) file_ = read_noise(sc.noise, num_, sample_shape_);
 }
 
@@ -46,7 +50,8 @@ torch::Tensor InitialNoise::batch(int64_t index, int64_t first, int64_t count) c
 
 torch::Tensor InitialNoise::all() const {
   std::vector<torch::Tensor> parts;
-  for (int64_t first = 0, i = 0; first < num_; first += batch_size_, ++i) parts.push_back(batch(i, first, std::min(batch_size_, num_ - first)));
+  for (int64_t first = 0, i = 0; first < num_; first += batch_size_, ++i)
+    parts.push_back(batch(i, first, std::min(batch_size_, num_ - first)));
   return torch::cat(parts);
 }
 

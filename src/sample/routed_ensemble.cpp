@@ -9,8 +9,8 @@
 
 namespace ddm {
 
-RoutedEnsemble::RoutedEnsemble(std::vector<DenoiseFn> experts, std::shared_ptr<AlphaProvider> alpha, RoutingRule rule, int topk,
-                               std::vector<double> priors, uint64_t seed)
+RoutedEnsemble::RoutedEnsemble(std::vector<DenoiseFn> experts, std::shared_ptr<AlphaProvider> alpha, RoutingRule rule,
+                               int topk, std::vector<double> priors, uint64_t seed)
     : experts_(std::move(experts)),
       alpha_(std::move(alpha)),
       rule_(rule),
@@ -31,10 +31,12 @@ void RoutedEnsemble::begin(int64_t batch, torch::Device device, int64_t batch_in
   if (alpha_) alpha_->begin(batch, device);
   step_ = -1;
   previous_ = choice_ = torch::Tensor();
-  if (rule_ == RoutingRule::kFixed) fixed_ = torch::multinomial(priors_.unsqueeze(0).expand({batch, -1}), 1, true, gen_).squeeze(1);
+  if (rule_ == RoutingRule::kFixed)
+    fixed_ = torch::multinomial(priors_.unsqueeze(0).expand({batch, -1}), 1, true, gen_).squeeze(1);
 }
 
-std::vector<RoutedEnsemble::Group> RoutedEnsemble::groups(const torch::Tensor& member, const torch::Device& device) const {
+std::vector<RoutedEnsemble::Group> RoutedEnsemble::groups(const torch::Tensor& member,
+                                                          const torch::Device& device) const {
   // member: [B, K] bool on the CPU, true where expert k serves row b.
   std::vector<Group> out;
   for (size_t k = 0; k < experts_.size(); ++k) {
@@ -49,7 +51,9 @@ void RoutedEnsemble::run(std::vector<Group>& groups, const torch::Tensor& x, dou
   std::vector<int64_t> cost;
   for (const Group& g : groups) cost.push_back(g.rows.numel());
   // Concurrent groups on a CPU; on a GPU the launches queue on one stream anyway.
-  const auto task = [&](size_t i) { groups[i].d = finish(groups[i], experts_[groups[i].k](x.index_select(0, groups[i].rows), t)); };
+  const auto task = [&](size_t i) {
+    groups[i].d = finish(groups[i], experts_[groups[i].k](x.index_select(0, groups[i].rows), t));
+  };
   if (x.device().is_cpu()) {
     run_tasks(cost, task);
   } else {
@@ -63,7 +67,8 @@ void RoutedEnsemble::run(std::vector<Group>& groups, const torch::Tensor& x, dou
 
 torch::Tensor RoutedEnsemble::dispatch(const torch::Tensor& x, double t, const torch::Tensor& choice) {
   const torch::Tensor c = choice.to(torch::kCPU);
-  std::vector<Group> gs = groups(c.unsqueeze(1) == torch::arange(static_cast<int64_t>(experts_.size()), c.options()), x.device());
+  std::vector<Group> gs =
+      groups(c.unsqueeze(1) == torch::arange(static_cast<int64_t>(experts_.size()), c.options()), x.device());
   run(gs, x, t, [](const Group&, torch::Tensor d) { return d; });
   torch::Tensor out = torch::empty_like(x, gs.front().d.options());
   for (const Group& g : gs) out.index_copy_(0, g.rows, g.d);
@@ -90,7 +95,8 @@ torch::Tensor RoutedEnsemble::topk_weights(const torch::Tensor& alpha) const {
 }
 
 void RoutedEnsemble::start_step(const StepPoint& step, const torch::Tensor& alpha, int64_t batch) {
-  require(step.n == step_ + 1, "routed ensemble: step {} started after step {} (one start point per step, in order)", step.n, step_);
+  require(step.n == step_ + 1, "routed ensemble: step {} started after step {} (one start point per step, in order)",
+          step.n, step_);
   step_ = step.n;
   switch (rule_) {
     case RoutingRule::kFixed:
@@ -100,9 +106,13 @@ void RoutedEnsemble::start_step(const StepPoint& step, const torch::Tensor& alph
     case RoutingRule::kSwitch:
       choice_ = torch::multinomial(alpha.to(torch::kCPU, torch::kFloat64).clamp_min(0), 1, true, gen_).squeeze(1);
       break;
-    case RoutingRule::kTopK: choice_ = std::get<1>(alpha.topk(topk_, 1)).select(1, 0); break;
+    case RoutingRule::kTopK:
+      choice_ = std::get<1>(alpha.topk(topk_, 1)).select(1, 0);
+      break;
     case RoutingRule::kTop1:
-    case RoutingRule::kMixture: choice_ = alpha.argmax(1); break;
+    case RoutingRule::kMixture:
+      choice_ = alpha.argmax(1);
+      break;
   }
   record(step, alpha, choice_);
 }
@@ -133,10 +143,14 @@ torch::Tensor RoutedEnsemble::denoise(const torch::Tensor& x, double t, const St
   require(step.n == step_, "routed ensemble: an evaluation of step {} before its start point", step.n);
   switch (rule_) {
     case RoutingRule::kFixed:
-    case RoutingRule::kSwitch: return dispatch(x, t, choice_);  // the step's draw, at every evaluation
-    case RoutingRule::kTop1: return dispatch(x, t, alpha.argmax(1));
-    case RoutingRule::kTopK: return weighted(x, t, topk_weights(alpha));
-    case RoutingRule::kMixture: return weighted(x, t, alpha);
+    case RoutingRule::kSwitch:
+      return dispatch(x, t, choice_);  // the step's draw, at every evaluation
+    case RoutingRule::kTop1:
+      return dispatch(x, t, alpha.argmax(1));
+    case RoutingRule::kTopK:
+      return weighted(x, t, topk_weights(alpha));
+    case RoutingRule::kMixture:
+      return weighted(x, t, alpha);
   }
   fail("routed ensemble: unknown rule");
 }

@@ -13,9 +13,8 @@
 // step (N), taken at the start point: mean entropy of alpha_hat, how
 // often the chosen expert changed, how many rows each expert served.
 #pragma once
-#include <torch/types.h>
-
 #include <ATen/core/Generator.h>
+#include <torch/types.h>
 
 #include <functional>
 #include <memory>

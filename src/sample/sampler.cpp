@@ -9,8 +9,8 @@
 #include "diffusion/solvers.h"
 #include "dist/batch_split.h"
 #include "models/checkpoint.h"
-#include "models/speed_settings.h"
 #include "models/network.h"
+#include "models/speed_settings.h"
 #include "run/alpha_sources.h"
 #include "run/run_loading.h"
 #include "sample/routed_ensemble.h"
@@ -22,16 +22,17 @@
 #include "util/timer.h"
 
 namespace ddm {
-namespace {
-
-
-}  // namespace
+namespace {}  // namespace
 
 std::string SamplingModel::describe() const {
   std::string s;
-  if (exact_experts) s = format("{} exact experts", exact_experts->k());
-  else if (experts.size() > 1) s = format("{} experts", experts.size());
-  else s = experts[0].meta.shard == kAllShards ? std::string("baseline expert (all data)") : format("expert {} alone", experts[0].meta.shard);
+  if (exact_experts)
+    s = format("{} exact experts", exact_experts->k());
+  else if (experts.size() > 1)
+    s = format("{} experts", experts.size());
+  else
+    s = experts[0].meta.shard == kAllShards ? std::string("baseline expert (all data)")
+                                            : format("expert {} alone", experts[0].meta.shard);
   if (router) s += format(", {} router", to_string(router->meta.kind));
   if (exact) s += ", exact posterior";
   return s;
@@ -41,27 +42,30 @@ void check_compatible(const std::vector<Expert>& experts, const Router* router, 
   const Expert& first = experts.front();
   for (size_t i = 0; i < experts.size(); ++i) {
     const Expert& e = experts[i];
-    require(e.meta.schedule == first.meta.schedule, "{}: its schedule ({}) differs from {}'s ({})", e.path, e.meta.schedule.describe(),
-            first.path, first.meta.schedule.describe());
+    require(e.meta.schedule == first.meta.schedule, "{}: its schedule ({}) differs from {}'s ({})", e.path,
+            e.meta.schedule.describe(), first.path, first.meta.schedule.describe());
     require(e.meta.sample_shape == first.meta.sample_shape, "{}: its samples have shape {}, {}'s have {}", e.path,
             torch::IntArrayRef(e.meta.sample_shape), first.path, torch::IntArrayRef(first.meta.sample_shape));
     if (e.meta.shard != kAllShards) {
       require(e.meta.k == k, "{}: an expert for K = {} shards, but the manifest has K = {}", e.path, e.meta.k, k);
-      require(e.meta.shard == static_cast<int>(i), "{}: trained on shard {}, expected shard {}", e.path, e.meta.shard, i);
+      require(e.meta.shard == static_cast<int>(i), "{}: trained on shard {}, expected shard {}", e.path, e.meta.shard,
+              i);
     }
   }
   if (!router) return;
   require(router->meta.k == k, "{}: a router for K = {}, but there are {} experts", router->path, router->meta.k, k);
-  require(router->meta.sample_shape == first.meta.sample_shape, "{}: the router's samples have shape {}, the experts' {}",
-          router->path, torch::IntArrayRef(router->meta.sample_shape), torch::IntArrayRef(first.meta.sample_shape));
-  require(router->meta.schedule == first.meta.schedule, "{}: the router's schedule ({}) differs from the experts' ({})", router->path,
-          router->meta.schedule.describe(), first.meta.schedule.describe());
+  require(router->meta.sample_shape == first.meta.sample_shape,
+          "{}: the router's samples have shape {}, the experts' {}", router->path,
+          torch::IntArrayRef(router->meta.sample_shape), torch::IntArrayRef(first.meta.sample_shape));
+  require(router->meta.schedule == first.meta.schedule, "{}: the router's schedule ({}) differs from the experts' ({})",
+          router->path, router->meta.schedule.describe(), first.meta.schedule.describe());
 }
 
 namespace {
 
 // sample.experts=exact: the shards' exact experts D_k over the training set (design.md section 3).
-void use_exact_experts(SamplingModel& m, const Config& cfg, const Dataset& data, const ShardManifest& manifest, torch::Device device) {
+void use_exact_experts(SamplingModel& m, const Config& cfg, const Dataset& data, const ShardManifest& manifest,
+                       torch::Device device) {
   m.schedule = Schedule::from_config(cfg.diffusion);
   m.sample_shape = data.sample_shape();
   m.t_min = cfg.diffusion.t_min;
@@ -92,19 +96,21 @@ SamplingModel load_sampling_model(const Config& cfg, torch::Device device) {
       use_exact_experts(m, cfg, *data, manifest, device);
       require(sc.expert < manifest.k, "sample.expert must lie in -1..{} (K - 1), got {}", manifest.k - 1, sc.expert);
     } else {
-      for (int k = 0; k < manifest.k; ++k)
-        m.experts.push_back(load_run_expert(run, k, device));
+      for (int k = 0; k < manifest.k; ++k) m.experts.push_back(load_run_expert(run, k, device));
     }
     const Schedule& sch = exact_experts ? m.schedule : m.experts[0].meta.schedule;
     if (needs_alpha && sc.alpha == AlphaSource::kOracle)
-      m.exact = exact_experts ? m.exact_experts : std::make_shared<ExactPosterior>(make_exact_posterior(*data, manifest, sch, device));
+      m.exact = exact_experts ? m.exact_experts
+                              : std::make_shared<ExactPosterior>(make_exact_posterior(*data, manifest, sch, device));
     else if (needs_alpha)
       m.router = load_run_router(run, sc.alpha, device);
-    if (!exact_experts) check_compatible(m.experts, m.router.get(), manifest.k);
+    if (!exact_experts)
+      check_compatible(m.experts, m.router.get(), manifest.k);
     else if (m.router)
-      require(m.router->meta.schedule == sch && m.router->meta.k == manifest.k, "{}: the router's schedule or K differs from the config's",
-              m.router->path);
-    require(sc.rule != RoutingRule::kTopK || sc.topk <= manifest.k, "sample.topk must lie in 1..{} (K), got {}", manifest.k, sc.topk);
+      require(m.router->meta.schedule == sch && m.router->meta.k == manifest.k,
+              "{}: the router's schedule or K differs from the config's", m.router->path);
+    require(sc.rule != RoutingRule::kTopK || sc.topk <= manifest.k, "sample.topk must lie in 1..{} (K), got {}",
+            manifest.k, sc.topk);
   }
   if (!exact_experts) {
     m.schedule = m.experts[0].meta.schedule;
@@ -186,7 +192,8 @@ std::vector<DenoiseFn> expert_denoisers(const SamplingModel& model, const Sample
   const auto ex = model.exact_experts;
   if (sc.baseline) return {[ex](const torch::Tensor& x, double t) { return ex->denoise(x, t); }};
   for (int k = 0; k < ex->k(); ++k)
-    if (sc.expert < 0 || sc.expert == k) out.push_back([ex, k](const torch::Tensor& x, double t) { return ex->denoise_k(x, t, k); });
+    if (sc.expert < 0 || sc.expert == k)
+      out.push_back([ex, k](const torch::Tensor& x, double t) { return ex->denoise_k(x, t, k); });
   return out;
 }
 
@@ -241,14 +248,16 @@ SampleResult generate_samples(const SamplingModel& model, const SampleConfig& sc
   const bool single = experts.size() == 1 && !alpha;
   std::unique_ptr<RoutedEnsemble> ensemble;
   if (!single)
-    ensemble = std::make_unique<RoutedEnsemble>(experts, alpha, sc.rule, sc.topk, model.priors, static_cast<uint64_t>(sc.seed) + 1);
+    ensemble = std::make_unique<RoutedEnsemble>(experts, alpha, sc.rule, sc.topk, model.priors,
+                                                static_cast<uint64_t>(sc.seed) + 1);
   SampleResult res;
   // One expert: its evaluations counted as they happen (a routed ensemble counts its own).
-  const StepDenoiseFn denoise = single ? StepDenoiseFn([&res, d = experts[0]](const torch::Tensor& x, double t, const StepPoint&) {
-    res.evaluations += x.size(0);
-    return d(x, t);
-  })
-                                       : ensemble->as_denoiser();
+  const StepDenoiseFn denoise =
+      single ? StepDenoiseFn([&res, d = experts[0]](const torch::Tensor& x, double t, const StepPoint&) {
+        res.evaluations += x.size(0);
+        return d(x, t);
+      })
+             : ensemble->as_denoiser();
   std::optional<InitialNoise> own_noise;
   if (!noise) noise = &own_noise.emplace(sc, model.sample_shape);
   // Batch i: its noise from (seed, i) or the noise file's rows, its routing draws from

@@ -53,17 +53,20 @@ void prepare_for_device(SamplingModel& model, const SampleConfig& sc, torch::Dev
 // Checks that experts (and router) share schedule, sample shape and K; fails naming the file.
 void check_compatible(const std::vector<Expert>& experts, const Router* router, int k);
 
-// The experts as denoisers (raw D; the solver clips): the trained networks, or the exact ones (all K; with sample.baseline the exact D of all data; with sample.expert only that one).
+// The experts as denoisers (raw D; the solver clips): the trained networks, or the exact ones (all K; with
+// sample.baseline the exact D of all data; with sample.expert only that one).
 std::vector<DenoiseFn> expert_denoisers(const SamplingModel& model, const SampleConfig& sc);
 
 struct SampleResult {
-  torch::Tensor samples;  // [N, ...] the solver's x at t = 0, model space, on the CPU
+  torch::Tensor samples;             // [N, ...] the solver's x at t = 0, model space, on the CPU
   std::vector<StepRouting> routing;  // per-step routing statistics (empty for the baseline)
-  int64_t evaluations = 0;  // network evaluations, all samples
+  int64_t evaluations = 0;           // network evaluations, all samples
   double seconds = 0;
   // Network evaluations per sample (NFE; N for first-order solvers, 2N - 1 for Heun, times the
   // experts a rule runs per step), and per sample and step.
-  double nfe(int64_t num) const { return static_cast<double>(evaluations) / static_cast<double>(std::max<int64_t>(num, 1)); }
+  double nfe(int64_t num) const {
+    return static_cast<double>(evaluations) / static_cast<double>(std::max<int64_t>(num, 1));
+  }
   double evaluations_per_step(int64_t num, int steps) const { return nfe(num) / std::max(steps, 1); }
 };
 

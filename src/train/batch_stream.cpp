@@ -50,7 +50,8 @@ void BatchStream::restore(const Json& state, const std::string& source) {
   } catch (const std::exception& e) {
     fail("{}: data position: {}", source, json_error(e));
   }
-  require(cursor_ >= 0 && cursor_ <= size_, "{}: data position {} does not fit a shard of {} examples", source, cursor_, size_);
+  require(cursor_ >= 0 && cursor_ <= size_, "{}: data position {} does not fit a shard of {} examples", source, cursor_,
+          size_);
   new_epoch();
 }
 

@@ -62,8 +62,10 @@ StepStats ExpertStep::step(const torch::Tensor& x0_in, int64_t step) {
   // A non-finite loss or gradient must not reach the weights: the caller stops on it.
   if (!std::isfinite(st.grad_norm)) return st;
   opt_->step(learning_rate(train_, step));
-  if (train_.ema_decay > 0) ema_->update(*net, step);
-  else ema_->reset(*net);
+  if (train_.ema_decay > 0)
+    ema_->update(*net, step);
+  else
+    ema_->reset(*net);
   return st;
 }
 

@@ -9,11 +9,11 @@
 #include "models/denoiser.h"
 #include "train/batch_stream.h"
 #include "train/expert_step.h"
+#include "train/loop.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/plot.h"
-#include "train/loop.h"
 
 namespace ddm {
 namespace {
@@ -25,8 +25,8 @@ void check_resumable(const ExpertMeta& have, const ExpertMeta& want, const std::
   auto differ = [&](const char* what, const Json& a, const Json& b) {
     auto text = [](const Json& j) { return j.is_string() ? j.get<std::string>() : j.dump(); };
     if (a != b)
-      fail("{}: cannot resume: its {} is {} but the config gives {} (use another run.dir, or --restart to start over)", path,
-           what, text(a), text(b));
+      fail("{}: cannot resume: its {} is {} but the config gives {} (use another run.dir, or --restart to start over)",
+           path, what, text(a), text(b));
   };
   differ("architecture", normalized_architecture(have.architecture), want.architecture);
   differ("schedule", have.schedule.to_json(), want.schedule.to_json());
@@ -42,10 +42,11 @@ void init_from(ExpertStep& es, const ExpertMeta& want, const std::string& path) 
   require(ckpt.meta.contains("expert"), "--init {}: not an expert checkpoint", path);
   const ExpertMeta have = ExpertMeta::from_json(ckpt.meta.at("expert"), path);
   require(normalized_architecture(have.architecture) == want.architecture,
-          "--init {}: its architecture {} differs from the config's {}", path, have.architecture.dump(), want.architecture.dump());
+          "--init {}: its architecture {} differs from the config's {}", path, have.architecture.dump(),
+          want.architecture.dump());
   require(have.schedule == want.schedule && have.prediction == want.prediction,
-          "--init {}: trained with the {} schedule and {}-prediction, the config gives {} and {}", path, have.schedule.describe(),
-          to_string(have.prediction), want.schedule.describe(), to_string(want.prediction));
+          "--init {}: trained with the {} schedule and {}-prediction, the config gives {} and {}", path,
+          have.schedule.describe(), to_string(have.prediction), want.schedule.describe(), to_string(want.prediction));
   ckpt.load_module("ema.", *es.net);
   ckpt.load_module("ema.", *es.ema_net);
   log::info("initialised from {} (step {})", path, have.step);
@@ -56,9 +57,9 @@ void init_from(ExpertStep& es, const ExpertMeta& want, const std::string& path) 
 void report_ranks(ExpertStep& es, const Dist& dist, const std::string& who, int64_t steps, ExpertRunResult& result) {
   result.rank_divergence = max_divergence(dist, es.state_tensors());
   result.allreduce_s_per_step = es.sync_seconds() / static_cast<double>(std::max<int64_t>(1, steps));
-  log::info("{}: {} ranks, weights {} (max difference {}), {:.2f} ms per step in gradient all_reduce", who, dist.world(),
-            result.rank_divergence == 0 ? "identical on every rank" : "DIFFER across ranks", result.rank_divergence,
-            result.allreduce_s_per_step * 1e3);
+  log::info("{}: {} ranks, weights {} (max difference {}), {:.2f} ms per step in gradient all_reduce", who,
+            dist.world(), result.rank_divergence == 0 ? "identical on every rank" : "DIFFER across ranks",
+            result.rank_divergence, result.allreduce_s_per_step * 1e3);
 }
 
 }  // namespace
@@ -76,7 +77,8 @@ void save_expert_preview(const std::string& path, Network& ema_net, const Schedu
   const DenoiseFn d = [&](const torch::Tensor& x, double t) { return network_denoise(ema_net, sch, pred, x, t); };
   const SampleConfig defaults;  // the sampler's default solver, clip and grid
   const SolverSettings solver = solver_settings(defaults.solver, defaults.clip_x0, shape.size() == 3);
-  const torch::Tensor x = solve_ode(sch, step_free(d), noise, time_grid(sch, steps, defaults.spacing, t_min), solver).cpu();
+  const torch::Tensor x =
+      solve_ode(sch, step_free(d), noise, time_grid(sch, steps, defaults.spacing, t_min), solver).cpu();
   if (was_training) ema_net.train();
   if (shape.size() == 3) {
     save_grid(path, x);
@@ -119,8 +121,9 @@ ExpertRunResult train_expert(const ExpertRunOptions& opts, const Dataset& data) 
   auto preview = [&](const std::string& name, int64_t step) {
     if (tc.preview_count <= 0 || !opts.dist.is_main()) return;
     const std::string path = path_join(opts.dir, name);
-    save_expert_preview(path, *es.ema_net, es.schedule, es.prediction, shape, es.t_min, tc.preview_count, tc.preview_steps,
-                        static_cast<uint64_t>(tc.seed) + 12345, opts.device, format("{} step {}", who, step));
+    save_expert_preview(path, *es.ema_net, es.schedule, es.prediction, shape, es.t_min, tc.preview_count,
+                        tc.preview_steps, static_cast<uint64_t>(tc.seed) + 12345, opts.device,
+                        format("{} step {}", who, step));
     result.preview = path;
   };
 
@@ -148,7 +151,8 @@ ExpertRunResult train_expert(const ExpertRunOptions& opts, const Dataset& data) 
   };
   loop.resume = [&](const Checkpoint& ckpt) {
     require(!ckpt.meta.contains("imported_from"),
-            "{}: imported (ddm import), with no optimiser state to resume: fine-tune it with train-expert --init {} in another run.dir",
+            "{}: imported (ddm import), with no optimiser state to resume: fine-tune it with train-expert --init {} in "
+            "another run.dir",
             ckpt.source, ckpt.source);
     const ExpertMeta have = ExpertMeta::from_json(ckpt.meta.at("expert"), ckpt.source);
     check_resumable(have, meta, ckpt.source);
@@ -158,8 +162,8 @@ ExpertRunResult train_expert(const ExpertRunOptions& opts, const Dataset& data) 
   };
   loop.preview = [&](int64_t step) { preview(format("preview_{:08d}.png", step), step); };
   log::info("{}: {} examples, {} parameters ({}), {} schedule, {}-prediction, device {}", who, data.size(),
-            parameter_count(*es.net), meta.architecture.at("arch").get<std::string>(), es.schedule.describe(), to_string(es.prediction),
-            opts.device.str());
+            parameter_count(*es.net), meta.architecture.at("arch").get<std::string>(), es.schedule.describe(),
+            to_string(es.prediction), opts.device.str());
 
   const LoopResult r = run_training_loop(loop);
   if (opts.dist.active()) report_ranks(es, opts.dist, who, steps_run, result);

@@ -19,11 +19,11 @@ struct ExpertRunOptions {
   std::string dir;  // the expert's folder: checkpoints, metrics.jsonl, previews
   torch::Device device{torch::kCPU};
   int shard = kAllShards;
-  int k = 1;               // number of shards in the manifest (1 for `all` without one)
-  bool restart = false;    // ignore (and delete) earlier checkpoints in `dir`
-  std::string init;        // a fresh run starts from this expert checkpoint's EMA weights
-  bool progress = true;    // draw a progress bar
-  Dist dist;               // data parallelism (train.batch_size stays the global batch)
+  int k = 1;                                     // number of shards in the manifest (1 for `all` without one)
+  bool restart = false;                          // ignore (and delete) earlier checkpoints in `dir`
+  std::string init;                              // a fresh run starts from this expert checkpoint's EMA weights
+  bool progress = true;                          // draw a progress bar
+  Dist dist;                                     // data parallelism (train.batch_size stays the global batch)
   std::function<void(int64_t step)> after_step;  // called after each step (tests)
 };
 

@@ -1,12 +1,12 @@
 // The shared training loop (see loop.h).
 #include "train/loop.h"
 
+#include <torch/version.h>
+
 #include <cmath>
 #include <map>
 #include <memory>
 #include <optional>
-
-#include <torch/version.h>
 
 #include "train/batch_stream.h"
 #include "util/dir_lock.h"
@@ -51,8 +51,8 @@ bool stop_requested(const LoopSpec& spec, int64_t step, double seconds, LoopResu
   if (code == kTimeLimit) {
     // A cap, not a way to stop: the same command must give the same model anywhere.
     result.stop_reason = "time limit";
-    log::warn("{}: the wall-time cap ({} min) stopped the run at step {} of {}; run the same command again to resume", spec.who,
-              tc.max_minutes, step, tc.steps);
+    log::warn("{}: the wall-time cap ({} min) stopped the run at step {} of {}; run the same command again to resume",
+              spec.who, tc.max_minutes, step, tc.steps);
   } else {
     result.signal = code;
     result.stop_reason = stop_signal_name(code);
@@ -74,7 +74,8 @@ int64_t resume_latest(const LoopSpec& spec, const CheckpointDir& ckpts, LoopResu
   const int64_t latest = spec.dist.broadcast_value(spec.dist.is_main() ? ckpts.latest_step() : -1);
   if (latest < 0) return 0;
   const std::string path = ckpts.path_for(latest);
-  require(path_exists(path), "rank {}: {} not found: rank 0 resumes from it, so every rank needs the run folder (a shared file system)",
+  require(path_exists(path),
+          "rank {}: {} not found: rank 0 resumes from it, so every rank needs the run folder (a shared file system)",
           spec.dist.rank(), path);
   const Checkpoint ckpt = load_checkpoint(path);
   const int64_t step = spec.resume(ckpt);
@@ -131,9 +132,10 @@ LoopResult run_training_loop(const LoopSpec& spec) {
   while (step < tc.steps) {
     const StepReport r = spec.step(step);
     if (!std::isfinite(r.loss))
-      fail("{}: step {}: the loss {} is not finite: training stopped without updating the weights; the last good "
-           "checkpoint is {}",
-           spec.who, step + 1, r.loss, result.checkpoint.empty() ? std::string("(none yet)") : result.checkpoint);
+      fail(
+          "{}: step {}: the loss {} is not finite: training stopped without updating the weights; the last good "
+          "checkpoint is {}",
+          spec.who, step + 1, r.loss, result.checkpoint.empty() ? std::string("(none yet)") : result.checkpoint);
     ++step;
     window_loss += r.loss;
     for (const auto& [k, v] : r.extra.items()) window_extra[k] += v.get<double>();
@@ -144,7 +146,8 @@ LoopResult run_training_loop(const LoopSpec& spec) {
       row["step"] = step;
       row["loss"] = result.loss;
       for (const auto& [k, v] : window_extra) row[k] = v / static_cast<double>(window_n);
-      row["examples_per_s"] = static_cast<double>(window_n * spec.examples_per_step) / std::max(window_clock.seconds(), 1e-9);
+      row["examples_per_s"] =
+          static_cast<double>(window_n * spec.examples_per_step) / std::max(window_clock.seconds(), 1e-9);
       row["elapsed_s"] = clock.seconds();
       if (metrics) metrics->write(row);
       window_loss = 0;
@@ -163,8 +166,8 @@ LoopResult run_training_loop(const LoopSpec& spec) {
   if (bar) bar->finish(format("loss {:.4f}", result.loss));
   if (saved_step != step) save();
   result.step = step;
-  log::info("{}: stopped at step {} ({}), loss {:.5f}, {:.1f} s; checkpoint {}", spec.who, step, result.stop_reason, result.loss,
-            clock.seconds(), result.checkpoint);
+  log::info("{}: stopped at step {} ({}), loss {:.5f}, {:.1f} s; checkpoint {}", spec.who, step, result.stop_reason,
+            result.loss, clock.seconds(), result.checkpoint);
   return result;
 }
 

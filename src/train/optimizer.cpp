@@ -27,7 +27,7 @@ void put_state(const torch::optim::OptimizerParamState& s, Checkpoint& ckpt, con
 
 template <class State>
 std::unique_ptr<torch::optim::OptimizerParamState> make_state(int64_t step, const torch::Tensor& exp_avg,
-                                                               const torch::Tensor& exp_avg_sq) {
+                                                              const torch::Tensor& exp_avg_sq) {
   auto st = std::make_unique<State>();
   st->step(step);
   st->exp_avg(exp_avg);
@@ -64,8 +64,10 @@ void Optimizer::save(Checkpoint& ckpt, const std::string& prefix) const {
   for (size_t i = 0; i < params_.size(); ++i) {
     const auto it = state.find(params_[i].unsafeGetTensorImpl());
     if (it == state.end()) continue;  // never updated (no gradient yet)
-    if (kind_ == OptimizerKind::kAdamW) put_state<torch::optim::AdamWParamState>(*it->second, ckpt, prefix + names_[i]);
-    else put_state<torch::optim::AdamParamState>(*it->second, ckpt, prefix + names_[i]);
+    if (kind_ == OptimizerKind::kAdamW)
+      put_state<torch::optim::AdamWParamState>(*it->second, ckpt, prefix + names_[i]);
+    else
+      put_state<torch::optim::AdamParamState>(*it->second, ckpt, prefix + names_[i]);
   }
 }
 
@@ -80,15 +82,16 @@ void Optimizer::load(const Checkpoint& ckpt, const std::string& prefix) {
     const torch::Tensor& p = params_[i];
     auto like_p = [&](const std::string& key) {
       const torch::Tensor& t = ckpt.get(key);
-      require(t.sizes() == p.sizes(), "{}: optimiser state '{}' has shape {} but the parameter {} has {}", ckpt.source, key,
-              t.sizes(), names_[i], p.sizes());
+      require(t.sizes() == p.sizes(), "{}: optimiser state '{}' has shape {} but the parameter {} has {}", ckpt.source,
+              key, t.sizes(), names_[i], p.sizes());
       return torch::empty_like(p, torch::MemoryFormat::Preserve).copy_(t);
     };
     const torch::Tensor m = like_p(name);
     const torch::Tensor v = like_p(legacy ? format("{}v.{}", prefix, i) : prefix + names_[i] + ".exp_avg_sq");
     const int64_t step = ckpt.get(legacy ? prefix + "step" : prefix + names_[i] + ".step").item<int64_t>();
-    state[p.unsafeGetTensorImpl()] = kind_ == OptimizerKind::kAdamW ? make_state<torch::optim::AdamWParamState>(step, m, v)
-                                                                    : make_state<torch::optim::AdamParamState>(step, m, v);
+    state[p.unsafeGetTensorImpl()] = kind_ == OptimizerKind::kAdamW
+                                         ? make_state<torch::optim::AdamWParamState>(step, m, v)
+                                         : make_state<torch::optim::AdamParamState>(step, m, v);
   }
 }
 

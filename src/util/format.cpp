@@ -8,7 +8,7 @@ namespace ddm::detail {
 namespace {
 
 struct Spec {
-  char align = 0;  // '<' or '>' or 0
+  char align = 0;     // '<' or '>' or 0
   bool zero = false;  // "{:05d}": pad numbers with zeros
   int width = -1;
   int precision = -1;
@@ -19,10 +19,16 @@ Spec parse_spec(std::string_view s) {
   Spec spec;
   size_t i = 0;
   if (i < s.size() && (s[i] == '<' || s[i] == '>')) spec.align = s[i++];
-  if (i < s.size() && s[i] == '0') { spec.zero = true; ++i; }
+  if (i < s.size() && s[i] == '0') {
+    spec.zero = true;
+    ++i;
+  }
   int w = 0;
   bool has_w = false;
-  while (i < s.size() && s[i] >= '0' && s[i] <= '9') { w = w * 10 + (s[i++] - '0'); has_w = true; }
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+    w = w * 10 + (s[i++] - '0');
+    has_w = true;
+  }
   if (has_w) spec.width = w;
   if (i < s.size() && s[i] == '.') {
     ++i;
@@ -99,9 +105,20 @@ std::string vformat(std::string_view fmt, const Appender* fns, const void* const
   size_t next = 0;
   for (size_t i = 0; i < fmt.size(); ++i) {
     const char c = fmt[i];
-    if (c == '{' && i + 1 < fmt.size() && fmt[i + 1] == '{') { out += '{'; ++i; continue; }
-    if (c == '}' && i + 1 < fmt.size() && fmt[i + 1] == '}') { out += '}'; ++i; continue; }
-    if (c != '{') { out += c; continue; }
+    if (c == '{' && i + 1 < fmt.size() && fmt[i + 1] == '{') {
+      out += '{';
+      ++i;
+      continue;
+    }
+    if (c == '}' && i + 1 < fmt.size() && fmt[i + 1] == '}') {
+      out += '}';
+      ++i;
+      continue;
+    }
+    if (c != '{') {
+      out += c;
+      continue;
+    }
     const size_t close = fmt.find('}', i);
     if (close == std::string_view::npos) throw std::logic_error("ddm::format: unclosed '{'");
     std::string_view spec = fmt.substr(i + 1, close - i - 1);

@@ -94,7 +94,8 @@ std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
   if (s.empty()) return out;
   size_t start = 0;
-  for (size_t at; (at = s.find(sep, start)) != std::string::npos; start = at + 1) out.push_back(s.substr(start, at - start));
+  for (size_t at; (at = s.find(sep, start)) != std::string::npos; start = at + 1)
+    out.push_back(s.substr(start, at - start));
   out.push_back(s.substr(start));
   return out;
 }

@@ -30,8 +30,10 @@ Image convert_channels(Image img, int channels) {
   for (size_t p = 0; p < n; ++p) {
     const uint8_t* in = img.pixels.data() + p * img.channels;
     uint8_t* o = out.pixels.data() + p * channels;
-    if (channels == 1) o[0] = colour ? static_cast<uint8_t>((in[0] * 77 + in[1] * 150 + in[2] * 29) >> 8) : in[0];
-    else for (int k = 0; k < 3; ++k) o[k] = colour ? in[k] : in[0];
+    if (channels == 1)
+      o[0] = colour ? static_cast<uint8_t>((in[0] * 77 + in[1] * 150 + in[2] * 29) >> 8) : in[0];
+    else
+      for (int k = 0; k < 3; ++k) o[k] = colour ? in[k] : in[0];
   }
   return out;
 }
@@ -56,8 +58,8 @@ std::vector<uint8_t> encode_png(const Image& image) {
     auto* v = static_cast<std::vector<uint8_t>*>(ctx);
     v->insert(v->end(), static_cast<uint8_t*>(data), static_cast<uint8_t*>(data) + size);
   };
-  const int ok = stbi_write_png_to_func(sink, &out, image.width, image.height, image.channels,
-                                        image.pixels.data(), image.width * image.channels);
+  const int ok = stbi_write_png_to_func(sink, &out, image.width, image.height, image.channels, image.pixels.data(),
+                                        image.width * image.channels);
   require(ok != 0, "PNG encoding failed");
   return out;
 }
@@ -73,14 +75,15 @@ Image resize_image(const Image& image, int width, int height) {
   out.height = height;
   out.channels = image.channels;
   out.pixels.resize(static_cast<size_t>(width) * height * image.channels);
-  const int ok = stbir_resize_uint8(image.pixels.data(), image.width, image.height, 0, out.pixels.data(), width,
-                                    height, 0, image.channels);
+  const int ok = stbir_resize_uint8(image.pixels.data(), image.width, image.height, 0, out.pixels.data(), width, height,
+                                    0, image.channels);
   require(ok != 0, "image resize failed");
   return out;
 }
 
 Image resize_center_crop(const Image& image, int size) {
-  require(image.width > 0 && image.height > 0 && size > 0, "resize_center_crop: {}x{} image to {}", image.width, image.height, size);
+  require(image.width > 0 && image.height > 0 && size > 0, "resize_center_crop: {}x{} image to {}", image.width,
+          image.height, size);
   const double scale = static_cast<double>(size) / std::min(image.width, image.height);
   const int w = std::max(size, static_cast<int>(image.width * scale + 0.5));
   const int h = std::max(size, static_cast<int>(image.height * scale + 0.5));
@@ -91,8 +94,8 @@ Image resize_center_crop(const Image& image, int size) {
   out.channels = image.channels;
   out.pixels.resize(static_cast<size_t>(size) * size * image.channels);
   for (int y = 0; y < size; ++y)
-    std::copy_n(scaled.row(y0 + y) + static_cast<size_t>(x0) * image.channels, static_cast<size_t>(size) * image.channels,
-                out.row(y));
+    std::copy_n(scaled.row(y0 + y) + static_cast<size_t>(x0) * image.channels,
+                static_cast<size_t>(size) * image.channels, out.row(y));
   return out;
 }
 

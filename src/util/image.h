@@ -18,8 +18,8 @@ struct Image {
 };
 
 // Decodes a PNG, JPEG or BMP file, recognised by its first bytes (anything else is refused);
-// `channels` forces 1 (grey) or 3 (RGB), 0 keeps the file's own. An image whose header declares more than `max_bytes` of pixels is
-// refused before decoding.
+// `channels` forces 1 (grey) or 3 (RGB), 0 keeps the file's own. An image whose header declares more than `max_bytes`
+// of pixels is refused before decoding.
 Image read_image(const std::string& path, int channels = 0, int64_t max_bytes = kDefaultMaxBytes);
 // Writes a PNG atomically.
 void write_png(const std::string& path, const Image& image);

@@ -1,13 +1,13 @@
 // PNG, JPEG and BMP decoders (see image_decode.h).
 #include "util/image_decode.h"
 
+#include <jpeglib.h>
 #include <png.h>
 #include <stb/stb_image.h>
 
 #include <algorithm>
 #include <csetjmp>
 #include <cstdio>  // jpeglib.h needs FILE and size_t first
-#include <jpeglib.h>
 
 #include "util/byte_limit.h"
 #include "util/error.h"
@@ -74,7 +74,8 @@ bool jpeg_decode_into(std::string_view bytes, jpeg_decompress_struct& cinfo, Jpe
   jpeg_mem_src(&cinfo, reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<unsigned long>(bytes.size()));
   jpeg_read_header(&cinfo, TRUE);
   if (cinfo.num_components != 1 && cinfo.num_components != 3) {
-    std::snprintf(err.message, sizeof err.message, "%d colour components (ddm reads grey and RGB JPEGs)", cinfo.num_components);
+    std::snprintf(err.message, sizeof err.message, "%d colour components (ddm reads grey and RGB JPEGs)",
+                  cinfo.num_components);
     return false;
   }
   cinfo.out_color_space = cinfo.num_components == 1 ? JCS_GRAYSCALE : JCS_RGB;
@@ -135,7 +136,8 @@ Image decode_bmp(std::string_view bytes, const std::string& path, int64_t max_by
   const int n = static_cast<int>(std::min<size_t>(bytes.size(), INT32_MAX));
   const char* why = "unknown error";
   int w = 0, h = 0, c = 0;
-  if (!stbi_info_from_memory(in, n, &w, &h, &c)) fail("cannot decode image {}: {}", path, stbi_failure_reason() ? stbi_failure_reason() : why);
+  if (!stbi_info_from_memory(in, n, &w, &h, &c))
+    fail("cannot decode image {}: {}", path, stbi_failure_reason() ? stbi_failure_reason() : why);
   check_pixels(path, w, h, c, max_bytes);
   stbi_uc* data = stbi_load_from_memory(in, n, &w, &h, &c, 0);
   if (!data) fail("cannot decode image {}: {}", path, stbi_failure_reason() ? stbi_failure_reason() : why);

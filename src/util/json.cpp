@@ -1,9 +1,8 @@
 // Error messages around nlohmann-json's parser, and the metrics.jsonl writer (see json.h).
 #include "util/json.h"
 
-#include <cmath>
-
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "util/error.h"
@@ -54,7 +53,8 @@ void JsonlWriter::write(const Json& row) const {
 
 int64_t json_int(const Json& j) {
   if (j.is_number_integer()) {
-    if (j.is_number_unsigned() && j.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) fail("expected an integer, got {}", j.dump());
+    if (j.is_number_unsigned() && j.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
+      fail("expected an integer, got {}", j.dump());
     return j.get<int64_t>();
   }
   if (j.is_number_float()) {

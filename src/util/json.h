@@ -3,9 +3,8 @@
 // cleanly. What ddm adds: errors that name the file (and, for syntax, the line and column), and
 // the append-only metrics.jsonl writer.
 #pragma once
-#include <nlohmann/json.hpp>
-
 #include <exception>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>

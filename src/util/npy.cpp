@@ -1,10 +1,9 @@
 // .npy (format versions 1-3) and .npz (zip) reading and writing; see npy.h.
 #include "util/npy.h"
 
-#include <cmath>
-
 #include <zlib.h>
 
+#include <cmath>
 #include <cstring>
 
 #include "util/byte_limit.h"
@@ -83,11 +82,21 @@ std::vector<double> NpyArray::to_double() const {
   for (int64_t i = 0; i < n; ++i) {
     switch (dtype) {
       case NpyType::kBool:
-      case NpyType::kU8: out[i] = data<uint8_t>()[i]; break;
-      case NpyType::kI32: out[i] = data<int32_t>()[i]; break;
-      case NpyType::kI64: out[i] = static_cast<double>(data<int64_t>()[i]); break;
-      case NpyType::kF32: out[i] = data<float>()[i]; break;
-      case NpyType::kF64: out[i] = data<double>()[i]; break;
+      case NpyType::kU8:
+        out[i] = data<uint8_t>()[i];
+        break;
+      case NpyType::kI32:
+        out[i] = data<int32_t>()[i];
+        break;
+      case NpyType::kI64:
+        out[i] = static_cast<double>(data<int64_t>()[i]);
+        break;
+      case NpyType::kF32:
+        out[i] = data<float>()[i];
+        break;
+      case NpyType::kF64:
+        out[i] = data<double>()[i];
+        break;
     }
   }
   return out;
@@ -126,8 +135,13 @@ NpyArray parse_npy_fields(const std::string& b, const std::string& source) {
   NpyArray a;
   bool found = false;
   for (const auto& i : kTypes)
-    if (descr == i.descr) { a.dtype = i.type; found = true; }
-  if (!found) fail("{}: unsupported dtype '{}' (supported: bool, uint8, int32, int64, float32, float64, little-endian)", source, descr);
+    if (descr == i.descr) {
+      a.dtype = i.type;
+      found = true;
+    }
+  if (!found)
+    fail("{}: unsupported dtype '{}' (supported: bool, uint8, int32, int64, float32, float64, little-endian)", source,
+         descr);
   if (header_field(h, "fortran_order", source).find("True") != std::string::npos)
     fail("{}: Fortran-ordered arrays are not supported (save with np.ascontiguousarray)", source);
   const std::string shape = header_field(h, "shape", source);
@@ -172,7 +186,8 @@ std::string serialize_npy(const NpyArray& a) {
   std::string shape = "(";
   for (size_t i = 0; i < a.shape.size(); ++i) shape += (i ? ", " : "") + std::to_string(a.shape[i]);
   shape += a.shape.size() == 1 ? ",)" : ")";
-  std::string dict = std::string("{'descr': '") + info(a.dtype).descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+  std::string dict =
+      std::string("{'descr': '") + info(a.dtype).descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
   // Pad so that the data starts on a 64-byte boundary (numpy's own alignment).
   size_t total = 10 + dict.size() + 1;
   const bool v2 = total + 64 > 65535;
@@ -182,8 +197,10 @@ std::string serialize_npy(const NpyArray& a) {
   std::string out = "\x93NUMPY";
   out += static_cast<char>(v2 ? 2 : 1);
   out += '\0';
-  if (v2) put_le<uint32_t>(out, static_cast<uint32_t>(dict.size()));
-  else put_le<uint16_t>(out, static_cast<uint16_t>(dict.size()));
+  if (v2)
+    put_le<uint32_t>(out, static_cast<uint32_t>(dict.size()));
+  else
+    put_le<uint16_t>(out, static_cast<uint16_t>(dict.size()));
   out += dict;
   out.append(reinterpret_cast<const char*>(a.bytes.data()), a.bytes.size());
   return out;
@@ -220,7 +237,8 @@ std::string inflate_member(std::string_view in, uint64_t usize, const std::strin
   }
   const bool complete = rc == Z_STREAM_END && s.total_out == usize;
   inflateEnd(&s);
-  if (!complete) fail("{}: cannot inflate zip entry {} (corrupt, or not the {} bytes its directory declares)", path, name, usize);
+  if (!complete)
+    fail("{}: cannot inflate zip entry {} (corrupt, or not the {} bytes its directory declares)", path, name, usize);
   return out;
 }
 
@@ -229,7 +247,10 @@ std::map<std::string, NpyArray> read_npz_fields(const std::string& z, const std:
   if (z.size() < 22) fail("{}: not an .npz (zip) file", path);
   size_t eocd = std::string::npos;
   for (size_t i = z.size() - 22 + 1; i-- > 0 && z.size() - i <= 22 + 65535;) {
-    if (get_le<uint32_t>(z, i) == 0x06054b50) { eocd = i; break; }
+    if (get_le<uint32_t>(z, i) == 0x06054b50) {
+      eocd = i;
+      break;
+    }
   }
   if (eocd == std::string::npos) fail("{}: not an .npz (zip) file, or truncated", path);
   uint64_t entries = get_le<uint16_t>(z, eocd + 10);
@@ -258,9 +279,18 @@ std::map<std::string, NpyArray> read_npz_fields(const std::string& z, const std:
       const uint16_t id = get_le<uint16_t>(z, x), len = get_le<uint16_t>(z, x + 2);
       if (id == 0x0001) {
         size_t q = x + 4;
-        if (usize == 0xFFFFFFFF) { usize = get_le<uint64_t>(z, q); q += 8; }
-        if (csize == 0xFFFFFFFF) { csize = get_le<uint64_t>(z, q); q += 8; }
-        if (local == 0xFFFFFFFF) { local = get_le<uint64_t>(z, q); q += 8; }
+        if (usize == 0xFFFFFFFF) {
+          usize = get_le<uint64_t>(z, q);
+          q += 8;
+        }
+        if (csize == 0xFFFFFFFF) {
+          csize = get_le<uint64_t>(z, q);
+          q += 8;
+        }
+        if (local == 0xFFFFFFFF) {
+          local = get_le<uint64_t>(z, q);
+          q += 8;
+        }
       }
       x += 4 + len;
     }
@@ -271,7 +301,8 @@ std::map<std::string, NpyArray> read_npz_fields(const std::string& z, const std:
     // Deflate expands at most about 1032:1: a larger claim is corrupt, and is refused before any
     // allocation (a reader allocates only what the file's bytes can deliver).
     if (method == 8 && usize > csize * 1032 + 1024)
-      fail("{}: zip entry {} claims {} bytes from {} compressed bytes, more than deflate can produce (corrupt file)", path, name, usize, csize);
+      fail("{}: zip entry {} claims {} bytes from {} compressed bytes, more than deflate can produce (corrupt file)",
+           path, name, usize, csize);
     check_byte_limit(path, format("zip entry {}", name), usize, max_bytes);
     std::string bytes;
     if (method == 0) {
@@ -307,10 +338,10 @@ void write_npz(const std::string& path, const std::vector<std::pair<std::string,
     const uint32_t crc = crc32(0L, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size()));
     const uint32_t offset = static_cast<uint32_t>(z.size());
     auto common = [&](std::string& s) {
-      put_le<uint16_t>(s, 20);  // version needed
-      put_le<uint16_t>(s, 0);   // flags
-      put_le<uint16_t>(s, 0);   // stored
-      put_le<uint16_t>(s, 0);   // time
+      put_le<uint16_t>(s, 20);    // version needed
+      put_le<uint16_t>(s, 0);     // flags
+      put_le<uint16_t>(s, 0);     // stored
+      put_le<uint16_t>(s, 0);     // time
       put_le<uint16_t>(s, 0x21);  // date: 1980-01-01
       put_le<uint32_t>(s, crc);
       put_le<uint32_t>(s, static_cast<uint32_t>(data.size()));

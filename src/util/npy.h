@@ -23,9 +23,13 @@ struct NpyArray {
   int64_t numel() const;
   size_t item_size() const;
   template <class T>
-  const T* data() const { return reinterpret_cast<const T*>(bytes.data()); }
+  const T* data() const {
+    return reinterpret_cast<const T*>(bytes.data());
+  }
   template <class T>
-  T* data() { return reinterpret_cast<T*>(bytes.data()); }
+  T* data() {
+    return reinterpret_cast<T*>(bytes.data());
+  }
   // Converts any numeric dtype to double (for stats and feature files).
   std::vector<double> to_double() const;
   // to_double(), refusing NaN and infinities in one line naming `what` (file and array) and the

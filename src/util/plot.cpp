@@ -17,7 +17,7 @@ namespace {
 struct Rgb {
   uint8_t r, g, b;
 };
-constexpr Rgb kPalette[] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},  {214, 39, 40},  {148, 103, 189},
+constexpr Rgb kPalette[] = {{31, 119, 180}, {255, 127, 14},  {44, 160, 44},   {214, 39, 40},  {148, 103, 189},
                             {140, 86, 75},  {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207}};
 
 class Canvas {
@@ -41,7 +41,8 @@ class Canvas {
     const int n = static_cast<int>(std::max(std::fabs(x1 - x0), std::fabs(y1 - y0))) + 1;
     for (int i = 0; i <= n; ++i) {
       const double u = static_cast<double>(i) / n;
-      const int x = static_cast<int>(std::lround(x0 + u * (x1 - x0))), y = static_cast<int>(std::lround(y0 + u * (y1 - y0)));
+      const int x = static_cast<int>(std::lround(x0 + u * (x1 - x0))),
+                y = static_cast<int>(std::lround(y0 + u * (y1 - y0)));
       rect(x - thick / 2, y - thick / 2, x - thick / 2 + thick, y - thick / 2 + thick, c);
     }
   }
@@ -52,7 +53,8 @@ class Canvas {
     const float* v = reinterpret_cast<const float*>(buf);
     for (int q = 0; q < quads; ++q) {
       const float* p = v + q * 16;  // 4 vertices of (x, y, z, color)
-      const int qx0 = static_cast<int>(p[0]), qy0 = static_cast<int>(p[1]), qx1 = static_cast<int>(p[8]), qy1 = static_cast<int>(p[9]);
+      const int qx0 = static_cast<int>(p[0]), qy0 = static_cast<int>(p[1]), qx1 = static_cast<int>(p[8]),
+                qy1 = static_cast<int>(p[9]);
       for (int yy = qy0; yy < qy1; ++yy)
         for (int xx = qx0; xx < qx1; ++xx) vertical ? pixel(x + yy, y - xx, c) : pixel(x + xx, y + yy, c);
     }
@@ -82,7 +84,8 @@ std::vector<double> linear_ticks(double lo, double hi) {
       break;
     }
   std::vector<double> t;
-  for (double v = std::ceil(lo / step) * step; v <= hi + 1e-9 * span; v += step) t.push_back(std::fabs(v) < 1e-12 * span ? 0 : v);
+  for (double v = std::ceil(lo / step) * step; v <= hi + 1e-9 * span; v += step)
+    t.push_back(std::fabs(v) < 1e-12 * span ? 0 : v);
   return t;
 }
 
@@ -173,8 +176,10 @@ void draw_series(Canvas& c, const Frame& f, const PlotSeries& s, size_t k, const
       have = false;
       continue;
     }
-    if (s.markers) c.rect(static_cast<int>(X) - 1, static_cast<int>(Y) - 1, static_cast<int>(X) + 2, static_cast<int>(Y) + 2, col);
-    else if (have) c.line(lx, ly, X, Y, col, 2);
+    if (s.markers)
+      c.rect(static_cast<int>(X) - 1, static_cast<int>(Y) - 1, static_cast<int>(X) + 2, static_cast<int>(Y) + 2, col);
+    else if (have)
+      c.line(lx, ly, X, Y, col, 2);
     lx = X, ly = Y, have = true;
   }
   if (!s.label.empty()) {  // legend, top right

@@ -20,8 +20,12 @@ std::string format_duration(double s) {
 }
 
 ProgressBar::ProgressBar(std::string label, int64_t total, std::string unit)
-    : label_(std::move(label)), unit_(std::move(unit)), total_(total),
-      start_(std::chrono::steady_clock::now()), last_draw_(start_), tty_(isatty(STDERR_FILENO)) {}
+    : label_(std::move(label)),
+      unit_(std::move(unit)),
+      total_(total),
+      start_(std::chrono::steady_clock::now()),
+      last_draw_(start_),
+      tty_(isatty(STDERR_FILENO)) {}
 
 ProgressBar::~ProgressBar() {
   if (!finished_ && g_bar_on_screen) clear_line();

@@ -24,9 +24,9 @@ struct TypeInfo {
   size_t size;
 };
 constexpr TypeInfo kTypes[] = {
-    {SafeDType::kF64, "F64", 8}, {SafeDType::kF32, "F32", 4}, {SafeDType::kF16, "F16", 2},
+    {SafeDType::kF64, "F64", 8},   {SafeDType::kF32, "F32", 4}, {SafeDType::kF16, "F16", 2},
     {SafeDType::kBF16, "BF16", 2}, {SafeDType::kI64, "I64", 8}, {SafeDType::kI32, "I32", 4},
-    {SafeDType::kI16, "I16", 2}, {SafeDType::kI8, "I8", 1},  {SafeDType::kU8, "U8", 1},
+    {SafeDType::kI16, "I16", 2},   {SafeDType::kI8, "I8", 1},   {SafeDType::kU8, "U8", 1},
     {SafeDType::kBool, "BOOL", 1},
 };
 
@@ -136,18 +136,17 @@ Entry parse_entry(const std::string& name, const Json& e, uint64_t data_size, co
   const Json& off = field(e, "data_offsets", source, name);
   if (!off.is_array() || off.size() != 2 || !as_uint(off[0], out.begin) || !as_uint(off[1], out.end) ||
       out.begin > out.end)
-    fail("{}: tensor {}: data_offsets {} are not two integers [begin, end] with begin <= end", source,
-         quoted(name), brief(off));
+    fail("{}: tensor {}: data_offsets {} are not two integers [begin, end] with begin <= end", source, quoted(name),
+         brief(off));
   if (out.end > data_size)
-    fail("{}: truncated: the file has {} bytes of data but tensor {} needs up to {}", source, data_size,
-         quoted(name), out.end);
+    fail("{}: truncated: the file has {} bytes of data but tensor {} needs up to {}", source, data_size, quoted(name),
+         out.end);
   uint64_t need = 0;
   if (!byte_size(out.tensor.shape, element_size(out.tensor.dtype), need))
     fail("{}: tensor {}: shape {} is too large", source, quoted(name), shape_string(out.tensor.shape));
   if (out.end - out.begin != need)
-    fail("{}: tensor {}: data_offsets [{}, {}] hold {} bytes but {} shape {} needs {}", source, quoted(name),
-         out.begin, out.end, out.end - out.begin, to_string(out.tensor.dtype), shape_string(out.tensor.shape),
-         need);
+    fail("{}: tensor {}: data_offsets [{}, {}] hold {} bytes but {} shape {} needs {}", source, quoted(name), out.begin,
+         out.end, out.end - out.begin, to_string(out.tensor.dtype), shape_string(out.tensor.shape), need);
   return out;
 }
 
@@ -180,8 +179,8 @@ void check_tiling(std::vector<Entry>& entries, uint64_t data_size, const std::st
   }
   if (at != data_size) {
     if (!prev) fail("{}: {} bytes of data but the header lists no tensors", source, data_size);
-    fail("{}: {} bytes of data after the last tensor {} (tensors end at byte {} of {})", source,
-         data_size - at, quoted(prev->name), at, data_size);
+    fail("{}: {} bytes of data after the last tensor {} (tensors end at byte {} of {})", source, data_size - at,
+         quoted(prev->name), at, data_size);
   }
 }
 

@@ -35,7 +35,7 @@ struct SafeTensor {
 
 struct SafeTensors {
   std::vector<std::pair<std::string, SafeTensor>> tensors;  // file order (by offset when read)
-  std::map<std::string, std::string> metadata;               // "__metadata__"
+  std::map<std::string, std::string> metadata;              // "__metadata__"
 
   const SafeTensor* find(const std::string& name) const;  // nullptr when absent
 };

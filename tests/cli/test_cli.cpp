@@ -29,18 +29,22 @@ TEST(Cli, BadConfigAndValues) {
 
 TEST(Cli, MissingDataUnwritableOutputAndTooManyShards) {
   test::TempDir dir;
-  expect_error(test::run_ddm("prepare --set data.dataset=cifar10 --set data.path=" + dir / "nope" + " --set run.dir=" + dir / "run"),
+  expect_error(test::run_ddm("prepare --set data.dataset=cifar10 --set data.path=" + dir / "nope" +
+                             " --set run.dir=" + dir / "run"),
                1, "missing CIFAR-10 file");
   test::write_bytes(dir / "file", "x");
-  expect_error(test::run_ddm("prepare --set data.dataset=toy2d --set run.dir=" + dir / "file/run"), 1, "cannot create output folder");
+  expect_error(test::run_ddm("prepare --set data.dataset=toy2d --set run.dir=" + dir / "file/run"), 1,
+               "cannot create output folder");
   expect_error(test::run_ddm("prepare --set data.dataset=toy2d --set data.toy_samples=5 --set shards.method=random "
-                             "--set shards.k=9 --set run.dir=" + dir / "run"),
+                             "--set shards.k=9 --set run.dir=" +
+                             dir / "run"),
                1, "shards.k = 9 is larger than the number of examples (5)");
 }
 
 TEST(Cli, PrepareThenInfo) {
   test::TempDir dir;
-  const std::string common = "--set data.dataset=toy2d --set data.toy_components=4 --set shards.k=4 --set run.dir=" + dir / "run";
+  const std::string common =
+      "--set data.dataset=toy2d --set data.toy_components=4 --set shards.k=4 --set run.dir=" + dir / "run";
   const auto p = test::run_ddm("prepare " + common);
   ASSERT_EQ(p.status, 0) << p.output;
   EXPECT_TRUE(path_exists(dir / "run/shards.json"));

@@ -15,21 +15,27 @@ namespace {
 TEST(Evaluate, WritesTheTableForEveryRowAndStepCount) {
   test::TempDir dir;
   test::write_tiny_fashion(dir / "data", 120);
-  test::write_bytes(dir / "c.yaml", format("data: {{dataset: fashion-mnist, path: {}}}\n"
-                                           "shards: {{k: 2, method: label}}\n"
-                                           "model: {{channels: 8, groups: 4, channel_mult: [1, 2], num_res_blocks: 1, attn_resolutions: []}}\n"
-                                           "train: {{steps: 4, batch_size: 8, warmup: 1, checkpoint_every: 4, preview_count: 4, preview_steps: 2}}\n"
-                                           "router: {{steps: 4, stage2_steps: 2, batch_size: 8, eval_samples: 8}}\n"
-                                           "eval: {{classifier_steps: 20}}\n"
-                                           "run: {{dir: {}}}\n",
-                                           dir / "data", dir / "run"));
+  test::write_bytes(
+      dir / "c.yaml",
+      format("data: {{dataset: fashion-mnist, path: {}}}\n"
+             "shards: {{k: 2, method: label}}\n"
+             "model: {{channels: 8, groups: 4, channel_mult: [1, 2], num_res_blocks: 1, attn_resolutions: []}}\n"
+             "train: {{steps: 4, batch_size: 8, warmup: 1, checkpoint_every: 4, preview_count: 4, preview_steps: 2}}\n"
+             "router: {{steps: 4, stage2_steps: 2, batch_size: 8, eval_samples: 8}}\n"
+             "eval: {{classifier_steps: 20}}\n"
+             "run: {{dir: {}}}\n",
+             dir / "data", dir / "run"));
   const std::string cfg = "--config " + dir / "c.yaml -q ";
   ASSERT_EQ(test::run_ddm("prepare " + cfg).status, 0);
-  for (const char* k : {"0", "1", "all"}) ASSERT_EQ(test::run_ddm(std::string("train-expert --shard ") + k + " " + cfg).status, 0) << k;
-  for (const char* kind : {"mog-a", "mog-da"}) ASSERT_EQ(test::run_ddm(std::string("train-router --kind ") + kind + " " + cfg).status, 0);
+  for (const char* k : {"0", "1", "all"})
+    ASSERT_EQ(test::run_ddm(std::string("train-expert --shard ") + k + " " + cfg).status, 0) << k;
+  for (const char* kind : {"mog-a", "mog-da"})
+    ASSERT_EQ(test::run_ddm(std::string("train-router --kind ") + kind + " " + cfg).status, 0);
 
-  test::expect_error(test::run_ddm("evaluate --rows switch-best " + cfg), 1, "valid: router, integrated, integrated-corrected, integrated-raw, oracle");
-  const auto r = test::run_ddm("evaluate --rows baseline,fixed,top1-router,switch-integrated,mixture-router --steps 2,3 --num 6 " + cfg);
+  test::expect_error(test::run_ddm("evaluate --rows switch-best " + cfg), 1,
+                     "valid: router, integrated, integrated-corrected, integrated-raw, oracle");
+  const auto r = test::run_ddm(
+      "evaluate --rows baseline,fixed,top1-router,switch-integrated,mixture-router --steps 2,3 --num 6 " + cfg);
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("| mixture (MoG-a) |"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("not FID"), std::string::npos) << r.output;
@@ -51,14 +57,16 @@ TEST(Evaluate, WritesTheTableForEveryRowAndStepCount) {
 
   // Exact experts (the shards' posterior means) with learned and exact alpha, two seeds per cell:
   // its own folder, mean and spread in the table.
-  const auto x = test::run_ddm("evaluate --experts exact --rows switch-integrated-corrected,switch-oracle --steps 2 --num 6 --seeds 2 " + cfg);
+  const auto x = test::run_ddm(
+      "evaluate --experts exact --rows switch-integrated-corrected,switch-oracle --steps 2 --num 6 --seeds 2 " + cfg);
   ASSERT_EQ(x.status, 0) << x.output;
   EXPECT_NE(x.output.find("exact experts"), std::string::npos) << x.output;
   EXPECT_NE(x.output.find(" ± "), std::string::npos) << x.output;
   const Json ex = read_json(dir / "run/evaluation-exact/evaluation.json");
   EXPECT_EQ(ex.at("experts").get<std::string>(), "exact");
   ASSERT_EQ(ex.at("rows")[0].at("cells").size(), 2u);  // one cell per seed
-  EXPECT_NE(ex.at("rows")[0].at("cells")[0].at("seed").get<int64_t>(), ex.at("rows")[0].at("cells")[1].at("seed").get<int64_t>());
+  EXPECT_NE(ex.at("rows")[0].at("cells")[0].at("seed").get<int64_t>(),
+            ex.at("rows")[0].at("cells")[1].at("seed").get<int64_t>());
 }
 
 }  // namespace

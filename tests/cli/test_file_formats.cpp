@@ -9,9 +9,9 @@
 #include <set>
 #include <sstream>
 
+#include "models/checkpoint.h"
 #include "router/router.h"
 #include "test_util.h"
-#include "models/checkpoint.h"
 #include "util/fs.h"
 #include "util/json.h"
 
@@ -95,18 +95,20 @@ void compare_shapes(const Json& before, const Json& now, const std::string& at, 
 // sample.bf16 became auto|on|off (true and false still read as auto and off); the boolean
 // sample.clip_denoised became sample.clip_x0 = auto|on|off (the old key and values still read).
 bool changed_on_purpose(const std::string& problem) {
-  for (const char* key : {"/config/train/bf16: was \"bool\", now \"string\"", "/config/sample/bf16: was \"bool\", now \"string\"",
-                          "/config/sample/clip_denoised: missing"})
+  for (const char* key : {"/config/train/bf16: was \"bool\", now \"string\"",
+                          "/config/sample/bf16: was \"bool\", now \"string\"", "/config/sample/clip_denoised: missing"})
     if (problem.ends_with(key)) return true;
   return false;
 }
 
 TEST(FileFormats, EveryFileKeepsTheKeysItHadBefore) {
   test::TempDir dir;
-  const auto r = test::run_command("DDM=" + std::string(DDM_BINARY) + " bash " + kFixtures + "/make.sh " + dir.path() + " 2>&1");
+  const auto r =
+      test::run_command("DDM=" + std::string(DDM_BINARY) + " bash " + kFixtures + "/make.sh " + dir.path() + " 2>&1");
   ASSERT_EQ(r.status, 0) << r.output;
-  for (const char* name : {"shards.json", "metrics.jsonl", "eval.json", "profile.json", "summary.json", "router-check.json",
-                           "theory.json", "trajectory.json", "bench.jsonl", "evaluation.json", "expert.ddm", "router-mog-da.ddm"}) {
+  for (const char* name :
+       {"shards.json", "metrics.jsonl", "eval.json", "profile.json", "summary.json", "router-check.json", "theory.json",
+        "trajectory.json", "bench.jsonl", "evaluation.json", "expert.ddm", "router-mog-da.ddm"}) {
     const std::string before = kFixtures + "/" + name, now = dir / name;
     std::vector<std::string> problems;
     compare_shapes(shape_of_file(before), shape_of_file(now), name, problems);

@@ -21,7 +21,8 @@ class Pipeline : public ::testing::Test {
         "data: {{dataset: toy2d, toy_components: 4, toy_samples: 600, toy_std: 0.1}}\n"
         "shards: {{k: 4, method: label}}\n"
         "model: {{mlp_width: 32, mlp_depth: 2}}\n"
-        "train: {{steps: 60, batch_size: 128, lr: 3.0e-3, warmup: 5, log_every: 20, checkpoint_every: 30, preview_count: 64, preview_steps: 5}}\n"
+        "train: {{steps: 60, batch_size: 128, lr: 3.0e-3, warmup: 5, log_every: 20, checkpoint_every: 30, "
+        "preview_count: 64, preview_steps: 5}}\n"
         "router: {{steps: 60, stage2_steps: 10, batch_size: 128, eval_samples: 64}}\n"
         "sample: {{num: 40, batch_size: 16, steps: 6}}\n"
         "run: {{dir: {}}}\n",
@@ -72,23 +73,26 @@ TEST_F(Pipeline, RoutersSampleWithEveryRule) {
     std::string args, folder;
     double evals_per_step;
   };
-  for (const Case& c : std::vector<Case>{{"--rule switch --alpha router", "switch-router-6", 1.0},
-                                         {"--rule switch --alpha integrated", "switch-integrated-6", 1.0},
-                                         {"--rule switch --alpha integrated-corrected", "switch-integrated-corrected-6", 1.0},
-                                         {"--rule switch --alpha integrated --experts exact", "exact-switch-integrated-6", 1.0},
-                                         {"--rule mixture --alpha oracle --experts exact", "exact-mixture-oracle-6", 4.0},
-                                         {"--rule top1 --alpha oracle", "top1-oracle-6", 1.0},
-                                         {"--rule topk --alpha router --set sample.topk=2", "top2-router-6", 2.0},
-                                         {"--rule mixture --alpha router", "mixture-router-6", 4.0},
-                                         {"--rule fixed", "fixed-6", 1.0},
-                                         {"--baseline", "baseline-6", 1.0}}) {
+  for (const Case& c :
+       std::vector<Case>{{"--rule switch --alpha router", "switch-router-6", 1.0},
+                         {"--rule switch --alpha integrated", "switch-integrated-6", 1.0},
+                         {"--rule switch --alpha integrated-corrected", "switch-integrated-corrected-6", 1.0},
+                         {"--rule switch --alpha integrated --experts exact", "exact-switch-integrated-6", 1.0},
+                         {"--rule mixture --alpha oracle --experts exact", "exact-mixture-oracle-6", 4.0},
+                         {"--rule top1 --alpha oracle", "top1-oracle-6", 1.0},
+                         {"--rule topk --alpha router --set sample.topk=2", "top2-router-6", 2.0},
+                         {"--rule mixture --alpha router", "mixture-router-6", 4.0},
+                         {"--rule fixed", "fixed-6", 1.0},
+                         {"--baseline", "baseline-6", 1.0}}) {
     r = test::run_ddm("sample " + c.args + " " + config_);
     ASSERT_EQ(r.status, 0) << c.args << "\n" << r.output;
     const std::string out = run("samples/" + c.folder);
     const Json s = read_json(out + "/summary.json");
     // Mixture skips experts whose alpha is exactly 0 for a row: at most K per step.
-    if (c.evals_per_step == 4.0) EXPECT_LE(s.at("evaluations_per_sample_step").get<double>(), 4.0) << c.args;
-    else EXPECT_DOUBLE_EQ(s.at("evaluations_per_sample_step").get<double>(), c.evals_per_step) << c.args;
+    if (c.evals_per_step == 4.0)
+      EXPECT_LE(s.at("evaluations_per_sample_step").get<double>(), 4.0) << c.args;
+    else
+      EXPECT_DOUBLE_EQ(s.at("evaluations_per_sample_step").get<double>(), c.evals_per_step) << c.args;
     const auto npz = read_npz(out + "/samples.npz");
     ASSERT_EQ(npz.count("samples"), 1u);
     EXPECT_EQ(npz.at("samples").shape, (std::vector<int64_t>{40, 2})) << c.args;
@@ -108,8 +112,8 @@ TEST_F(Pipeline, RoutersSampleWithEveryRule) {
     sources.insert(row.at("source").get<std::string>());
     for (const char* key : {"steps", "tv_final", "tv_mean", "argmax_agree"}) EXPECT_TRUE(row.contains(key)) << key;
   }
-  EXPECT_EQ(sources, (std::set<std::string>{"mog-a", "mog-da-head", "integrated", "integrated-corrected", "integrated-raw",
-                                            "integrated-exact", "prior"}));
+  EXPECT_EQ(sources, (std::set<std::string>{"mog-a", "mog-da-head", "integrated", "integrated-corrected",
+                                            "integrated-raw", "integrated-exact", "prior"}));
   EXPECT_TRUE(path_exists(run("router-check/tv-8.png")));
 
   // Same seed, same samples.
@@ -121,12 +125,14 @@ TEST_F(Pipeline, RoutersSampleWithEveryRule) {
 TEST_F(Pipeline, SamplingRefusesBadInputBeforeAnyWork) {
   test::expect_error(test::run_ddm("sample --steps 0 " + config_), 1, "sample.steps=0");
   test::expect_error(test::run_ddm("sample --rule best " + config_), 1, "valid: switch, top1, topk, mixture, fixed");
-  test::expect_error(test::run_ddm("sample --set sample.topk=9 --rule topk --alpha oracle " + config_), 1, "sample.topk must lie in 1..4");
+  test::expect_error(test::run_ddm("sample --set sample.topk=9 --rule topk --alpha oracle " + config_), 1,
+                     "sample.topk must lie in 1..4");
   // A missing expert, and an expert from another shard count.
   test::TempDir other;
   std::filesystem::copy(run(""), other.path(), std::filesystem::copy_options::recursive);
   std::filesystem::remove_all(other / "expert-3");
-  test::expect_error(test::run_ddm("sample --set run.dir=" + other.path() + " " + config_), 1, "no expert 3 checkpoint in");
+  test::expect_error(test::run_ddm("sample --set run.dir=" + other.path() + " " + config_), 1,
+                     "no expert 3 checkpoint in");
 }
 
 TEST_F(Pipeline, RouterProfileWritesItsTableAndPlots) {

@@ -21,8 +21,8 @@ TEST(Config, PrecedenceDefaultsThenYamlThenSet) {
   const Config c = load_config(dir / "exp.yaml", {"shards.seed=9", "data.toy_std=0.25"});
   EXPECT_EQ(c.data.dataset, DatasetKind::kToy2d);  // YAML over default
   EXPECT_EQ(c.data.toy_components, 4);
-  EXPECT_EQ(c.shards.seed, 9);  // --set over YAML
-  EXPECT_DOUBLE_EQ(c.data.toy_std, 0.25);  // --set over default
+  EXPECT_EQ(c.shards.seed, 9);                      // --set over YAML
+  EXPECT_DOUBLE_EQ(c.data.toy_std, 0.25);           // --set over default
   EXPECT_EQ(c.shards.method, ShardMethod::kLabel);  // default kept
   EXPECT_EQ(c.name, "exp");
   EXPECT_EQ(c.run_dir(), "runs/exp");
@@ -31,7 +31,8 @@ TEST(Config, PrecedenceDefaultsThenYamlThenSet) {
 TEST(Config, UnknownKeyNamesFileLineAndSuggests) {
   test::TempDir dir;
   test::write_bytes(dir / "c.yaml", "data:\n  dataset: toy2d\nshards:\n  kk: 3\n");
-  EXPECT_EQ(test::error_of([&] { load_config(dir / "c.yaml"); }), dir / "c.yaml" + ":4: unknown key 'shards.kk' (did you mean shards.k?)");
+  EXPECT_EQ(test::error_of([&] { load_config(dir / "c.yaml"); }),
+            dir / "c.yaml" + ":4: unknown key 'shards.kk' (did you mean shards.k?)");
   test::write_bytes(dir / "d.yaml", "bogus:\n  x: 1\n");
   EXPECT_EQ(test::error_of([&] { load_config(dir / "d.yaml"); }), dir / "d.yaml" + ":1: unknown key 'bogus'");
 }
@@ -42,11 +43,14 @@ TEST(Config, BadValuesNameKeyAndListChoices) {
   EXPECT_EQ(test::error_of([&] { load_config(dir / "c.yaml"); }),
             dir / "c.yaml" + ":2: shards.method: bad value 'spectral' (valid: label, kmeans, random)");
   test::write_bytes(dir / "r.yaml", "shards:\n  k: 0\n");
-  EXPECT_EQ(test::error_of([&] { load_config(dir / "r.yaml"); }), dir / "r.yaml" + ":2: shards.k: value 0 out of range [1, 100000]");
+  EXPECT_EQ(test::error_of([&] { load_config(dir / "r.yaml"); }),
+            dir / "r.yaml" + ":2: shards.k: value 0 out of range [1, 100000]");
   test::write_bytes(dir / "t.yaml", "data:\n  toy_std: wide\n");
-  EXPECT_EQ(test::error_of([&] { load_config(dir / "t.yaml"); }), dir / "t.yaml" + ":2: data.toy_std: expected a number, got 'wide'");
+  EXPECT_EQ(test::error_of([&] { load_config(dir / "t.yaml"); }),
+            dir / "t.yaml" + ":2: data.toy_std: expected a number, got 'wide'");
   test::write_bytes(dir / "dup.yaml", "shards:\n  k: 2\n  k: 3\n");
-  EXPECT_NE(test::error_of([&] { load_config(dir / "dup.yaml"); }).find(":3: duplicate key 'shards.k'"), std::string::npos);
+  EXPECT_NE(test::error_of([&] { load_config(dir / "dup.yaml"); }).find(":3: duplicate key 'shards.k'"),
+            std::string::npos);
   test::write_bytes(dir / "sec.yaml", "shards: 3\n");
   EXPECT_NE(test::error_of([&] { load_config(dir / "sec.yaml"); }).find("is a section"), std::string::npos);
   test::write_bytes(dir / "syntax.yaml", "shards:\n  k: [1, 2\n");
@@ -73,13 +77,15 @@ TEST(Config, TheRenamedClipKeyStillReads) {
 
 TEST(Config, SetOverrideErrors) {
   EXPECT_EQ(test::error_of([] { load_config("", {"shards.k"}); }), "--set shards.k: expected key.path=value");
-  EXPECT_EQ(test::error_of([] { load_config("", {"shard.k=3"}); }), "--set shard.k=3: unknown key 'shard.k' (did you mean shards.k?)");
+  EXPECT_EQ(test::error_of([] { load_config("", {"shard.k=3"}); }),
+            "--set shard.k=3: unknown key 'shard.k' (did you mean shards.k?)");
   EXPECT_EQ(test::error_of([] { load_config("", {"shards.balanced=maybe"}); }),
             "--set shards.balanced=maybe: expected true or false, got 'maybe'");
 }
 
 TEST(Config, CrossFieldValidation) {
-  EXPECT_NE(test::error_of([] { load_config("", {"data.dataset=image-folder"}); }).find("data.resolution"), std::string::npos);
+  EXPECT_NE(test::error_of([] { load_config("", {"data.dataset=image-folder"}); }).find("data.resolution"),
+            std::string::npos);
   EXPECT_NE(test::error_of([] { load_config("", {"shards.balanced=true"}); }).find("kmeans"), std::string::npos);
 }
 
@@ -89,11 +95,17 @@ TEST(Config, RouterBoundsAreAutoOrOrderedNumbers) {
   EXPECT_EQ(c.router.t1, AutoDouble::of(0.3));
   EXPECT_EQ(config_to_json(c).at("router").at("t2").get<double>(), 0.7);
   EXPECT_EQ(config_to_json(load_config("")).at("router").at("t1").get<std::string>(), "auto");
-  EXPECT_EQ(test::error_of([] { load_config("", {"router.t1=soon"}); }), "--set router.t1=soon: expected a number or auto, got 'soon'");
-  EXPECT_NE(test::error_of([] { load_config("", {"router.t1=0.3"}); }).find("both auto or both numbers"), std::string::npos);
-  EXPECT_NE(test::error_of([] { load_config("", {"router.t1=0.7", "router.t2=0.3"}); }).find("router.t1 < router.t2"), std::string::npos);
+  EXPECT_EQ(test::error_of([] { load_config("", {"router.t1=soon"}); }),
+            "--set router.t1=soon: expected a number or auto, got 'soon'");
+  EXPECT_NE(test::error_of([] { load_config("", {"router.t1=0.3"}); }).find("both auto or both numbers"),
+            std::string::npos);
+  EXPECT_NE(test::error_of([] {
+              load_config("", {"router.t1=0.7", "router.t2=0.3"});
+            }).find("router.t1 < router.t2"),
+            std::string::npos);
   EXPECT_EQ(test::error_of([] { load_config("", {"sample.alpha=integrated-fast"}); }),
-            "--set sample.alpha=integrated-fast: bad value 'integrated-fast' (valid: router, integrated, integrated-corrected, "
+            "--set sample.alpha=integrated-fast: bad value 'integrated-fast' (valid: router, integrated, "
+            "integrated-corrected, "
             "integrated-raw, oracle, sobolev)");
 }
 

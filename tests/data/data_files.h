@@ -50,7 +50,9 @@ inline void write_tiny_fashion(const std::string& dir, int n) {
 }
 
 // CIFAR-10 record r of a file: label (r * 3 + salt) % 10, pixel (channel c, index p) below.
-inline uint8_t cifar_pixel(int salt, int r, int c, int p) { return static_cast<uint8_t>((salt * 13 + r * 5 + c * 85 + p) % 256); }
+inline uint8_t cifar_pixel(int salt, int r, int c, int p) {
+  return static_cast<uint8_t>((salt * 13 + r * 5 + c * 85 + p) % 256);
+}
 
 inline std::string cifar_batch(int salt, int records) {
   std::string s;

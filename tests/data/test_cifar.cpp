@@ -10,7 +10,8 @@ namespace ddm {
 
 namespace {
 void write_cifar(const test::TempDir& dir, int records) {
-  for (int b = 1; b <= 5; ++b) test::write_bytes(dir / ("data_batch_" + std::to_string(b) + ".bin"), test::cifar_batch(b, records));
+  for (int b = 1; b <= 5; ++b)
+    test::write_bytes(dir / ("data_batch_" + std::to_string(b) + ".bin"), test::cifar_batch(b, records));
   test::write_bytes(dir / "test_batch.bin", test::cifar_batch(0, records + 1));
 }
 }  // namespace
@@ -26,8 +27,7 @@ TEST(Cifar, ReadsTrainAndTestExactly) {
   // Example 7 is record 1 of data_batch_4; channel-major: channel c, row y, column x is byte
   // 1 + c * 1024 + y * 32 + x of the record.
   for (int c = 0; c < 3; ++c)
-    for (int p : {0, 33, 1023})
-      EXPECT_EQ(train.data[7][c][p / 32][p % 32].item<int>(), test::cifar_pixel(4, 1, c, p));
+    for (int p : {0, 33, 1023}) EXPECT_EQ(train.data[7][c][p / 32][p % 32].item<int>(), test::cifar_pixel(4, 1, c, p));
   EXPECT_EQ(train.labels[7].item<int64_t>(), (1 * 3 + 4) % 10);
   EXPECT_EQ(train.class_names[0], "airplane");
   cfg.split = Split::kTest;
@@ -40,7 +40,8 @@ TEST(Cifar, MissingOrTruncatedFilesAreNamed) {
   test::TempDir dir;
   write_cifar(dir, 2);
   std::filesystem::remove(dir / "data_batch_3.bin");
-  EXPECT_EQ(test::error_of([&] { read_cifar10(dir.path(), true); }), "missing CIFAR-10 file " + dir / "data_batch_3.bin");
+  EXPECT_EQ(test::error_of([&] { read_cifar10(dir.path(), true); }),
+            "missing CIFAR-10 file " + dir / "data_batch_3.bin");
   test::write_bytes(dir / "data_batch_3.bin", test::cifar_batch(3, 2).substr(0, 5000));
   EXPECT_EQ(test::error_of([&] { read_cifar10(dir.path(), true); }),
             dir / "data_batch_3.bin" + ": 5000 bytes is not a whole number of 3073-byte CIFAR-10 records (truncated?)");

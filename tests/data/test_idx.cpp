@@ -52,9 +52,11 @@ TEST(Idx, BadFilesNameTheFile) {
   std::string wrong = im;
   wrong[3] = 0x02;
   test::write_bytes(dir / "magic", wrong);
-  EXPECT_NE(test::error_of([&] { read_idx(dir / "magic", ""); }).find(dir / "magic" + ": wrong IDX magic number"), std::string::npos);
+  EXPECT_NE(test::error_of([&] { read_idx(dir / "magic", ""); }).find(dir / "magic" + ": wrong IDX magic number"),
+            std::string::npos);
   test::write_bytes(dir / "short", im.substr(0, im.size() - 5));
-  EXPECT_EQ(test::error_of([&] { read_idx(dir / "short", ""); }), dir / "short" + ": truncated: header says 36 values, file holds 31");
+  EXPECT_EQ(test::error_of([&] { read_idx(dir / "short", ""); }),
+            dir / "short" + ": truncated: header says 36 values, file holds 31");
   test::write_gz(dir / "short.gz", im.substr(0, im.size() - 5));
   EXPECT_NE(test::error_of([&] { read_idx(dir / "short.gz", ""); }).find("truncated"), std::string::npos);
   test::write_bytes(dir / "long", im + "xyz");
@@ -72,18 +74,24 @@ TEST(Idx, BadFilesNameTheFile) {
 TEST(Idx, DeclaredSizesAreCheckedBeforeAllocating) {
   test::TempDir dir;
   // 2^28 x 2^28 x 2^28 values overflow 64 bits: refused, not wrapped into a small allocation.
-  const std::string huge = test::be32(0x00000803) + test::be32(1 << 28) + test::be32(1 << 28) + test::be32(1 << 28) + "ab";
+  const std::string huge =
+      test::be32(0x00000803) + test::be32(1 << 28) + test::be32(1 << 28) + test::be32(1 << 28) + "ab";
   test::write_gz(dir / "huge.gz", huge);
   EXPECT_EQ(test::error_of([&] { read_idx(dir / "huge.gz", ""); }),
-            dir / "huge.gz" + ": the IDX header declares more than 2^64 bytes, more than data.max_bytes = 8589934592 "
-                              "(raise data.max_bytes if the file is genuine)");
+            dir / "huge.gz" +
+                ": the IDX header declares more than 2^64 bytes, more than data.max_bytes = 8589934592 "
+                "(raise data.max_bytes if the file is genuine)");
   test::write_bytes(dir / "huge", huge);
-  EXPECT_NE(test::error_of([&] { read_idx(dir / "huge", ""); }).find("declares more than 2^64 bytes"), std::string::npos);
+  EXPECT_NE(test::error_of([&] { read_idx(dir / "huge", ""); }).find("declares more than 2^64 bytes"),
+            std::string::npos);
   test::write_bytes(dir / "big", test::be32(0x00000803) + test::be32(1000) + test::be32(28) + test::be32(28) + "ab");
-  EXPECT_EQ(test::error_of([&] { read_idx(dir / "big", ""); }), dir / "big" + ": truncated: header says 784000 values, file holds 2");
+  EXPECT_EQ(test::error_of([&] { read_idx(dir / "big", ""); }),
+            dir / "big" + ": truncated: header says 784000 values, file holds 2");
   // Within 64 bits but above a lowered cap: the declared size is named.
   test::write_gz(dir / "im.gz", test::idx_images(10, 28, 28));
-  EXPECT_NE(test::error_of([&] { read_idx(dir / "im.gz", "", 7000); }).find("declares 7840 bytes, more than data.max_bytes = 7000"),
+  EXPECT_NE(test::error_of([&] {
+              read_idx(dir / "im.gz", "", 7000);
+            }).find("declares 7840 bytes, more than data.max_bytes = 7000"),
             std::string::npos);
   EXPECT_EQ(read_idx(dir / "im.gz", "", 7840).n, 10);
 }

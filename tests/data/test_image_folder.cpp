@@ -64,7 +64,8 @@ TEST(ImageFolder, CelebaAttributeTable) {
 
 TEST(ImageFolder, BadInput) {
   test::TempDir dir;
-  EXPECT_NE(test::error_of([&] { read_image_folder(folder(dir / "none", 8)); }).find("does not exist"), std::string::npos);
+  EXPECT_NE(test::error_of([&] { read_image_folder(folder(dir / "none", 8)); }).find("does not exist"),
+            std::string::npos);
   EXPECT_NE(test::error_of([&] { read_image_folder(folder(dir.path(), 8)); }).find("holds no"), std::string::npos);
   write_png(dir / "a.png", pattern(0));
   test::write_bytes(dir / "b.png", "not a png");

@@ -47,7 +47,10 @@ void expect_pure(const ShardManifest& m) {
   for (const auto& counts : m.label_counts) {
     int nonzero = 0;
     for (size_t c = 0; c < counts.size(); ++c)
-      if (counts[c] > 0) { ++nonzero; majority.insert(static_cast<int64_t>(c)); }
+      if (counts[c] > 0) {
+        ++nonzero;
+        majority.insert(static_cast<int64_t>(c));
+      }
     EXPECT_EQ(nonzero, 1);
   }
   EXPECT_EQ(static_cast<int>(majority.size()), m.k);
@@ -125,17 +128,21 @@ TEST(Shards, KmeansOnAFeatureFile) {
   expect_pure(make_shards(d, toy_cfg(3, 300), cfg));
   write_npy(dir / "g.npy", NpyArray::from(NpyType::kF32, {100, 3}, feats.data()));
   cfg.features = dir / "g.npy";
-  EXPECT_NE(test::error_of([&] { make_shards(d, toy_cfg(3, 300), cfg); }).find("100 feature rows for 300 examples"), std::string::npos);
+  EXPECT_NE(test::error_of([&] { make_shards(d, toy_cfg(3, 300), cfg); }).find("100 feature rows for 300 examples"),
+            std::string::npos);
 }
 
 TEST(Shards, Refusals) {
   const Dataset d = toy(4, 40);
   ShardsConfig cfg;
   cfg.k = 50;
-  EXPECT_NE(test::error_of([&] { make_shards(d, toy_cfg(4, 40), cfg); }).find("shards.k = 50 is larger than the number of examples (40)"),
+  EXPECT_NE(test::error_of([&] {
+              make_shards(d, toy_cfg(4, 40), cfg);
+            }).find("shards.k = 50 is larger than the number of examples (40)"),
             std::string::npos);
   cfg.k = 3;
-  EXPECT_NE(test::error_of([&] { make_shards(d, toy_cfg(4, 40), cfg); }).find("has 4 labels but shards.k = 3"), std::string::npos);
+  EXPECT_NE(test::error_of([&] { make_shards(d, toy_cfg(4, 40), cfg); }).find("has 4 labels but shards.k = 3"),
+            std::string::npos);
   // Five identical points cannot make three non-empty clusters.
   Dataset same = d.subset(torch::zeros({5}, torch::kLong));
   cfg.method = ShardMethod::kKmeans;
@@ -145,7 +152,8 @@ TEST(Shards, Refusals) {
   gap.labels = d.labels.clone().masked_fill_(d.labels.eq(1), 2);
   cfg.method = ShardMethod::kLabel;
   cfg.k = 4;
-  EXPECT_NE(test::error_of([&] { make_shards(gap, toy_cfg(4, 40), cfg); }).find("shard 1 of 4 is empty"), std::string::npos);
+  EXPECT_NE(test::error_of([&] { make_shards(gap, toy_cfg(4, 40), cfg); }).find("shard 1 of 4 is empty"),
+            std::string::npos);
 }
 
 TEST(Shards, ManifestRoundTripAndChecks) {
@@ -161,7 +169,9 @@ TEST(Shards, ManifestRoundTripAndChecks) {
   EXPECT_EQ(back.priors(), m.priors());
   EXPECT_TRUE(torch::equal(back.assignment(), d.labels));
   EXPECT_NO_THROW(back.check_matches(toy_cfg(4, 400), "m"));
-  EXPECT_NE(test::error_of([&] { back.check_matches(toy_cfg(4, 401), "m"); }).find("data.toy_samples = 400, the config says 401"),
+  EXPECT_NE(test::error_of([&] {
+              back.check_matches(toy_cfg(4, 401), "m");
+            }).find("data.toy_samples = 400, the config says 401"),
             std::string::npos);
   Json j = m.to_json();
   j["shards"][1]["indices"][0] = j["shards"][0]["indices"][0];  // one index now in two shards
@@ -171,9 +181,12 @@ TEST(Shards, ManifestRoundTripAndChecks) {
   j = m.to_json();
   j["n"] = int64_t{1} << 50;
   test::write_bytes(dir / "huge.json", j.dump());
-  EXPECT_NE(test::error_of([&] { ShardManifest::load(dir / "huge.json"); }).find("the shards list 400 indices, n = 1125899906842624"),
+  EXPECT_NE(test::error_of([&] {
+              ShardManifest::load(dir / "huge.json");
+            }).find("the shards list 400 indices, n = 1125899906842624"),
             std::string::npos);
-  EXPECT_NE(test::error_of([&] { ShardManifest::load(dir / "none.json"); }).find("run `ddm prepare`"), std::string::npos);
+  EXPECT_NE(test::error_of([&] { ShardManifest::load(dir / "none.json"); }).find("run `ddm prepare`"),
+            std::string::npos);
 }
 // Found by fuzz_manifest: "k": 1e100 reached nlohmann's get<int64_t>(), a float to
 // integer static_cast out of range (UBSan). Integers from files go through json_int now.

@@ -20,7 +20,11 @@ TEST(Toy, DeterministicAndCentred) {
   for (int k = 0; k < 5; ++k) {
     double mx = 0, my = 0, n = 0;
     for (int64_t i = 0; i < a.n; ++i)
-      if (a.labels[i] == k) { mx += a.points[2 * i]; my += a.points[2 * i + 1]; ++n; }
+      if (a.labels[i] == k) {
+        mx += a.points[2 * i];
+        my += a.points[2 * i + 1];
+        ++n;
+      }
     EXPECT_EQ(n, 1000);
     double cx, cy;
     toy_center(opt, k, cx, cy);

@@ -137,7 +137,8 @@ TEST(DiscreteSchedule, KnotsAreDdpmsAlphasCumprodAndTimestepsAreDiffusers) {
   const auto tr = time_grid(trailing, 10, Spacing::kAuto, 1e-3);
   for (int n = 0; n < 10; ++n) EXPECT_NEAR(tr[n] * 1000, 1000 - 100 * n, 1e-9) << n;
   EXPECT_NEAR(tr.back(), 1e-3, 1e-15);  // no set_alpha_to_one: timestep 0's abar
-  EXPECT_EQ(time_grid(Schedule(ScheduleKind::kLinear), 4, Spacing::kAuto, 1e-3), time_grid(Schedule(ScheduleKind::kLinear), 4, Spacing::kLeading, 1e-3));
+  EXPECT_EQ(time_grid(Schedule(ScheduleKind::kLinear), 4, Spacing::kAuto, 1e-3),
+            time_grid(Schedule(ScheduleKind::kLinear), 4, Spacing::kLeading, 1e-3));
   // Round trip through JSON; a continuous schedule's JSON keeps only its old keys.
   EXPECT_EQ(Schedule::from_json(s.to_json()), s);
   EXPECT_FALSE(Schedule::from_json(trailing.to_json()) == s);

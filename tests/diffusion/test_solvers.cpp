@@ -13,7 +13,9 @@ namespace {
 // Data N(mu, s0^2): D(x, t) = mu + a s0^2 / (a^2 s0^2 + s^2) (x - a mu), and the PF-ODE carries
 // x(t_max) to a(t) mu + r(t)/r(t_max) (x(t_max) - a(t_max) mu), r = sqrt(a^2 s0^2 + s^2).
 constexpr double kMu = 0.7, kS0 = 0.3;
-double spread(const Schedule& s, double t) { return std::sqrt(std::pow(s.alpha(t) * kS0, 2) + std::pow(s.sigma(t), 2)); }
+double spread(const Schedule& s, double t) {
+  return std::sqrt(std::pow(s.alpha(t) * kS0, 2) + std::pow(s.sigma(t), 2));
+}
 
 // D that also records the state at the start of step `n`, i.e. x_n, the state after step n - 1.
 StepDenoiseFn recording_start_of(const DenoiseFn& d, int n, torch::Tensor& x_n) {
@@ -34,7 +36,8 @@ double pathwise_error(SolverKind solver, int steps) {
   torch::Tensor xn;  // x_{N-1}, at t_min (the last step then lands on t = 0)
   solve_ode(sch, recording_start_of(d, steps - 1, xn), x0, time_grid(sch, steps, Spacing::kUniform, t_min), solver);
   const double t_max = sch.t_max();
-  const torch::Tensor exact = sch.alpha(t_min) * kMu + spread(sch, t_min) / spread(sch, t_max) * (x0 - sch.alpha(t_max) * kMu);
+  const torch::Tensor exact =
+      sch.alpha(t_min) * kMu + spread(sch, t_min) / spread(sch, t_max) * (x0 - sch.alpha(t_max) * kMu);
   return (xn - exact).abs().max().item<double>();
 }
 
@@ -50,13 +53,15 @@ TEST(Solvers, ConvergeAtTheirOrderOnGaussianData) {
   EXPECT_NEAR(order(SolverKind::kDpmpp2m, 80), 2.0, 0.3);
   for (SolverKind second : {SolverKind::kHeun, SolverKind::kDpmpp2m})
     for (SolverKind first : {SolverKind::kDdim, SolverKind::kEuler})
-      EXPECT_LT(2 * pathwise_error(second, 160), pathwise_error(first, 160)) << to_string(second) << " vs " << to_string(first);
+      EXPECT_LT(2 * pathwise_error(second, 160), pathwise_error(first, 160))
+          << to_string(second) << " vs " << to_string(first);
 }
 
 TEST(Solvers, DpmSolverFirstStepIsDdim) {
   const Schedule sch(ScheduleKind::kLinear);
   const auto x = torch::randn({5, 3}, torch::kFloat64), d = torch::randn({5, 3}, torch::kFloat64);
-  EXPECT_TRUE(torch::allclose(dpmpp2m_step(sch, x, d, torch::Tensor(), 0.9, 0.9, 0.6), ddim_step(sch, x, d, 0.9, 0.6), 1e-12, 1e-12));
+  EXPECT_TRUE(torch::allclose(dpmpp2m_step(sch, x, d, torch::Tensor(), 0.9, 0.9, 0.6), ddim_step(sch, x, d, 0.9, 0.6),
+                              1e-12, 1e-12));
 }
 
 TEST(Solvers, KarrasGridFollowsRhoSevenInSigma) {
@@ -66,7 +71,8 @@ TEST(Solvers, KarrasGridFollowsRhoSevenInSigma) {
   auto root = [&](double t) { return std::pow(std::exp(-0.5 * sch.log_snr(t)), 1.0 / 7); };  // sigma^(1/rho)
   for (size_t n = 1; n < g.size(); ++n) {
     EXPECT_LT(g[n], g[n - 1]);
-    EXPECT_NEAR(root(g[n]) - root(g[n - 1]), (root(g.back()) - root(g.front())) / 8, 1e-9) << n;  // equal steps in sigma^(1/rho)
+    EXPECT_NEAR(root(g[n]) - root(g[n - 1]), (root(g.back()) - root(g.front())) / 8, 1e-9)
+        << n;  // equal steps in sigma^(1/rho)
   }
 }
 
@@ -107,12 +113,15 @@ TEST(Solvers, EveryCallSaysItsStepAndEachStepStartsOnce) {
 // out here with the schedule's closed form in float64.
 TEST(Solvers, DdimClipsTheX0EstimateButNotTheNoiseDirection) {
   const Schedule sch(ScheduleKind::kLinear);
-  const auto x = 2 * torch::randn({6, 4}, torch::kFloat64), d = 3 * torch::randn({6, 4}, torch::kFloat64);  // D far outside [-1, 1]
+  const auto x = 2 * torch::randn({6, 4}, torch::kFloat64),
+             d = 3 * torch::randn({6, 4}, torch::kFloat64);  // D far outside [-1, 1]
   const double t = 0.7, t_next = 0.45;
   auto abar = [](double u) { return std::exp(-(0.1 * u + 0.5 * (20.0 - 0.1) * u * u)); };  // linear VP, beta 0.1 .. 20
-  const double a = std::sqrt(abar(t)), s = std::sqrt(1 - abar(t)), a_next = std::sqrt(abar(t_next)), s_next = std::sqrt(1 - abar(t_next));
+  const double a = std::sqrt(abar(t)), s = std::sqrt(1 - abar(t)), a_next = std::sqrt(abar(t_next)),
+               s_next = std::sqrt(1 - abar(t_next));
   const auto eps = (x - a * d) / s;
-  EXPECT_TRUE(torch::allclose(ddim_step(sch, x, d, t, t_next, true), a_next * d.clamp(-1, 1) + s_next * eps, 1e-12, 1e-12));
+  EXPECT_TRUE(
+      torch::allclose(ddim_step(sch, x, d, t, t_next, true), a_next * d.clamp(-1, 1) + s_next * eps, 1e-12, 1e-12));
   EXPECT_TRUE(torch::allclose(ddim_step(sch, x, d, t, t_next, false), a_next * d + s_next * eps, 1e-12, 1e-12));
   // Not the step that re-derives the noise from the clipped D (use_clipped_model_output=True).
   const auto old_step = a_next * d.clamp(-1, 1) + s_next * (x - a * d.clamp(-1, 1)) / s;
@@ -128,12 +137,14 @@ TEST(Solvers, EulerAndHeunVelocitiesUseTheRawDenoiser) {
   const auto x = 2 * torch::randn({5, 3}, torch::kFloat64), d = 3 * torch::randn({5, 3}, torch::kFloat64);
   const double t = 0.6, t_next = 0.5;
   const auto eps = (x - sch.alpha(t) * d) / sch.sigma(t);
-  EXPECT_TRUE(torch::allclose(euler_step(sch, x, d, t, t_next), x + (t_next - t) * (sch.dalpha(t) * d + sch.dsigma(t) * eps), 1e-12, 1e-12));
+  EXPECT_TRUE(torch::allclose(euler_step(sch, x, d, t, t_next),
+                              x + (t_next - t) * (sch.dalpha(t) * d + sch.dsigma(t) * eps), 1e-12, 1e-12));
   EXPECT_TRUE(torch::allclose(euler_step(sch, x, d, t, t_next, true),
                               x + (t_next - t) * (sch.dalpha(t) * d.clamp(-1, 1) + sch.dsigma(t) * eps), 1e-12, 1e-12));
   const auto x_pred = torch::randn({5, 3}, torch::kFloat64), d_pred = 3 * torch::randn({5, 3}, torch::kFloat64);
-  EXPECT_TRUE(torch::allclose(heun_step(sch, x, d, x_pred, d_pred, t, t_next, true),
-                              heun_step(sch, x, d, x_pred, d_pred, t, t_next) + sch.alpha(t_next) * (d.clamp(-1, 1) - d), 1e-12, 1e-12));
+  EXPECT_TRUE(torch::allclose(
+      heun_step(sch, x, d, x_pred, d_pred, t, t_next, true),
+      heun_step(sch, x, d, x_pred, d_pred, t, t_next) + sch.alpha(t_next) * (d.clamp(-1, 1) - d), 1e-12, 1e-12));
   // Through solve_ode with clip_x0 off: the state after step 0 is the raw-D update.
   const DenoiseFn big = [](const torch::Tensor& y, double) { return 3 * y + 2; };
   const auto grid = time_grid(sch, 4, Spacing::kUniform, 0.05);
@@ -141,8 +152,9 @@ TEST(Solvers, EulerAndHeunVelocitiesUseTheRawDenoiser) {
     torch::Tensor first;
     solve_ode(sch, recording_start_of(big, 1, first), x, grid, solver_settings(solver, ClipMode::kOff, true));
     const auto pred = ddim_step(sch, x, big(x, grid[0]), grid[0], grid[1]);
-    const auto want = solver == SolverKind::kEuler ? euler_step(sch, x, big(x, grid[0]), grid[0], grid[1])
-                                                   : heun_step(sch, x, big(x, grid[0]), pred, big(pred, grid[1]), grid[0], grid[1]);
+    const auto want = solver == SolverKind::kEuler
+                          ? euler_step(sch, x, big(x, grid[0]), grid[0], grid[1])
+                          : heun_step(sch, x, big(x, grid[0]), pred, big(pred, grid[1]), grid[0], grid[1]);
     EXPECT_TRUE(torch::allclose(first, want, 1e-12, 1e-12)) << to_string(solver);
   }
   EXPECT_FALSE(solver_settings(SolverKind::kDdim, ClipMode::kOn, false).clip_x0);  // points have no data range
@@ -160,14 +172,18 @@ TEST(Solvers, TheLastStepLandsOnTheClippedX0EstimateAndImagesLeaveClamped) {
   for (SolverKind solver : {SolverKind::kDdim, SolverKind::kEuler, SolverKind::kHeun, SolverKind::kDpmpp2m}) {
     const auto grid = time_grid(sch, 3, Spacing::kUniform, 1e-3);
     torch::Tensor before;
-    const auto out = solve_ode(sch, recording_start_of(big, 2, before), noise, grid, SolverSettings(solver, true, false));
+    const auto out =
+        solve_ode(sch, recording_start_of(big, 2, before), noise, grid, SolverSettings(solver, true, false));
     EXPECT_TRUE(torch::equal(out, big(before, grid[2]).clamp(-1, 1))) << to_string(solver);
     const auto raw = solve_ode(sch, step_free(big), noise, grid, SolverSettings(solver, false, false));
     EXPECT_GT(raw.abs().max().item<double>(), 1.0) << to_string(solver);  // nothing clamps without being asked
-    EXPECT_LE(solve_ode(sch, step_free(big), noise, grid, SolverSettings(solver, false, true)).abs().max().item<double>(), 1.0);
+    EXPECT_LE(
+        solve_ode(sch, step_free(big), noise, grid, SolverSettings(solver, false, true)).abs().max().item<double>(),
+        1.0);
   }
-  EXPECT_TRUE(torch::equal(solve_ode(sch, step_free(big), noise, time_grid(sch, 1, Spacing::kUniform, 1e-3), SolverKind::kDdim),
-                           big(noise, sch.t_max())));
+  EXPECT_TRUE(
+      torch::equal(solve_ode(sch, step_free(big), noise, time_grid(sch, 1, Spacing::kUniform, 1e-3), SolverKind::kDdim),
+                   big(noise, sch.t_max())));
 }
 
 // The solver table has a row for every solver the config can name, and each row's order and

@@ -27,8 +27,13 @@ TEST(DistEnv, WithoutWorldSizeIsOneProcess) {
 }
 
 TEST(DistEnv, ReadsWhatTorchrunSets) {
-  const DistEnv e = read({{"WORLD_SIZE", "4"}, {"RANK", "2"}, {"LOCAL_RANK", "0"}, {"MASTER_ADDR", "node7"}, {"MASTER_PORT", "29500"},
-                          {"TORCHELASTIC_USE_AGENT_STORE", "True"}, {"TORCHELASTIC_RESTART_COUNT", "3"}});
+  const DistEnv e = read({{"WORLD_SIZE", "4"},
+                          {"RANK", "2"},
+                          {"LOCAL_RANK", "0"},
+                          {"MASTER_ADDR", "node7"},
+                          {"MASTER_PORT", "29500"},
+                          {"TORCHELASTIC_USE_AGENT_STORE", "True"},
+                          {"TORCHELASTIC_RESTART_COUNT", "3"}});
   EXPECT_TRUE(e.distributed());
   EXPECT_EQ(e.rank, 2);
   EXPECT_EQ(e.local_rank, 0);
@@ -37,18 +42,22 @@ TEST(DistEnv, ReadsWhatTorchrunSets) {
   EXPECT_TRUE(e.agent_store);
   EXPECT_EQ(e.store_prefix(), "/worker/attempt_3");
   // Without the agent (two processes started by hand, or Slurm's own variables): rank 0 hosts.
-  const DistEnv plain = read({{"WORLD_SIZE", "2"}, {"RANK", "1"}, {"MASTER_ADDR", "127.0.0.1"}, {"MASTER_PORT", "1234"}});
+  const DistEnv plain =
+      read({{"WORLD_SIZE", "2"}, {"RANK", "1"}, {"MASTER_ADDR", "127.0.0.1"}, {"MASTER_PORT", "1234"}});
   EXPECT_FALSE(plain.agent_store);
   EXPECT_EQ(plain.local_rank, 0);
   EXPECT_EQ(plain.store_prefix(), "/worker/attempt_0");
 }
 
 TEST(DistEnv, BadValuesAreOneLineErrorsNamingTheVariable) {
-  const std::map<std::string, std::string> ok{{"WORLD_SIZE", "2"}, {"RANK", "0"}, {"MASTER_ADDR", "h"}, {"MASTER_PORT", "29500"}};
+  const std::map<std::string, std::string> ok{
+      {"WORLD_SIZE", "2"}, {"RANK", "0"}, {"MASTER_ADDR", "h"}, {"MASTER_PORT", "29500"}};
   auto with = [&](const std::string& k, const std::string& v) {
     auto m = ok;
-    if (v.empty()) m.erase(k);
-    else m[k] = v;
+    if (v.empty())
+      m.erase(k);
+    else
+      m[k] = v;
     return test::error_of([&] { read(m); });
   };
   EXPECT_NE(with("RANK", "2").find("RANK=2: expected an integer in 0..1"), std::string::npos);

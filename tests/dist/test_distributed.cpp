@@ -37,8 +37,9 @@ int free_port() {
 test::CommandResult run_two_ranks(const std::string& args, const std::string& dir, bool rank1_must_succeed = true) {
   const std::string env = format("WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT={} OMP_NUM_THREADS=1", free_port());
   const std::string log1 = dir + "/rank1.log";
-  const auto r = test::run_command(format("((env {} RANK=1 LOCAL_RANK=1 {} {} > {} 2>&1; echo $? > {}.rc) & env {} RANK=0 {} {}; s=$?; wait; exit $s)",
-                                          env, DDM_BINARY, args, log1, log1, env, DDM_BINARY, args));
+  const auto r = test::run_command(format(
+      "((env {} RANK=1 LOCAL_RANK=1 {} {} > {} 2>&1; echo $? > {}.rc) & env {} RANK=0 {} {}; s=$?; wait; exit $s)", env,
+      DDM_BINARY, args, log1, log1, env, DDM_BINARY, args));
   if (rank1_must_succeed) {
     EXPECT_EQ(read_file(log1 + ".rc"), "0\n") << read_file(log1);
   }
@@ -67,13 +68,15 @@ class Distributed : public ::testing::Test {
     test::write_tiny_fashion((*dir_) / "data", 96);
     // A small U-Net expert with dropout 0: the ranks' dropout masks would differ from one
     // process's (each rank draws masks for its own rows).
-    test::write_bytes((*dir_) / "c.yaml",
-                      format("data: {{dataset: fashion-mnist, path: {}}}\n"
-                             "shards: {{k: 2, method: label}}\n"
-                             "model: {{channels: 8, groups: 4, channel_mult: [1, 2], num_res_blocks: 1, attn_resolutions: [14], dropout: 0}}\n"
-                             "train: {{steps: 20, batch_size: 8, warmup: 2, log_every: 1, checkpoint_every: 5, preview_count: 0}}\n"
-                             "sample: {{num: 18, batch_size: 4, steps: 3}}\n",
-                             (*dir_) / "data"));
+    test::write_bytes(
+        (*dir_) / "c.yaml",
+        format("data: {{dataset: fashion-mnist, path: {}}}\n"
+               "shards: {{k: 2, method: label}}\n"
+               "model: {{channels: 8, groups: 4, channel_mult: [1, 2], num_res_blocks: 1, attn_resolutions: [14], "
+               "dropout: 0}}\n"
+               "train: {{steps: 20, batch_size: 8, warmup: 2, log_every: 1, checkpoint_every: 5, preview_count: 0}}\n"
+               "sample: {{num: 18, batch_size: 4, steps: 3}}\n",
+               (*dir_) / "data"));
     config_ = "--config " + (*dir_) / "c.yaml -q ";
     for (const char* run : {"one", "two", "restart", "odd"}) {
       ASSERT_EQ(test::run_ddm("prepare " + config_ + "--set run.dir=" + (*dir_) / run).status, 0);
@@ -110,7 +113,8 @@ TEST_F(Distributed, TwoRanksTrainTheModelOneProcessTrains) {
   ASSERT_EQ(a.size(), 20u);
   ASSERT_EQ(b.size(), 20u);
   for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(b[i], a[i], 1e-5 * std::abs(a[i])) << "step " << i + 1;
-  const torch::Tensor wa = weights(at("one/expert-0/ckpt-0000000020.ddm")), wb = weights(at("two/expert-0/ckpt-0000000020.ddm"));
+  const torch::Tensor wa = weights(at("one/expert-0/ckpt-0000000020.ddm")),
+                      wb = weights(at("two/expert-0/ckpt-0000000020.ddm"));
   EXPECT_TRUE(torch::allclose(wa, wb, 1e-3, 1e-5)) << (wa - wb).abs().max().item<double>();
   // Only rank 0 wrote: one metrics file, no second log.
   EXPECT_EQ(test::count_lines(read_file(at("two/expert-0/metrics.jsonl"))), 20);
@@ -127,8 +131,10 @@ TEST_F(Distributed, ResumesAcrossARestartBitForBit) {
   // Resumed at step 10: metrics.jsonl holds steps 1..10, then 11..20 appended.
   const auto l = losses(at("restart/expert-0/metrics.jsonl"));
   EXPECT_EQ(l.size(), 20u);
-  if (!path_exists(at("two/expert-0/ckpt-0000000020.ddm"))) GTEST_SKIP() << "needs TwoRanksTrainTheModelOneProcessTrains first";
-  EXPECT_TRUE(torch::equal(weights(at("restart/expert-0/ckpt-0000000020.ddm")), weights(at("two/expert-0/ckpt-0000000020.ddm"))));
+  if (!path_exists(at("two/expert-0/ckpt-0000000020.ddm")))
+    GTEST_SKIP() << "needs TwoRanksTrainTheModelOneProcessTrains first";
+  EXPECT_TRUE(torch::equal(weights(at("restart/expert-0/ckpt-0000000020.ddm")),
+                           weights(at("two/expert-0/ckpt-0000000020.ddm"))));
 }
 
 // torchrun's own restart: one worker is killed (SIGKILL) after the first checkpoint; torchrun
@@ -137,16 +143,19 @@ TEST_F(Distributed, ResumesAcrossARestartBitForBit) {
 // whatever the machine's speed.
 TEST_F(Distributed, TorchrunRestartsAKilledWorkerAndTheJobResumes) {
   const std::string py = DDM_TEST_PYTHON;
-  if (py.empty() || test::run_command(py + " -c 'import torch.distributed.run'").status != 0) GTEST_SKIP() << "no python with torch";
-  if (!path_exists(at("two/expert-0/ckpt-0000000020.ddm"))) GTEST_SKIP() << "needs TwoRanksTrainTheModelOneProcessTrains first";
+  if (py.empty() || test::run_command(py + " -c 'import torch.distributed.run'").status != 0)
+    GTEST_SKIP() << "no python with torch";
+  if (!path_exists(at("two/expert-0/ckpt-0000000020.ddm")))
+    GTEST_SKIP() << "needs TwoRanksTrainTheModelOneProcessTrains first";
   ASSERT_EQ(test::run_ddm("prepare " + config_ + "--set run.dir=" + at("elastic")).status, 0);
   const std::string ckpt = at("elastic/expert-0/ckpt-0000000005.ddm");
-  const auto r = test::run_command(format(
-      "(OMP_NUM_THREADS=1 {} -m torch.distributed.run --no-python --nproc-per-node=2 --max-restarts=1 --monitor-interval=0.1 "
-      "--master-port={} -- {} train-expert --shard 0 {} --set run.dir={} > {} 2>&1 & tr=$!; "
-      "while [ ! -e {} ] && kill -0 $tr 2>/dev/null; do sleep 0.02; done; w=$(pgrep -P $tr); kill -STOP $w; "
-      "kill -KILL $(echo $w | tr ' ' '\\n' | tail -1); kill -CONT $w; wait $tr)",
-      py, free_port(), DDM_BINARY, config_, at("elastic"), at("elastic.log"), ckpt));
+  const auto r = test::run_command(
+      format("(OMP_NUM_THREADS=1 {} -m torch.distributed.run --no-python --nproc-per-node=2 --max-restarts=1 "
+             "--monitor-interval=0.1 "
+             "--master-port={} -- {} train-expert --shard 0 {} --set run.dir={} > {} 2>&1 & tr=$!; "
+             "while [ ! -e {} ] && kill -0 $tr 2>/dev/null; do sleep 0.02; done; w=$(pgrep -P $tr); kill -STOP $w; "
+             "kill -KILL $(echo $w | tr ' ' '\\n' | tail -1); kill -CONT $w; wait $tr)",
+             py, free_port(), DDM_BINARY, config_, at("elastic"), at("elastic.log"), ckpt));
   const std::string log = read_file(at("elastic.log"));
   ASSERT_EQ(r.status, 0) << r.output << log;
   // A worker died (the killed one, -9, or its peer whose all_reduce failed first, 1), yet the job
@@ -157,11 +166,13 @@ TEST_F(Distributed, TorchrunRestartsAKilledWorkerAndTheJobResumes) {
   // possibly repeating the steps the first attempt logged after it.
   std::vector<int64_t> steps;
   std::istringstream in(read_file(at("elastic/expert-0/metrics.jsonl")));
-  for (std::string line; std::getline(in, line);) steps.push_back(parse_json(line, "metrics").at("step").get<int64_t>());
+  for (std::string line; std::getline(in, line);)
+    steps.push_back(parse_json(line, "metrics").at("step").get<int64_t>());
   for (size_t i = 1; i < steps.size(); ++i)
     if (steps[i] != steps[i - 1] + 1) EXPECT_EQ(steps[i] % 5, 1) << "resumed at step " << steps[i];
   EXPECT_EQ(steps.back(), 20);
-  EXPECT_TRUE(torch::equal(weights(at("elastic/expert-0/ckpt-0000000020.ddm")), weights(at("two/expert-0/ckpt-0000000020.ddm"))));
+  EXPECT_TRUE(torch::equal(weights(at("elastic/expert-0/ckpt-0000000020.ddm")),
+                           weights(at("two/expert-0/ckpt-0000000020.ddm"))));
 }
 
 TEST_F(Distributed, TwoRanksSampleTheSameBytesAsOne) {
@@ -186,13 +197,15 @@ TEST_F(Distributed, FidAndEvaluateSplitTheirBatches) {
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(read_file(at("a.npz")), read_file(at("b.npz")));
   // Two ranks train their own classifier (the same global batches): close to one process's.
-  r = run_two_ranks("fid data --save-stats " + at("c.npz") + " " + config_ + "--set eval.classifier_steps=20 --set run.dir=" + at("two"),
+  r = run_two_ranks("fid data --save-stats " + at("c.npz") + " " + config_ +
+                        "--set eval.classifier_steps=20 --set run.dir=" + at("two"),
                     at(""));
   ASSERT_EQ(r.status, 0) << r.output;
   const auto a = read_npz(at("a.npz")).at("mu").to_double(), c = read_npz(at("c.npz")).at("mu").to_double();
   ASSERT_EQ(a.size(), c.size());
   double worst = 0, scale = 0;
-  for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - c[i])), scale = std::max(scale, std::abs(a[i]));
+  for (size_t i = 0; i < a.size(); ++i)
+    worst = std::max(worst, std::abs(a[i] - c[i])), scale = std::max(scale, std::abs(a[i]));
   EXPECT_LT(worst, 1e-3 * scale) << worst << " of " << scale;
   EXPECT_GT(worst, 0.0);  // a different classifier, not the loaded one
   // Table 1 from two ranks equals one process's: the same samples and class shares; the distance
@@ -210,9 +223,11 @@ TEST_F(Distributed, FidAndEvaluateSplitTheirBatches) {
 }
 
 TEST_F(Distributed, RefusesWhatItCannotSplit) {
-  auto r = run_two_ranks("train-expert --shard 0 " + config_ + "--set train.batch_size=7 --set run.dir=" + at("odd"), at(""), false);
+  auto r = run_two_ranks("train-expert --shard 0 " + config_ + "--set train.batch_size=7 --set run.dir=" + at("odd"),
+                         at(""), false);
   test::expect_error(r, 1, "train.batch_size=7 does not divide over 2 ranks");
-  r = test::run_command(format("WORLD_SIZE=2 RANK=0 MASTER_ADDR=127.0.0.1 MASTER_PORT=1 {} prepare {}", DDM_BINARY, config_));
+  r = test::run_command(
+      format("WORLD_SIZE=2 RANK=0 MASTER_ADDR=127.0.0.1 MASTER_PORT=1 {} prepare {}", DDM_BINARY, config_));
   test::expect_error(r, 2, "WORLD_SIZE=2: ddm prepare runs as one process");
 }
 

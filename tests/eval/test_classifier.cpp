@@ -6,9 +6,9 @@
 #include "eval/classifier.h"
 #include "eval/classifier_trainer.h"
 #include "eval/frechet.h"
-#include "util/image.h"
 #include "test_util.h"
 #include "util/fs.h"
+#include "util/image.h"
 
 namespace ddm {
 namespace {
@@ -32,11 +32,13 @@ TEST(Classifier, LearnsLabelsAndItsFeaturesSeparateDistributions) {
   const auto f0 = classifier_features(*c.net, d.batch(torch::arange(0, 200)), torch::kCPU);
   const auto f1 = classifier_features(*c.net, d.batch(torch::arange(200, 400)), torch::kCPU);
   EXPECT_EQ(f0.size(1), Classifier::kFeatures);
-  const FeatureStats a = feature_stats(f0.slice(0, 0, 100)), b = feature_stats(f0.slice(0, 100)), c1 = feature_stats(f1);
+  const FeatureStats a = feature_stats(f0.slice(0, 0, 100)), b = feature_stats(f0.slice(0, 100)),
+                     c1 = feature_stats(f1);
   EXPECT_LT(frechet_distance(a, b), frechet_distance(a, c1));
   // The second call loads the saved classifier: same features.
   const TrainedClassifier again = load_or_train_classifier(dir.path(), d, 60, 1, torch::kCPU);
-  EXPECT_TRUE(torch::allclose(classifier_features(*again.net, d.batch(torch::arange(0, 10)), torch::kCPU), f0.slice(0, 0, 10)));
+  EXPECT_TRUE(
+      torch::allclose(classifier_features(*again.net, d.batch(torch::arange(0, 10)), torch::kCPU), f0.slice(0, 0, 10)));
 }
 
 TEST(FidCommand, ComparesStatisticsFilesAndRefusesWhatItCannotDo) {
@@ -62,17 +64,23 @@ TEST(FidCommand, ComparesStatisticsFilesAndRefusesWhatItCannotDo) {
   };
   png("imgs/0.png", 8, 3);
   png("imgs/1.png", 8, 3);
-  test::expect_error(test::run_ddm("fid --features inception " + dir / "imgs " + dir / "b.npz"), 1, "pt_inception-2015-12-05-6726825d.pth");
-  test::expect_error(test::run_ddm("fid --features inception --inception-weights " + dir / "none.pth " + dir / "imgs " + dir / "b.npz"), 1,
-                     "none.pth: no such Inception weights file (pytorch-fid's pt_inception-2015-12-05-6726825d.pth: download it once");
+  test::expect_error(test::run_ddm("fid --features inception " + dir / "imgs " + dir / "b.npz"), 1,
+                     "pt_inception-2015-12-05-6726825d.pth");
+  test::expect_error(
+      test::run_ddm("fid --features inception --inception-weights " + dir / "none.pth " + dir / "imgs " +
+                    dir / "b.npz"),
+      1,
+      "none.pth: no such Inception weights file (pytorch-fid's pt_inception-2015-12-05-6726825d.pth: download it once");
   png("sizes/0.png", 8, 3);
   png("sizes/1.png", 9, 3);
-  test::expect_error(test::run_ddm("fid --features inception --inception-weights x.pth " + dir / "sizes " + dir / "b.npz"), 1,
-                     "images of mixed sizes");
+  test::expect_error(
+      test::run_ddm("fid --features inception --inception-weights x.pth " + dir / "sizes " + dir / "b.npz"), 1,
+      "images of mixed sizes");
   png("channels/0.png", 8, 3);
   png("channels/1.png", 8, 1);
-  test::expect_error(test::run_ddm("fid --features inception --inception-weights x.pth " + dir / "channels " + dir / "b.npz"), 1,
-                     "images of mixed channels");
+  test::expect_error(
+      test::run_ddm("fid --features inception --inception-weights x.pth " + dir / "channels " + dir / "b.npz"), 1,
+      "images of mixed channels");
   save_stats(dir / "c.npz", feature_stats(torch::randn({100, 6}, torch::kFloat64)));
   test::expect_error(test::run_ddm("fid " + dir / "a.npz " + dir / "c.npz"), 1, "has 5-d statistics");
   test::write_bytes(dir / "x.txt", "hello");

@@ -40,7 +40,8 @@ TEST(Frechet, NearlySingularCovariancesMatchTheClosedForm) {
   b.mu = torch::full({5}, 0.1, torch::kFloat64);
   a.sigma = torch::matmul(q * d1, q.t());
   b.sigma = torch::matmul(q * d2, q.t());
-  const double want = 5 * 0.01 + d1.sum().item<double>() + d2.sum().item<double>() - 2 * (d1 * d2).sqrt().sum().item<double>();
+  const double want =
+      5 * 0.01 + d1.sum().item<double>() + d2.sum().item<double>() - 2 * (d1 * d2).sqrt().sum().item<double>();
   EXPECT_NEAR(frechet_distance(a, b), want, 1e-6 * std::fabs(want));
 }
 
@@ -57,11 +58,16 @@ TEST(Frechet, StatisticsFilesRoundTripAndNumpyAgrees) {
   const double d = frechet_distance(a, b);
   if (!test::python_has_numpy()) GTEST_SKIP() << "no python with numpy to cross-check";
   // numpy reads our files and computes the distance its own way; then writes a file we read.
-  const std::string py = std::string(DDM_TEST_PYTHON) + " -c \"import numpy as np\n"
-                         "a=np.load('" + dir / "a.npz" + "'); b=np.load('" + dir / "b.npz" + "')\n"
-                         "ev=np.linalg.eigvals(a['sigma']@b['sigma']).real.clip(0)\n"
-                         "print(repr(float(((a['mu']-b['mu'])**2).sum()+np.trace(a['sigma'])+np.trace(b['sigma'])-2*np.sqrt(ev).sum())))\n"
-                         "np.savez('" + dir / "n.npz" + "', mu=a['mu']*2, sigma=a['sigma'])\"";
+  const std::string py =
+      std::string(DDM_TEST_PYTHON) +
+      " -c \"import numpy as np\n"
+      "a=np.load('" +
+      dir / "a.npz" + "'); b=np.load('" + dir / "b.npz" +
+      "')\n"
+      "ev=np.linalg.eigvals(a['sigma']@b['sigma']).real.clip(0)\n"
+      "print(repr(float(((a['mu']-b['mu'])**2).sum()+np.trace(a['sigma'])+np.trace(b['sigma'])-2*np.sqrt(ev).sum())))\n"
+      "np.savez('" +
+      dir / "n.npz" + "', mu=a['mu']*2, sigma=a['sigma'])\"";
   const auto r = test::run_command(py);
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NEAR(std::stod(r.output), d, 1e-6 * std::fabs(d));
@@ -72,10 +78,14 @@ TEST(Frechet, BadStatisticsFilesAreRefused) {
   test::TempDir dir;
   const std::vector<double> mu{1, 2, 3}, sigma{1, 0, 0, 1};
   write_npz(dir / "nosigma.npz", {{"mu", NpyArray::from(NpyType::kF64, {3}, mu.data())}});
-  EXPECT_NE(test::error_of([&] { load_stats(dir / "nosigma.npz"); }).find("nosigma.npz: not a statistics file: it has no 'sigma'"),
+  EXPECT_NE(test::error_of([&] {
+              load_stats(dir / "nosigma.npz");
+            }).find("nosigma.npz: not a statistics file: it has no 'sigma'"),
             std::string::npos);
-  write_npz(dir / "bad.npz", {{"mu", NpyArray::from(NpyType::kF64, {3}, mu.data())}, {"sigma", NpyArray::from(NpyType::kF64, {2, 2}, sigma.data())}});
-  EXPECT_NE(test::error_of([&] { load_stats(dir / "bad.npz"); }).find("mu has shape [3] and sigma [2, 2]"), std::string::npos);
+  write_npz(dir / "bad.npz", {{"mu", NpyArray::from(NpyType::kF64, {3}, mu.data())},
+                              {"sigma", NpyArray::from(NpyType::kF64, {2, 2}, sigma.data())}});
+  EXPECT_NE(test::error_of([&] { load_stats(dir / "bad.npz"); }).find("mu has shape [3] and sigma [2, 2]"),
+            std::string::npos);
   FeatureStats a, b;
   a.mu = torch::zeros({3}, torch::kFloat64);
   a.sigma = torch::eye(3, torch::kFloat64);

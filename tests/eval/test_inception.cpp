@@ -3,7 +3,6 @@
 // .npz and from torch.save's format, clear errors for bad files; and, where a python with
 // pytorch-fid is named by DDM_FID_PYTHON, features equal to pytorch-fid's for the same weights.
 #include <gtest/gtest.h>
-
 #include <torch/csrc/jit/serialization/pickle.h>
 
 #include <fstream>
@@ -117,8 +116,10 @@ TEST(Inception, BadWeightFilesNameTheProblem) {
   write_npz(dir / "bad.npz", arrays);
   const std::string bad = message(dir / "bad.npz");
   EXPECT_NE(bad.find("'Conv2d_1a_3x3.bn.weight' has shape [1]"), std::string::npos) << bad;
-  arrays.erase(std::find_if(arrays.begin(), arrays.end(), [](const auto& a) { return a.first == "Conv2d_1a_3x3.bn.weight"; }));
-  arrays.emplace_back("Conv2d_1a_3x3.bn.weight", NpyArray::from(NpyType::kF32, {32}, state(net)["Conv2d_1a_3x3.bn.weight"].data_ptr<float>()));
+  arrays.erase(
+      std::find_if(arrays.begin(), arrays.end(), [](const auto& a) { return a.first == "Conv2d_1a_3x3.bn.weight"; }));
+  arrays.emplace_back("Conv2d_1a_3x3.bn.weight",
+                      NpyArray::from(NpyType::kF32, {32}, state(net)["Conv2d_1a_3x3.bn.weight"].data_ptr<float>()));
   write_npz(dir / "missing.npz", arrays);
   const std::string missing = message(dir / "missing.npz");
   EXPECT_NE(missing.find("no tensor 'Mixed_6b.branch7x7_2.conv.weight'"), std::string::npos) << missing;
@@ -132,7 +133,8 @@ TEST(InceptionReference, MatchesPytorchFid) {
   const char* python = std::getenv("DDM_FID_PYTHON");
   if (!python || !*python) GTEST_SKIP() << "set DDM_FID_PYTHON to a python with pytorch-fid to compare against it";
   test::TempDir dir;
-  const auto r = test::run_command(format("{} {}/scripts/pytorch_fid_reference.py forward {}", python, DDM_SOURCE_DIR, dir.path()));
+  const auto r = test::run_command(
+      format("{} {}/scripts/pytorch_fid_reference.py forward {}", python, DDM_SOURCE_DIR, dir.path()));
   ASSERT_EQ(r.status, 0) << r.output;
   // The state_dict as pytorch-fid's file holds it goes through the conversion script; a plain dict
   // saved by torch.save loads directly.
@@ -145,12 +147,14 @@ TEST(InceptionReference, MatchesPytorchFid) {
   const auto io = read_npz(dir / "io.npz");
   const NpyArray& im = io.at("images");
   const torch::Tensor u8 = torch::from_blob(const_cast<uint8_t*>(im.data<uint8_t>()), im.shape, torch::kUInt8).clone();
-  const torch::Tensor want = torch::tensor(io.at("features").to_double(), torch::kFloat64).reshape(io.at("features").shape);
+  const torch::Tensor want =
+      torch::tensor(io.at("features").to_double(), torch::kFloat64).reshape(io.at("features").shape);
   const torch::Tensor got = net.features(u8.to(torch::kFloat32) / 127.5 - 1).to(torch::kFloat64);
   ASSERT_EQ(got.sizes(), want.sizes());
   const double rel = ((got - want).norm() / want.norm()).item<double>();
   EXPECT_LT(rel, 1e-5) << "relative difference to pytorch-fid's features";
-  EXPECT_TRUE(torch::allclose(direct.features(u8.to(torch::kFloat32) / 127.5 - 1).to(torch::kFloat64), got, 1e-6, 1e-8));
+  EXPECT_TRUE(
+      torch::allclose(direct.features(u8.to(torch::kFloat32) / 127.5 - 1).to(torch::kFloat64), got, 1e-6, 1e-8));
 }
 
 }  // namespace

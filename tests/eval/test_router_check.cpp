@@ -22,7 +22,8 @@ TEST(RouterCheck, IntegratedExactTracksTheExactAlphaOnAToyMixture) {
   const ShardManifest m = make_shards(data, dc, sc);
   auto exact = std::make_shared<const ExactPosterior>(data.all(), m.assignment(), m.k, Schedule(ScheduleKind::kLinear));
   std::vector<CheckSource> sources;
-  sources.push_back({"integrated-exact", "", 0, std::make_shared<IntegratedAlpha>(exact_derivative(exact), m.priors(), IntegrationMode::kLogit)});
+  sources.push_back({"integrated-exact", "", 0,
+                     std::make_shared<IntegratedAlpha>(exact_derivative(exact), m.priors(), IntegrationMode::kLogit)});
   sources.push_back({"prior", "", 0, prior_alpha(m.priors())});
   RouterCheckOptions o;
   o.paths = 128;
@@ -40,7 +41,8 @@ TEST(RouterCheck, IntegratedExactTracksTheExactAlphaOnAToyMixture) {
   }
   const Json j = router_check_json(rows);
   const Json& row = j.at("rows")[0];
-  for (const char* key : {"source", "steps", "tv_final", "tv_mean", "argmax_agree"}) EXPECT_TRUE(row.contains(key)) << key;
+  for (const char* key : {"source", "steps", "tv_final", "tv_mean", "argmax_agree"})
+    EXPECT_TRUE(row.contains(key)) << key;
   EXPECT_EQ(row.at("source").get<std::string>(), "integrated-exact");
   EXPECT_EQ(row.at("steps").get<int64_t>(), 10);
 }

@@ -34,7 +34,8 @@ TEST(Theory, ExactExpertsShowTheExpectedRates) {
   ASSERT_EQ(mix.rule, RoutingRule::kMixture);
   EXPECT_NEAR(mix.path_fit.p, 1.0, 0.2) << "mixture DDIM: pathwise O(1/N)";
   for (const auto& c : r.curves)
-    for (size_t i = 0; i < c.steps.size(); ++i) EXPECT_LE(c.w2[i], c.path_rms[i] + 1e-12) << c.label() << " N = " << c.steps[i];
+    for (size_t i = 0; i < c.steps.size(); ++i)
+      EXPECT_LE(c.w2[i], c.path_rms[i] + 1e-12) << c.label() << " N = " << c.steps[i];
   EXPECT_LT(sw.path_fit.p, mix.path_fit.p - 0.3) << "switching's paths should converge more slowly";
   EXPECT_GT(sw.path_rms.back(), 3 * mix.path_rms.back());
   EXPECT_GT(r.floor_w2, 0.0);

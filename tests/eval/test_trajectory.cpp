@@ -12,8 +12,8 @@ namespace ddm {
 namespace {
 
 TEST(PowerFit, RecoversAKnownLaw) {
-  const PowerFit f = fit_power_law({5, 10, 20, 50}, {3.0 * std::pow(5, -1.5), 3.0 * std::pow(10, -1.5), 3.0 * std::pow(20, -1.5),
-                                                     3.0 * std::pow(50, -1.5)});
+  const PowerFit f = fit_power_law({5, 10, 20, 50}, {3.0 * std::pow(5, -1.5), 3.0 * std::pow(10, -1.5),
+                                                     3.0 * std::pow(20, -1.5), 3.0 * std::pow(50, -1.5)});
   EXPECT_NEAR(f.p, 1.5, 1e-12);
   EXPECT_NEAR(f.c, 3.0, 1e-9);
   EXPECT_NEAR(f.r2, 1.0, 1e-12);

@@ -32,7 +32,7 @@ TEST_P(CudaSampling, MatchesTheCpuInFloat32AndCloselyInBf16ChannelsLast) {
   fp32.channels_last = false;
   const torch::Tensor gpu = generate_samples(model, fp32, torch::kCUDA, false).samples;
   EXPECT_LT((gpu - cpu).abs().max().item<double>(), 2e-2);  // TF32 convolutions: ~1e-3 relative
-  prepare_for_device(model, cfg.sample, torch::kCUDA);       // channels-last weights
+  prepare_for_device(model, cfg.sample, torch::kCUDA);      // channels-last weights
   const torch::Tensor fast = generate_samples(model, cfg.sample, torch::kCUDA, false).samples;
   EXPECT_EQ(fast.scalar_type(), torch::kFloat32);
   EXPECT_LT((fast - cpu).abs().mean().item<double>(), 5e-2);

@@ -15,11 +15,11 @@
 #include "models/expert.h"
 #include "models/network.h"
 #include "sample/sampler.h"
-#include "util/npy.h"
 #include "test_util.h"
+#include "tiny_configs.h"
 #include "util/fs.h"
 #include "util/json.h"
-#include "tiny_configs.h"
+#include "util/npy.h"
 
 namespace ddm {
 namespace {
@@ -32,7 +32,8 @@ Config unet_config(int channels, IntList mult, int blocks, IntList attn, int gro
 
 // An expert checkpoint with random weights everywhere (DDPM zero-initialises the last layer of
 // every residual branch, which would hide a wrong mapping there).
-std::string random_expert(const Config& cfg, const std::vector<int64_t>& shape, const std::string& path, double std = 0.2) {
+std::string random_expert(const Config& cfg, const std::vector<int64_t>& shape, const std::string& path,
+                          double std = 0.2) {
   torch::manual_seed(3);
   auto net = make_network(cfg.model, shape);
   {
@@ -74,7 +75,8 @@ void round_trip(const Config& cfg, const std::vector<int64_t>& shape, const test
     SafeTensors io;
     io.tensors = {{"x", to_safe_tensor(x)}, {"t", to_safe_tensor(t)}, {"out", to_safe_tensor(out)}};
     write_safetensors(dir / "io.safetensors", io);
-    const auto r = test::run_command(format("{} {}/tests/interop/check_unet2d.py {} {}", DDM_TEST_PYTHON, DDM_SOURCE_DIR, folder, dir / "io.safetensors"));
+    const auto r = test::run_command(format("{} {}/tests/interop/check_unet2d.py {} {}", DDM_TEST_PYTHON,
+                                            DDM_SOURCE_DIR, folder, dir / "io.safetensors"));
     ASSERT_EQ(r.status, 0) << r.output;
     const Json j = parse_json(r.output.substr(r.output.rfind("{\"max_rel")), "check_unet2d.py");
     std::printf("diffusers' UNet2DModel against ddm: %s\n", j.dump().c_str());
@@ -84,8 +86,9 @@ void round_trip(const Config& cfg, const std::vector<int64_t>& shape, const test
     EXPECT_NEAR(j.at("beta_end").get<double>(), 0.02, 1e-12);
     EXPECT_EQ(j.at("prediction_type"), "epsilon");
   } else {
-    std::printf("[  SKIPPED ] the comparison with diffusers: %s has no diffusers (scripts/setup.sh installs it into .venv)\n",
-                DDM_TEST_PYTHON);
+    std::printf(
+        "[  SKIPPED ] the comparison with diffusers: %s has no diffusers (scripts/setup.sh installs it into .venv)\n",
+        DDM_TEST_PYTHON);
   }
   const Checkpoint back = import_unet2d(folder, cfg, ImportOptions{});
   const Checkpoint orig = load_checkpoint(ckpt);
@@ -137,7 +140,8 @@ TEST(Diffusers, WhatCannotBeRepresentedIsRefusedInOneLine) {
   // A folder: export one, then break it in the ways users meet.
   const Config cfg = unet_config(16, {1, 2}, 1, {}, 8);
   export_expert(random_expert(cfg, {1, 16, 16}, dir / "e.ddm"), dir / "f");
-  const std::string config = read_file(dir / "f/config.json"), weights = read_file(dir / "f/diffusion_pytorch_model.safetensors");
+  const std::string config = read_file(dir / "f/config.json"),
+                    weights = read_file(dir / "f/diffusion_pytorch_model.safetensors");
   auto import_error = [&](const std::string& cfg_text, const std::string& weight_bytes) {
     test::write_bytes(dir / "g/config.json", cfg_text);
     test::write_bytes(dir / "g/diffusion_pytorch_model.safetensors", weight_bytes);
@@ -151,7 +155,8 @@ TEST(Diffusers, WhatCannotBeRepresentedIsRefusedInOneLine) {
   EXPECT_NE(import_error(c.dump(), weights).find("resnet_time_scale_shift"), std::string::npos);
   c = Json::parse(config);
   c["cross_attention_dim"] = 768;
-  EXPECT_NE(import_error(c.dump(), weights).find("option cross_attention_dim = 768 is not supported"), std::string::npos);
+  EXPECT_NE(import_error(c.dump(), weights).find("option cross_attention_dim = 768 is not supported"),
+            std::string::npos);
   c = Json::parse(config);
   c.erase("freq_shift");  // UNet2DModel's default 0 is not DDPM's 1
   EXPECT_NE(import_error(c.dump(), weights).find("freq_shift = 0"), std::string::npos);
@@ -173,19 +178,22 @@ TEST(Diffusers, WhatCannotBeRepresentedIsRefusedInOneLine) {
 TEST(Diffusers, ExportImportAndInitThroughTheBinary) {
   test::TempDir dir;
   test::write_tiny_fashion(dir / "data", 64);
-  test::write_bytes(dir / "c.yaml", format("data: {{dataset: fashion-mnist, path: {}, pad: 2}}\n"
-                                           "shards: {{k: 2, method: label}}\n"
-                                           "model: {{channels: 8, groups: 4, channel_mult: [1, 2], num_res_blocks: 1, attn_resolutions: [16]}}\n"
-                                           "train: {{steps: 3, batch_size: 8, warmup: 1, checkpoint_every: 3, preview_count: 0}}\n"
-                                           "sample: {{num: 4, batch_size: 4, steps: 2, images: false}}\n"
-                                           "run: {{dir: {}}}\n",
-                                           dir / "data", dir / "run"));
+  test::write_bytes(
+      dir / "c.yaml",
+      format("data: {{dataset: fashion-mnist, path: {}, pad: 2}}\n"
+             "shards: {{k: 2, method: label}}\n"
+             "model: {{channels: 8, groups: 4, channel_mult: [1, 2], num_res_blocks: 1, attn_resolutions: [16]}}\n"
+             "train: {{steps: 3, batch_size: 8, warmup: 1, checkpoint_every: 3, preview_count: 0}}\n"
+             "sample: {{num: 4, batch_size: 4, steps: 2, images: false}}\n"
+             "run: {{dir: {}}}\n",
+             dir / "data", dir / "run"));
   const std::string cfg = "--config " + dir / "c.yaml -q ";
   ASSERT_EQ(test::run_ddm("prepare " + cfg).status, 0);
   ASSERT_EQ(test::run_ddm("train-expert --shard 0 " + cfg).status, 0);
   auto r = test::run_ddm("export " + dir / "run/expert-0/ckpt-0000000003.ddm --out " + dir / "hf " + cfg);
   ASSERT_EQ(r.status, 0) << r.output;
-  for (const char* f : {"config.json", "diffusion_pytorch_model.safetensors", "scheduler_config.json", "ddm_expert.json"})
+  for (const char* f :
+       {"config.json", "diffusion_pytorch_model.safetensors", "scheduler_config.json", "ddm_expert.json"})
     EXPECT_TRUE(path_exists(dir / ("hf/" + std::string(f)))) << f;
   r = test::run_ddm("import " + dir / "hf --shard all " + cfg);
   ASSERT_EQ(r.status, 0) << r.output;
@@ -196,16 +204,21 @@ TEST(Diffusers, ExportImportAndInitThroughTheBinary) {
   ASSERT_EQ(test::run_ddm("import " + dir / "hf --out " + dir / "init.ddm " + cfg).status, 0);
   r = test::run_ddm("train-expert --shard 1 --init " + dir / "init.ddm " + cfg);
   ASSERT_EQ(r.status, 0) << r.output;
-  test::expect_error(test::run_ddm("train-expert --shard 1 --restart --init " + dir / "init.ddm " + cfg + "--set model.channels=16"), 1,
-                     "its architecture");
+  test::expect_error(
+      test::run_ddm("train-expert --shard 1 --restart --init " + dir / "init.ddm " + cfg + "--set model.channels=16"),
+      1, "its architecture");
   r = test::run_ddm("export --out " + dir / "all " + cfg);
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_TRUE(path_exists(dir / "all/expert-1/diffusion_pytorch_model.safetensors"));
   EXPECT_EQ(read_json(dir / "all/priors.json").at("k"), 2);
   // The same data at 28 x 28 with four levels (28 -> 14 -> 7 -> 4): only ddm computes that network
   // (three levels, 28 -> 14 -> 7, export).
-  ASSERT_EQ(test::run_ddm("train-expert --shard all " + cfg + "--set data.pad=0 --set model.channel_mult=1,2,2,2 --set run.dir=" + dir / "run28").status, 0);
-  test::expect_error(test::run_ddm("export " + dir / "run28/expert-all/ckpt-0000000003.ddm --out " + dir / "x " + cfg), 1, "data.pad: 2");
+  ASSERT_EQ(test::run_ddm("train-expert --shard all " + cfg +
+                          "--set data.pad=0 --set model.channel_mult=1,2,2,2 --set run.dir=" + dir / "run28")
+                .status,
+            0);
+  test::expect_error(test::run_ddm("export " + dir / "run28/expert-all/ckpt-0000000003.ddm --out " + dir / "x " + cfg),
+                     1, "data.pad: 2");
 }
 
 // ddm's DDIM on an exported network equals an independent reference with diffusers'
@@ -214,7 +227,8 @@ TEST(Diffusers, ExportImportAndInitThroughTheBinary) {
 // noise from the clipped x0. The random network's x0 estimates leave [-1, 1] at every step, so
 // the clip is exercised throughout.
 TEST(Diffusers, DdimEqualsTheDiffusersStepOnTheSameNoise) {
-  if (!python_has_diffusers()) GTEST_SKIP() << DDM_TEST_PYTHON << " has no diffusers (scripts/setup.sh installs it into .venv)";
+  if (!python_has_diffusers())
+    GTEST_SKIP() << DDM_TEST_PYTHON << " has no diffusers (scripts/setup.sh installs it into .venv)";
   test::TempDir dir;
   const Config cfg = unet_config(16, {1, 2}, 1, {8}, 8);
   const std::string ckpt = random_expert(cfg, {1, 16, 16}, dir / "expert.ddm", 0.05);
@@ -238,8 +252,8 @@ TEST(Diffusers, DdimEqualsTheDiffusersStepOnTheSameNoise) {
     const SampleResult r = generate_samples(m, sc, torch::kCPU, false);
     EXPECT_EQ(r.evaluations, 3 * steps);
     save_noise(dir / "ddm.npy", r.samples);
-    const auto out = test::run_command(format("{} {}/tests/interop/ddim_reference.py {} {} {} {} 1e-3", DDM_TEST_PYTHON, DDM_SOURCE_DIR,
-                                              dir / "hf", dir / "noise.npy", dir / "ddm.npy", steps));
+    const auto out = test::run_command(format("{} {}/tests/interop/ddim_reference.py {} {} {} {} 1e-3", DDM_TEST_PYTHON,
+                                              DDM_SOURCE_DIR, dir / "hf", dir / "noise.npy", dir / "ddm.npy", steps));
     ASSERT_EQ(out.status, 0) << out.output;
     const Json j = parse_json(out.output.substr(out.output.rfind("{\"max_abs")), "ddim_reference.py");
     std::printf("ddm DDIM (N = %d) against the diffusers-semantics reference: %s\n", steps, j.dump().c_str());
@@ -253,7 +267,8 @@ TEST(Diffusers, DdimEqualsTheDiffusersStepOnTheSameNoise) {
 // its set_timesteps) on the same noise, for the default leading spacing with abar = 1 at the end
 // and for trailing timesteps that end on timestep 0's abar.
 TEST(Diffusers, AnImportedDdpmNetworkReproducesDiffusersDdimOnTheSameNoise) {
-  if (!python_has_diffusers()) GTEST_SKIP() << DDM_TEST_PYTHON << " has no diffusers (scripts/setup.sh installs it into .venv)";
+  if (!python_has_diffusers())
+    GTEST_SKIP() << DDM_TEST_PYTHON << " has no diffusers (scripts/setup.sh installs it into .venv)";
   test::TempDir dir;
   const Config cfg = unet_config(16, {1, 2}, 1, {8}, 8);
   export_expert(random_expert(cfg, {1, 16, 16}, dir / "expert.ddm", 0.05), dir / "hf");
@@ -284,8 +299,9 @@ TEST(Diffusers, AnImportedDdpmNetworkReproducesDiffusersDdimOnTheSameNoise) {
     sc.num = 2;
     sc.noise = dir / "noise.npy";
     save_noise(dir / "ddm.npy", generate_samples(m, sc, torch::kCPU, false).samples);
-    const auto out = test::run_command(format("{} {}/tests/interop/ddim_pipeline_reference.py {} {} {} {}", DDM_TEST_PYTHON, DDM_SOURCE_DIR,
-                                              dir / "hf", dir / "noise.npy", dir / "ddm.npy", c.steps));
+    const auto out =
+        test::run_command(format("{} {}/tests/interop/ddim_pipeline_reference.py {} {} {} {}", DDM_TEST_PYTHON,
+                                 DDM_SOURCE_DIR, dir / "hf", dir / "noise.npy", dir / "ddm.npy", c.steps));
     ASSERT_EQ(out.status, 0) << out.output;
     const Json j = parse_json(out.output.substr(out.output.rfind("{\"max_abs")), "ddim_pipeline_reference.py");
     std::printf("imported DDPM network, ddm against diffusers' DDIMScheduler: %s\n", j.dump().c_str());

@@ -2,10 +2,10 @@
 // corrupted and foreign files, architecture mismatches, and rotation in a run folder.
 #include <gtest/gtest.h>
 
+#include "models/checkpoint.h"
 #include "models/mlp.h"
 #include "models/network.h"
 #include "test_util.h"
-#include "models/checkpoint.h"
 #include "util/fs.h"
 
 namespace ddm {
@@ -45,13 +45,16 @@ TEST(Checkpoint, RefusesTruncatedCorruptedAndForeignFiles) {
   save_checkpoint(dir / "x.ddm", sample_checkpoint());
   const std::string bytes = read_file(dir / "x.ddm");
   test::write_bytes(dir / "trunc.ddm", bytes.substr(0, bytes.size() - 100));
-  EXPECT_NE(test::error_of([&] { load_checkpoint(dir / "trunc.ddm"); }).find("trunc.ddm: truncated"), std::string::npos);
+  EXPECT_NE(test::error_of([&] { load_checkpoint(dir / "trunc.ddm"); }).find("trunc.ddm: truncated"),
+            std::string::npos);
   test::write_bytes(dir / "short.ddm", bytes.substr(0, 12));
   EXPECT_NE(test::error_of([&] { load_checkpoint(dir / "short.ddm"); }).find("truncated"), std::string::npos);
   std::string flipped = bytes;
   flipped[bytes.size() / 2] ^= 0x40;
   test::write_bytes(dir / "flip.ddm", flipped);
-  EXPECT_NE(test::error_of([&] { load_checkpoint(dir / "flip.ddm"); }).find("flip.ddm: corrupted checkpoint (CRC mismatch)"), std::string::npos);
+  EXPECT_NE(
+      test::error_of([&] { load_checkpoint(dir / "flip.ddm"); }).find("flip.ddm: corrupted checkpoint (CRC mismatch)"),
+      std::string::npos);
   test::write_bytes(dir / "png.ddm", "\x89PNG\r\n\x1a\nxxxxxxxxxxxxxxxxxxxx");
   EXPECT_NE(test::error_of([&] { load_checkpoint(dir / "png.ddm"); }).find("not a ddm checkpoint"), std::string::npos);
   EXPECT_FALSE(is_checkpoint_file(dir / "png.ddm"));
@@ -63,8 +66,11 @@ TEST(Checkpoint, LoadingIntoAnotherArchitectureFailsClearly) {
   c.source = "net.ddm";
   c.put_module("model.", small);
   const std::string e1 = test::error_of([&] { c.load_module("model.", wide); });
-  EXPECT_NE(e1.find("net.ddm: 'in.weight' has shape [16, 2] in the checkpoint but [32, 2] in this model"), std::string::npos) << e1;
-  EXPECT_NE(test::error_of([&] { c.load_module("model.", deep); }).find("no weights for 'hidden2.weight'"), std::string::npos);
+  EXPECT_NE(e1.find("net.ddm: 'in.weight' has shape [16, 2] in the checkpoint but [32, 2] in this model"),
+            std::string::npos)
+      << e1;
+  EXPECT_NE(test::error_of([&] { c.load_module("model.", deep); }).find("no weights for 'hidden2.weight'"),
+            std::string::npos);
   MlpNet copy(2, 16, 2);
   c.load_module("model.", copy);
   EXPECT_TRUE(torch::equal(copy.parameters()[0], small.parameters()[0]));
@@ -101,7 +107,8 @@ TEST(Checkpoint, ArchitectureRecordGivesBackTheModelSettings) {
   ModelConfig p;
   p.mlp_width = 48;
   p.mlp_depth = 2;
-  EXPECT_EQ(architecture_json(model_config_from_architecture(architecture_json(p, {2}), "test"), {2}), architecture_json(p, {2}));
+  EXPECT_EQ(architecture_json(model_config_from_architecture(architecture_json(p, {2}), "test"), {2}),
+            architecture_json(p, {2}));
 }
 
 }  // namespace

@@ -23,7 +23,8 @@ TEST(AlphaDynamics, DerivativeFromTheExactLogitVelocityIsTheExactDerivative) {
   for (double t : {0.05, 0.2, 0.4, 0.7, 0.95}) {
     const PosteriorOut out = ex.compute(x, torch::full({16}, t, torch::kFloat64), true);
     const torch::Tensor g = dalpha_from_velocity(out.alpha, out.velocity);
-    EXPECT_LT((g - out.dalpha).abs().max().item<double>(), 1e-8 * std::max(1.0, out.dalpha.abs().max().item<double>())) << "t=" << t;
+    EXPECT_LT((g - out.dalpha).abs().max().item<double>(), 1e-8 * std::max(1.0, out.dalpha.abs().max().item<double>()))
+        << "t=" << t;
     EXPECT_LT(g.sum(1).abs().max().item<double>(), 1e-10);
     // c is defined up to a constant: shifting it changes nothing.
     EXPECT_LT((dalpha_from_velocity(out.alpha, out.velocity + 7.0) - g).abs().max().item<double>(), 1e-9);

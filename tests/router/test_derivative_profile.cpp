@@ -38,7 +38,7 @@ TEST(DerivativeProfile, ScaleInterpolatesInLogTAndIsFloored) {
   const DerivativeProfile p = profile({{0.01, 0.0}, {0.1, 1.0}, {1.0, 3.0}});
   EXPECT_NEAR(p.scale_at(0.1, &ProfileRow::mean_abs_dalpha), 1.0, 1e-12);
   EXPECT_NEAR(p.scale_at(std::sqrt(0.1), &ProfileRow::mean_abs_dalpha), 2.0, 1e-12);  // halfway in log t
-  EXPECT_NEAR(p.scale_at(0.01, &ProfileRow::mean_abs_dalpha), 3e-3, 1e-12);          // floor: 1e-3 of the largest
+  EXPECT_NEAR(p.scale_at(0.01, &ProfileRow::mean_abs_dalpha), 3e-3, 1e-12);           // floor: 1e-3 of the largest
   const torch::Tensor s = p.scale_at(torch::tensor({0.1, 1.0}), &ProfileRow::velocity_var);
   EXPECT_NEAR(s[1].item<double>(), 9.0, 1e-12);
 }

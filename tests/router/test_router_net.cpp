@@ -2,8 +2,8 @@
 // pooled input (router.downsample), the cheap router that keeps `switch` close to `fixed`.
 #include <gtest/gtest.h>
 
-#include "models/network.h"
 #include "config/config.h"
+#include "models/network.h"
 #include "router/router_net.h"
 #include "tiny_configs.h"
 
@@ -71,7 +71,8 @@ TEST(RouterNet, LogSnrScaledVelocityIsTheHeadTimesTheLogSnrRate) {
   const torch::Tensor x = torch::randn({4, 2}), t = torch::tensor({0.01, 0.2, 0.5, 0.99});
   const torch::Tensor rate = 2 * (Schedule(ScheduleKind::kLinear).dalpha(t) / Schedule(ScheduleKind::kLinear).alpha(t) -
                                   Schedule(ScheduleKind::kLinear).dsigma(t) / Schedule(ScheduleKind::kLinear).sigma(t));
-  EXPECT_TRUE(torch::allclose(scaled->forward(x, t).velocity, plain->forward(x, t).velocity * rate.abs().unsqueeze(1), 1e-5, 1e-6));
+  EXPECT_TRUE(torch::allclose(scaled->forward(x, t).velocity, plain->forward(x, t).velocity * rate.abs().unsqueeze(1),
+                              1e-5, 1e-6));
   EXPECT_EQ(router_architecture_json(c, {2}, 3).at("velocity_scale").get<std::string>(), "log-snr");
   c.router.velocity_scale = VelocityScale::kNone;
   EXPECT_FALSE(router_architecture_json(c, {2}, 3).contains("velocity_scale"));

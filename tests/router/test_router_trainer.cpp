@@ -78,7 +78,8 @@ TEST(RouterTrainer, SobolevRouterLearnsAlphaAndItsDerivative) {
   bare.meta.erase("config");
   const std::string bare_path = dir.path() + "/bare.ddm";
   save_checkpoint(bare_path, bare);
-  EXPECT_TRUE(torch::equal(load_router(bare_path, torch::kCPU).alpha(torch::ones({2, 2}), 0.3), loaded.alpha(torch::ones({2, 2}), 0.3)));
+  EXPECT_TRUE(torch::equal(load_router(bare_path, torch::kCPU).alpha(torch::ones({2, 2}), 0.3),
+                           loaded.alpha(torch::ones({2, 2}), 0.3)));
 }
 
 // Stage 2 starts from stage 1's network, optimiser state and EMA: its first update is a

@@ -35,12 +35,19 @@ TEST(Sobolev, DifferenceAndJvpMatchTheClosedForm) {
   EXPECT_LT((jvp - want).abs().max().item<double>(), 1e-12);
   // Second order: halving the step divides the error by about 4.
   const auto err = [&](double dt) {
-    return (directional_difference(f, x, t, v, torch::full({8}, dt, torch::kFloat64)).derivative - want).abs().max().item<double>();
+    return (directional_difference(f, x, t, v, torch::full({8}, dt, torch::kFloat64)).derivative - want)
+        .abs()
+        .max()
+        .item<double>();
   };
   EXPECT_LT(err(1e-3), 1e-5);
   EXPECT_NEAR(err(2e-3) / err(1e-3), 4.0, 0.2);
   // The value is f at the centre.
-  EXPECT_EQ((directional_difference(f, x, t, v, torch::full({8}, 1e-3, torch::kFloat64)).value - f(x, t)).abs().max().item<double>(), 0.0);
+  EXPECT_EQ((directional_difference(f, x, t, v, torch::full({8}, 1e-3, torch::kFloat64)).value - f(x, t))
+                .abs()
+                .max()
+                .item<double>(),
+            0.0);
 }
 
 TEST(Sobolev, LogSnrRateIsTheDerivativeOfLogSnr) {
@@ -52,7 +59,8 @@ TEST(Sobolev, LogSnrRateIsTheDerivativeOfLogSnr) {
       const double got = log_snr_rate(sch, torch::tensor({t}, torch::kFloat64)).item<double>();
       EXPECT_NEAR(got, fd, 1e-5 * std::abs(fd)) << to_string(kind) << " t=" << t;
       // The time step of a log-SNR step h: |lambda'| dt = h.
-      EXPECT_NEAR(difference_steps(sch, torch::tensor({t}, torch::kFloat64), 0.05).item<double>() * std::abs(got), 0.05, 1e-12);
+      EXPECT_NEAR(difference_steps(sch, torch::tensor({t}, torch::kFloat64), 0.05).item<double>() * std::abs(got), 0.05,
+                  1e-12);
     }
   }
 }
@@ -66,10 +74,12 @@ TEST(Sobolev, ExactAlphaAlongTheExactFlowHasTheExactDerivative) {
     const torch::Tensor t = torch::full({12}, tt, torch::kFloat64);
     const PosteriorOut out = ex.compute(x, t, true);
     const torch::Tensor a = b.sch.alpha(t).unsqueeze(1), s = b.sch.sigma(t).unsqueeze(1);
-    const torch::Tensor v = b.sch.dalpha(t).unsqueeze(1) * out.denoised + b.sch.dsigma(t).unsqueeze(1) * (x - a * out.denoised) / s;
+    const torch::Tensor v =
+        b.sch.dalpha(t).unsqueeze(1) * out.denoised + b.sch.dsigma(t).unsqueeze(1) * (x - a * out.denoised) / s;
     const AlphaFn alpha = [&](const torch::Tensor& xx, const torch::Tensor& ts) { return ex.compute(xx, ts).alpha; };
     const torch::Tensor g = directional_difference(alpha, x, t, v, difference_steps(b.sch, t, 1e-4)).derivative;
-    EXPECT_LT((g - out.dalpha).abs().max().item<double>(), 1e-6 * std::max(1.0, out.dalpha.abs().max().item<double>())) << "t=" << tt;
+    EXPECT_LT((g - out.dalpha).abs().max().item<double>(), 1e-6 * std::max(1.0, out.dalpha.abs().max().item<double>()))
+        << "t=" << tt;
   }
 }
 
@@ -81,12 +91,16 @@ TEST(Sobolev, DifferenceOnARouterNetworkConvergesToItsJvp) {
   RouterNet net(c, {2}, 3, std::nullopt);
   net.to(torch::kFloat64);
   net.randomize_heads(1.0);
-  const AlphaFn f = [&](const torch::Tensor& x, const torch::Tensor& t) { return torch::softmax(net.forward(x, t).logits, 1); };
+  const AlphaFn f = [&](const torch::Tensor& x, const torch::Tensor& t) {
+    return torch::softmax(net.forward(x, t).logits, 1);
+  };
   const torch::Tensor x = torch::randn({16, 2}, torch::kFloat64), v = torch::randn({16, 2}, torch::kFloat64);
   const torch::Tensor t = torch::rand({16}, torch::kFloat64) * 0.8 + 0.1;
   const torch::Tensor jvp = directional_jvp(f, x, t, v);
   const auto err = [&](double dt) {
-    return (directional_difference(f, x, t, v, torch::full({16}, dt, torch::kFloat64)).derivative - jvp).norm().item<double>() /
+    return (directional_difference(f, x, t, v, torch::full({16}, dt, torch::kFloat64)).derivative - jvp)
+               .norm()
+               .item<double>() /
            jvp.norm().item<double>();
   };
   // The time embedding's fastest frequency is 1000 per unit t: the difference is second order

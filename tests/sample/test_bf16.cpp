@@ -18,7 +18,8 @@ namespace {
 
 TEST(CpuFeatures, ParsesTheFirstProcessorsModelAndBf16Flags) {
   const std::string amx =
-      "processor\t: 0\nmodel name\t: Intel(R) Xeon(R) Platinum 8480+\nflags\t\t: fpu avx2 avx512f avx512_vnni avx512_bf16 "
+      "processor\t: 0\nmodel name\t: Intel(R) Xeon(R) Platinum 8480+\nflags\t\t: fpu avx2 avx512f avx512_vnni "
+      "avx512_bf16 "
       "amx_bf16 amx_tile\n\nprocessor\t: 1\nmodel name\t: other\nflags\t\t: fpu\n";
   const CpuFeatures a = parse_cpuinfo(amx);
   EXPECT_EQ(a.model, "Intel(R) Xeon(R) Platinum 8480+");
@@ -39,9 +40,10 @@ TEST(Bf16, ModesResolvePerDeviceAndTheCpuNoteSaysWhatItHas) {
   EXPECT_EQ(bf16_cpu_note(parse_cpuinfo("model name : X\nflags : avx512_bf16\n"), "train.bf16", &warn),
             "train.bf16=on on CPU: native bf16 on X (avx512_bf16)");
   EXPECT_FALSE(warn);
-  EXPECT_EQ(bf16_cpu_note(parse_cpuinfo("model name : Y\nflags : avx2\n"), "train.bf16", &warn),
-            "train.bf16=on on CPU without native bf16 (no avx512_bf16 or amx_bf16 on Y (avx2)): it is emulated and likely "
-            "slower than fp32");
+  EXPECT_EQ(
+      bf16_cpu_note(parse_cpuinfo("model name : Y\nflags : avx2\n"), "train.bf16", &warn),
+      "train.bf16=on on CPU without native bf16 (no avx512_bf16 or amx_bf16 on Y (avx2)): it is emulated and likely "
+      "slower than fp32");
   EXPECT_TRUE(warn);
   EXPECT_EQ(parse_enum<Bf16Mode>("true", "train.bf16"), Bf16Mode::kAuto);  // the old boolean's values
   EXPECT_EQ(parse_enum<Bf16Mode>("false", "train.bf16"), Bf16Mode::kOff);
@@ -55,7 +57,8 @@ Config tiny_config() {
 }
 
 // A freshly initialised tiny U-Net on 1 x 16 x 16 and two inputs to it, from `seed`.
-std::tuple<std::shared_ptr<Network>, torch::Tensor, torch::Tensor> tiny_net_and_inputs(const Config& cfg, uint64_t seed) {
+std::tuple<std::shared_ptr<Network>, torch::Tensor, torch::Tensor> tiny_net_and_inputs(const Config& cfg,
+                                                                                       uint64_t seed) {
   torch::manual_seed(seed);
   auto net = make_network(cfg.model, {1, 16, 16});
   return {net, torch::randn({2, 1, 16, 16}), torch::full({2}, 0.5)};
@@ -69,7 +72,8 @@ TEST(Bf16, AutocastRunsTheExpertInBf16AndHandsTheSolverFloat32) {
   const AutocastScope bf16(true, torch::kCPU);
   EXPECT_EQ(net->forward(x, t).scalar_type(), torch::kBFloat16);  // the network's arithmetic
   const Schedule sch = Schedule::from_config(cfg.diffusion);
-  EXPECT_EQ(network_denoise(*net, sch, Prediction::kEps, x, 0.5).scalar_type(), torch::kFloat32);  // what the solver gets
+  EXPECT_EQ(network_denoise(*net, sch, Prediction::kEps, x, 0.5).scalar_type(),
+            torch::kFloat32);  // what the solver gets
   {
     const AutocastScope fp32(false, torch::kCPU);  // nested off: fp32 again, and on again after
     EXPECT_EQ(net->forward(x, t).scalar_type(), torch::kFloat32);
@@ -118,7 +122,8 @@ TEST(Bf16, SamplingInBf16StaysFloat32AndCloseToFp32) {
 TEST(Bf16, SamplesLeaveInNchwThoughTheNetworkRanNhwc) {
   Config cfg = tiny_config();
   cfg.sample.bf16 = Bf16Mode::kOn;
-  SamplingModel one = untrained_sampling_model(cfg, {3, 16, 16}, 1, std::nullopt, torch::kCPU);  // no ensemble in between
+  SamplingModel one =
+      untrained_sampling_model(cfg, {3, 16, 16}, 1, std::nullopt, torch::kCPU);  // no ensemble in between
   prepare_for_device(one, cfg.sample, torch::kCPU);
   // (split_batches hands every batch on contiguous: writers and the gather across ranks need it)
   EXPECT_TRUE(generate_samples(one, cfg.sample, torch::kCPU, false).samples.is_contiguous());

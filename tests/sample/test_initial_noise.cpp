@@ -31,7 +31,7 @@ TEST(InitialNoise, DrawnNoiseIsPerBatchAndASavedFileReproducesTheRun) {
   EXPECT_FALSE(drawn.from_file());
   const torch::Tensor all = drawn.all();
   ASSERT_EQ(all.sizes(), torch::IntArrayRef({7, 2}));
-  EXPECT_TRUE(torch::equal(all.slice(0, 3, 6), drawn.batch(1, 3, 3)));  // batch 1 is rows 3..5
+  EXPECT_TRUE(torch::equal(all.slice(0, 3, 6), drawn.batch(1, 3, 3)));     // batch 1 is rows 3..5
   EXPECT_FALSE(torch::equal(drawn.batch(0, 0, 3), drawn.batch(1, 0, 3)));  // batches draw from their own streams
   const torch::Tensor a = generate_samples(m, sc, torch::kCPU, false).samples;
   save_noise(dir / "noise.npy", all);
@@ -56,18 +56,24 @@ TEST(InitialNoise, BadFilesAreOneLineErrorsNamingTheFile) {
     return e;
   };
   const std::vector<double> d(16, 0.5);
-  EXPECT_NE(error_for(NpyArray::from(NpyType::kF64, {4, 1, 2, 2}, d.data())).find("must be a float32 array, got"), std::string::npos);
+  EXPECT_NE(error_for(NpyArray::from(NpyType::kF64, {4, 1, 2, 2}, d.data())).find("must be a float32 array, got"),
+            std::string::npos);
   const std::vector<float> f(16, 0.5f);
-  EXPECT_NE(error_for(NpyArray::from(NpyType::kF32, {4, 2, 2}, f.data())).find("has shape [4, 2, 2], expected [4, 1, 2, 2]"),
+  EXPECT_NE(
+      error_for(NpyArray::from(NpyType::kF32, {4, 2, 2}, f.data())).find("has shape [4, 2, 2], expected [4, 1, 2, 2]"),
+      std::string::npos);
+  EXPECT_NE(error_for(NpyArray::from(NpyType::kF32, {2, 2, 2, 2}, f.data())).find("expected [4, 1, 2, 2]"),
             std::string::npos);
-  EXPECT_NE(error_for(NpyArray::from(NpyType::kF32, {2, 2, 2, 2}, f.data())).find("expected [4, 1, 2, 2]"), std::string::npos);
-  EXPECT_NE(error_for(NpyArray::from(NpyType::kF32, {8, 1, 1, 2}, f.data())).find("expected [4, 1, 2, 2]"), std::string::npos);
+  EXPECT_NE(error_for(NpyArray::from(NpyType::kF32, {8, 1, 1, 2}, f.data())).find("expected [4, 1, 2, 2]"),
+            std::string::npos);
   std::vector<float> rows(32, 0.5f);
-  EXPECT_NE(error_for(NpyArray::from(NpyType::kF32, {8, 1, 2, 2}, rows.data())).find("holds 8 samples, but sample.num is 4"),
-            std::string::npos);
+  EXPECT_NE(
+      error_for(NpyArray::from(NpyType::kF32, {8, 1, 2, 2}, rows.data())).find("holds 8 samples, but sample.num is 4"),
+      std::string::npos);
   std::vector<float> nan = f;
   nan[5] = std::nanf("");
-  EXPECT_NE(error_for(NpyArray::from(NpyType::kF32, {4, 1, 2, 2}, nan.data())).find("NaN or infinite"), std::string::npos);
+  EXPECT_NE(error_for(NpyArray::from(NpyType::kF32, {4, 1, 2, 2}, nan.data())).find("NaN or infinite"),
+            std::string::npos);
   sc.noise = dir / "missing.npy";
   EXPECT_NE(test::error_of([&] { InitialNoise(sc, {1, 2, 2}); }).find("missing.npy"), std::string::npos);
 }

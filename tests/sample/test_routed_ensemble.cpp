@@ -1,9 +1,8 @@
 // Routing rules and dispatch (design.md section 5): switching is a martingale around the
 // mixture step, one-expert mixtures are exactly plain DDIM, grouped dispatch equals running every
 // expert on everything, and with exact experts `mixture` DDIM converges at about 1/N.
-#include <gtest/gtest.h>
-
 #include <ATen/Parallel.h>
+#include <gtest/gtest.h>
 
 #include <atomic>
 #include <cmath>
@@ -23,7 +22,9 @@ namespace {
 class FixedAlpha : public AlphaProvider {
  public:
   explicit FixedAlpha(torch::Tensor a) : a_(std::move(a)) {}
-  torch::Tensor alpha(const torch::Tensor& x, double, const StepPoint&) override { return a_.expand({x.size(0), a_.size(1)}); }
+  torch::Tensor alpha(const torch::Tensor& x, double, const StepPoint&) override {
+    return a_.expand({x.size(0), a_.size(1)});
+  }
 
  private:
   torch::Tensor a_;
@@ -46,17 +47,19 @@ TEST(RoutedEnsemble, MeanOfSwitchStepsEqualsTheMixtureStep) {
   const int64_t n = 40000;
   const auto x = x1.expand({n, 2}).contiguous();
   const double t = 0.6, t_next = 0.5;
-  RoutedEnsemble sw(affine_experts(3, 2), std::make_shared<FixedAlpha>(alpha), RoutingRule::kSwitch, 1, {0.2, 0.5, 0.3}, 7);
+  RoutedEnsemble sw(affine_experts(3, 2), std::make_shared<FixedAlpha>(alpha), RoutingRule::kSwitch, 1, {0.2, 0.5, 0.3},
+                    7);
   sw.begin(n, torch::kCPU, 0);
   const StepPoint step{0, t, t_next, true};
   const auto switched = ddim_step(sch, x, sw.denoise(x, t, step), t, t_next);
-  RoutedEnsemble mix(affine_experts(3, 2), std::make_shared<FixedAlpha>(alpha), RoutingRule::kMixture, 1, {0.2, 0.5, 0.3}, 7);
+  RoutedEnsemble mix(affine_experts(3, 2), std::make_shared<FixedAlpha>(alpha), RoutingRule::kMixture, 1,
+                     {0.2, 0.5, 0.3}, 7);
   mix.begin(1, torch::kCPU, 0);
   const auto mixed = ddim_step(sch, x1, mix.denoise(x1, t, step), t, t_next);
   // The switch step's spread is a(t') D-spread ~ 0.8 per coordinate: the mean's error ~ 0.8/sqrt(n).
   const double tol = 5 * 0.8 / std::sqrt(static_cast<double>(n));
   EXPECT_LT((switched.mean(0, true) - mixed).abs().max().item<double>(), tol);
-  EXPECT_EQ(sw.evaluations(), n);  // one evaluation per sample
+  EXPECT_EQ(sw.evaluations(), n);   // one evaluation per sample
   EXPECT_EQ(mix.evaluations(), 3);  // K per sample
 }
 
@@ -123,7 +126,8 @@ TEST(RoutedEnsemble, ConcurrentGroupsMatchSerialAndKeepTheCallersGradMode) {
     at::set_num_threads(n);
     torch::NoGradGuard no_grad;
     RoutedEnsemble fixed(experts, nullptr, RoutingRule::kFixed, 1, {0.25, 0.25, 0.25, 0.25}, 3);
-    RoutedEnsemble mix(experts, std::make_shared<FixedAlpha>(alpha), RoutingRule::kMixture, 1, {0.25, 0.25, 0.25, 0.25}, 3);
+    RoutedEnsemble mix(experts, std::make_shared<FixedAlpha>(alpha), RoutingRule::kMixture, 1, {0.25, 0.25, 0.25, 0.25},
+                       3);
     mix.begin(40, torch::kCPU, 0);
     return std::make_pair(fixed.dispatch(x, 0.3, choice), mix.denoise(x, 0.3, StepPoint{0, 0.3, 0.2, true}));
   };
@@ -161,10 +165,12 @@ TEST(RoutedEnsemble, MixtureOfExactExpertsConvergesAtOneOverN) {
   const Schedule sch(ScheduleKind::kLinear);
   auto exact = std::make_shared<ExactPosterior>(pts, cl, k, sch);
   std::vector<DenoiseFn> experts;
-  for (int c = 0; c < k; ++c) experts.push_back([exact, c](const torch::Tensor& x, double t) { return exact->denoise_k(x, t, c); });
+  for (int c = 0; c < k; ++c)
+    experts.push_back([exact, c](const torch::Tensor& x, double t) { return exact->denoise_k(x, t, c); });
   const auto noise = torch::randn({64, 2}, torch::kFloat64);
   auto run = [&](int steps) {
-    RoutedEnsemble ens(experts, std::make_shared<OracleAlpha>(exact), RoutingRule::kMixture, 1, std::vector<double>(k, 0.25), 0);
+    RoutedEnsemble ens(experts, std::make_shared<OracleAlpha>(exact), RoutingRule::kMixture, 1,
+                       std::vector<double>(k, 0.25), 0);
     ens.begin(64, torch::kCPU, 0);
     // x_N, the ODE state whose pathwise error the theory bounds (the landing step's x0 estimate).
     return solve_ode(sch, ens.as_denoiser(), noise.to(torch::kFloat32).to(torch::kFloat64),
@@ -180,7 +186,8 @@ TEST(RoutedEnsemble, MixtureOfExactExpertsConvergesAtOneOverN) {
   double mx = 0, my = 0;
   for (size_t i = 0; i < ln_n.size(); ++i) mx += ln_n[i] / 4, my += ln_err[i] / 4;
   double sxy = 0, sxx = 0;
-  for (size_t i = 0; i < ln_n.size(); ++i) sxy += (ln_n[i] - mx) * (ln_err[i] - my), sxx += (ln_n[i] - mx) * (ln_n[i] - mx);
+  for (size_t i = 0; i < ln_n.size(); ++i)
+    sxy += (ln_n[i] - mx) * (ln_err[i] - my), sxx += (ln_n[i] - mx) * (ln_n[i] - mx);
   const double slope = sxy / sxx;
   EXPECT_GT(slope, -1.3);
   EXPECT_LT(slope, -0.7);
@@ -213,40 +220,51 @@ TEST(SamplingModel, MismatchedExpertsAndRoutersAreRefused) {
     }
     return std::string("(no error)");
   };
-  EXPECT_NE(err([&] { check_compatible({good[0], expert(1, 2, {2}, ScheduleKind::kCosine)}, nullptr, 2); }).find("expert-1.ddm: its schedule (cosine)"),
+  EXPECT_NE(err([&] {
+              check_compatible({good[0], expert(1, 2, {2}, ScheduleKind::kCosine)}, nullptr, 2);
+            }).find("expert-1.ddm: its schedule (cosine)"),
             std::string::npos);
-  EXPECT_NE(err([&] { check_compatible({good[0], expert(1, 2, {3}, ScheduleKind::kLinear)}, nullptr, 2); }).find("its samples have shape [3]"),
+  EXPECT_NE(err([&] {
+              check_compatible({good[0], expert(1, 2, {3}, ScheduleKind::kLinear)}, nullptr, 2);
+            }).find("its samples have shape [3]"),
             std::string::npos);
-  EXPECT_NE(err([&] { check_compatible({good[0], expert(1, 3, {2}, ScheduleKind::kLinear)}, nullptr, 2); }).find("an expert for K = 3"),
+  EXPECT_NE(err([&] {
+              check_compatible({good[0], expert(1, 3, {2}, ScheduleKind::kLinear)}, nullptr, 2);
+            }).find("an expert for K = 3"),
             std::string::npos);
   Router r;
   r.path = "router.ddm";
   r.meta.k = 3;
   r.meta.sample_shape = {2};
-  EXPECT_NE(err([&] { check_compatible(good, &r, 2); }).find("router.ddm: a router for K = 3, but there are 2 experts"), std::string::npos);
+  EXPECT_NE(err([&] { check_compatible(good, &r, 2); }).find("router.ddm: a router for K = 3, but there are 2 experts"),
+            std::string::npos);
   r.meta.k = 2;
   r.meta.sample_shape = {1, 28, 28};
-  EXPECT_NE(err([&] { check_compatible(good, &r, 2); }).find("the router's samples have shape [1, 28, 28]"), std::string::npos);
+  EXPECT_NE(err([&] { check_compatible(good, &r, 2); }).find("the router's samples have shape [1, 28, 28]"),
+            std::string::npos);
 }
 
 // The per-step contract (diffusion/solvers.h) under every solver.
-const std::vector<SolverKind> kAllSolvers{SolverKind::kDdim, SolverKind::kEuler, SolverKind::kHeun, SolverKind::kDpmpp2m};
+const std::vector<SolverKind> kAllSolvers{SolverKind::kDdim, SolverKind::kEuler, SolverKind::kHeun,
+                                          SolverKind::kDpmpp2m};
 
 TEST(RoutedEnsemble, SwitchWithHeunKeepsOneExpertPerSampleForTheWholeStep) {
   const Schedule sch(ScheduleKind::kLinear);
   const int steps = 6;
   const auto alpha = torch::tensor({{0.2, 0.5, 0.3}}, torch::kFloat64);
-  RoutedEnsemble ens(affine_experts(3, 2), std::make_shared<FixedAlpha>(alpha), RoutingRule::kSwitch, 1, {0.2, 0.5, 0.3}, 5);
+  RoutedEnsemble ens(affine_experts(3, 2), std::make_shared<FixedAlpha>(alpha), RoutingRule::kSwitch, 1,
+                     {0.2, 0.5, 0.3}, 5);
   ens.begin(200, torch::kCPU, 0);
-  solve_ode(sch, ens.as_denoiser(), torch::randn({200, 2}, torch::kFloat64), time_grid(sch, steps, Spacing::kUniform, 0.05),
-            SolverKind::kHeun);
+  solve_ode(sch, ens.as_denoiser(), torch::randn({200, 2}, torch::kFloat64),
+            time_grid(sch, steps, Spacing::kUniform, 0.05), SolverKind::kHeun);
   // Heun evaluates twice in steps 0..N-2 and once in its last (Euler) step: if the second
   // evaluation drew again, an expert's evaluations would not be twice its draws.
   const auto& st = ens.stats();
   ASSERT_EQ(st.size(), static_cast<size_t>(steps));
   for (int k = 0; k < 3; ++k) {
     int64_t want = 0;
-    for (int n = 0; n < steps; ++n) want += st[static_cast<size_t>(n)].counts[static_cast<size_t>(k)] * (n < steps - 1 ? 2 : 1);
+    for (int n = 0; n < steps; ++n)
+      want += st[static_cast<size_t>(n)].counts[static_cast<size_t>(k)] * (n < steps - 1 ? 2 : 1);
     EXPECT_EQ(ens.expert_evaluations()[static_cast<size_t>(k)], want) << "expert " << k;
   }
   EXPECT_EQ(ens.evaluations(), 200 * evaluations_per_sample(SolverKind::kHeun, steps));
@@ -265,12 +283,13 @@ TEST(RoutedEnsemble, IntegratedAlphaAdvancesOncePerStepAtItsStartUnderEverySolve
       out.velocity = torch::tensor({1.0f, 0.0f, -1.0f}).expand({x.size(0), 3});
       return out;
     };
-    auto integrated = std::make_shared<IntegratedAlpha>(source, std::vector<double>{0.2, 0.5, 0.3}, IntegrationMode::kLogit);
+    auto integrated =
+        std::make_shared<IntegratedAlpha>(source, std::vector<double>{0.2, 0.5, 0.3}, IntegrationMode::kLogit);
     RoutedEnsemble ens(affine_experts(3, 2), integrated, RoutingRule::kMixture, 1, {0.2, 0.5, 0.3}, 5);
     ens.begin(4, torch::kCPU, 0);
     solve_ode(sch, ens.as_denoiser(), torch::randn({4, 2}, torch::kFloat64), grid, solver);
     const std::vector<double> starts(grid.begin(), grid.end() - 1);  // t_0 .. t_{N-1}
-    EXPECT_EQ(reads, starts) << to_string(solver);  // N reads, one per start point, at t_n
+    EXPECT_EQ(reads, starts) << to_string(solver);                   // N reads, one per start point, at t_n
     const auto& st = ens.stats();
     ASSERT_EQ(st.size(), starts.size()) << to_string(solver);  // one entry per step
     for (size_t n = 0; n < st.size(); ++n) {
@@ -278,7 +297,8 @@ TEST(RoutedEnsemble, IntegratedAlphaAdvancesOncePerStepAtItsStartUnderEverySolve
       EXPECT_EQ(st[n].samples, 4);
     }
     // log alpha moves by c dt per step: at the last start point z = log pi + c (t_{N-1} - t_0).
-    const double z0 = std::log(0.2) + (starts.back() - starts.front()), z2 = std::log(0.3) - (starts.back() - starts.front());
+    const double z0 = std::log(0.2) + (starts.back() - starts.front()),
+                 z2 = std::log(0.3) - (starts.back() - starts.front());
     const double entropy_last = *st.back().mean_entropy();
     const auto a = torch::softmax(torch::tensor({z0, std::log(0.5), z2}, torch::kFloat64), 0);
     EXPECT_NEAR(entropy_last, -(a * a.log()).sum().item<double>(), 1e-5) << to_string(solver);
@@ -289,11 +309,13 @@ TEST(RoutedEnsemble, EveryRuleKeepsOneStatisticsEntryPerStepUnderEverySolver) {
   const Schedule sch(ScheduleKind::kLinear);
   const auto alpha = torch::tensor({{0.2, 0.5, 0.3}}, torch::kFloat64);
   for (SolverKind solver : kAllSolvers)
-    for (RoutingRule rule : {RoutingRule::kSwitch, RoutingRule::kTop1, RoutingRule::kTopK, RoutingRule::kMixture, RoutingRule::kFixed}) {
+    for (RoutingRule rule :
+         {RoutingRule::kSwitch, RoutingRule::kTop1, RoutingRule::kTopK, RoutingRule::kMixture, RoutingRule::kFixed}) {
       RoutedEnsemble ens(affine_experts(3, 2), std::make_shared<FixedAlpha>(alpha), rule, 2, {0.2, 0.5, 0.3}, 5);
       for (int batch = 0; batch < 2; ++batch) {
         ens.begin(10, torch::kCPU, batch);
-        solve_ode(sch, ens.as_denoiser(), torch::randn({10, 2}, torch::kFloat64), time_grid(sch, 4, Spacing::kUniform, 0.05), solver);
+        solve_ode(sch, ens.as_denoiser(), torch::randn({10, 2}, torch::kFloat64),
+                  time_grid(sch, 4, Spacing::kUniform, 0.05), solver);
       }
       ASSERT_EQ(ens.stats().size(), 4u) << to_string(solver) << " " << to_string(rule);
       for (const auto& s : ens.stats()) EXPECT_EQ(s.samples, 20) << to_string(solver) << " " << to_string(rule);
@@ -301,8 +323,8 @@ TEST(RoutedEnsemble, EveryRuleKeepsOneStatisticsEntryPerStepUnderEverySolver) {
 }
 
 TEST(RoutedEnsemble, RefusesAnEvaluationBeforeItsStepStarts) {
-  RoutedEnsemble ens(affine_experts(3, 2), std::make_shared<FixedAlpha>(torch::tensor({{0.2, 0.5, 0.3}})), RoutingRule::kSwitch, 1,
-                     {0.2, 0.5, 0.3}, 5);
+  RoutedEnsemble ens(affine_experts(3, 2), std::make_shared<FixedAlpha>(torch::tensor({{0.2, 0.5, 0.3}})),
+                     RoutingRule::kSwitch, 1, {0.2, 0.5, 0.3}, 5);
   ens.begin(2, torch::kCPU, 0);
   EXPECT_THROW(ens.denoise(torch::zeros({2, 2}), 0.5, StepPoint{0, 0.5, 0.4, false}), Error);
   ens.denoise(torch::zeros({2, 2}), 0.5, StepPoint{0, 0.5, 0.4, true});
@@ -314,7 +336,8 @@ TEST(RoutedEnsemble, RefusesAnEvaluationBeforeItsStepStarts) {
 TEST(RoutedEnsemble, PassesTheExpertsRawDenoisedEstimate) {
   const auto alpha = torch::tensor({{0.2, 0.5, 0.3}}, torch::kFloat64);
   const auto x = 10 * torch::ones({4, 2}, torch::kFloat64);  // affine experts give D = c_k + 3, outside [-1, 1]
-  for (RoutingRule rule : {RoutingRule::kSwitch, RoutingRule::kTop1, RoutingRule::kTopK, RoutingRule::kMixture, RoutingRule::kFixed}) {
+  for (RoutingRule rule :
+       {RoutingRule::kSwitch, RoutingRule::kTop1, RoutingRule::kTopK, RoutingRule::kMixture, RoutingRule::kFixed}) {
     RoutedEnsemble ens(affine_experts(3, 2), std::make_shared<FixedAlpha>(alpha), rule, 2, {0.2, 0.5, 0.3}, 5);
     ens.begin(4, torch::kCPU, 0);
     EXPECT_GT(ens.denoise(x, 0.5, StepPoint{0, 0.5, 0.4, true}).min().item<double>(), 1.5) << to_string(rule);

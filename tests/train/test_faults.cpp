@@ -18,11 +18,12 @@ namespace {
 class Faults : public ::testing::Test {
  protected:
   void SetUp() override {
-    test::write_bytes(dir_ / "toy.yaml",
-                      "data: {dataset: toy2d, toy_components: 4, toy_samples: 400, toy_std: 0.1}\n"
-                      "model: {mlp_width: 64, mlp_depth: 3}\n"
-                      "train: {steps: 400, batch_size: 64, warmup: 5, log_every: 10, checkpoint_every: 20, keep_checkpoints: 2, "
-                      "preview_count: 0}\n");
+    test::write_bytes(
+        dir_ / "toy.yaml",
+        "data: {dataset: toy2d, toy_components: 4, toy_samples: 400, toy_std: 0.1}\n"
+        "model: {mlp_width: 64, mlp_depth: 3}\n"
+        "train: {steps: 400, batch_size: 64, warmup: 5, log_every: 10, checkpoint_every: 20, keep_checkpoints: 2, "
+        "preview_count: 0}\n");
     cfg_ = "train-expert --shard all --config " + dir_ / "toy.yaml -q ";
   }
   // Starts `ddm args` in the background; returns its pid.
@@ -77,7 +78,8 @@ TEST_F(Faults, SigkillAtRandomMomentsThenResumeEndsBitwiseEqual) {
   const auto r = test::run_ddm(run);
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_TRUE(torch::equal(weights(dir_ / "run/expert-all/ckpt-0000000400.ddm"), ref));
-  for (const auto& name : CheckpointDir(dir_ / "run/expert-all", 2).list()) EXPECT_EQ(name.find(".tmp."), std::string::npos);
+  for (const auto& name : CheckpointDir(dir_ / "run/expert-all", 2).list())
+    EXPECT_EQ(name.find(".tmp."), std::string::npos);
 }
 
 TEST_F(Faults, ADiskThatFillsDuringACheckpointLeavesThePreviousOneIntact) {
@@ -105,9 +107,10 @@ TEST_F(Faults, NonFiniteNumbersFromFilesAreRefusedAndNamed) {
                 .status,
             0);
   test::expect_error(test::run_ddm("fid " + dir_ / "s.npz " + dir_ / "s.npz"), 1, "s.npz: mu: element 1 is nan");
-  test::expect_error(test::run_ddm("prepare --config " + dir_ / "toy.yaml --set shards.method=kmeans --set shards.features=" + dir_ / "f.npy" +
-                                   " --set run.dir=" + dir_ / "km"),
-                     1, "f.npy: element 1 is inf");
+  test::expect_error(
+      test::run_ddm("prepare --config " + dir_ / "toy.yaml --set shards.method=kmeans --set shards.features=" +
+                    dir_ / "f.npy" + " --set run.dir=" + dir_ / "km"),
+      1, "f.npy: element 1 is inf");
   test::write_bytes(dir_ / "nan.yaml", "train: {lr: .nan}\n");
   test::expect_error(test::run_ddm("info --config " + dir_ / "nan.yaml"), 1, "train.lr: expected a number, got '.nan'");
   test::expect_error(test::run_ddm("info --set sample.correction=inf"), 1, "expected a number, got 'inf'");

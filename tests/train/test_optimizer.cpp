@@ -13,9 +13,7 @@ namespace {
 
 struct Params : torch::nn::Module {
   torch::Tensor w;
-  explicit Params(std::vector<double> v) {
-    w = register_parameter("w", torch::tensor(v, torch::kFloat64));
-  }
+  explicit Params(std::vector<double> v) { w = register_parameter("w", torch::tensor(v, torch::kFloat64)); }
 };
 
 TrainConfig adam_config(OptimizerKind kind, double weight_decay) {
@@ -43,14 +41,17 @@ void expect_matches_hand_computed(OptimizerKind kind) {
     opt.step(c.lr);
     for (size_t i = 0; i < 3; ++i) {
       double g = grads[t - 1][i];
-      if (kind == OptimizerKind::kAdamW) p[i] *= 1 - c.lr * c.weight_decay;  // decoupled (Loshchilov & Hutter)
-      else g += c.weight_decay * p[i];                                        // L2 in the gradient
+      if (kind == OptimizerKind::kAdamW)
+        p[i] *= 1 - c.lr * c.weight_decay;  // decoupled (Loshchilov & Hutter)
+      else
+        g += c.weight_decay * p[i];  // L2 in the gradient
       m[i] = c.beta1 * m[i] + (1 - c.beta1) * g;
       v[i] = c.beta2 * v[i] + (1 - c.beta2) * g * g;
       const double m_hat = m[i] / (1 - std::pow(c.beta1, t)), v_hat = v[i] / (1 - std::pow(c.beta2, t));
       p[i] -= c.lr * m_hat / (std::sqrt(v_hat) + c.adam_eps);
     }
-    for (size_t i = 0; i < 3; ++i) EXPECT_NEAR(net.w[i].item<double>(), p[i], 1e-14) << "step " << t << " element " << i;
+    for (size_t i = 0; i < 3; ++i)
+      EXPECT_NEAR(net.w[i].item<double>(), p[i], 1e-14) << "step " << t << " element " << i;
   }
 }
 
@@ -110,7 +111,8 @@ TEST(Optimizer, LoadsTheStateOfDdmsOwnAdamFromBefore) {
     opt.load(wrong, "opt.");
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("old.ddm: optimiser state 'opt.m.0' has shape [3]"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("old.ddm: optimiser state 'opt.m.0' has shape [3]"), std::string::npos)
+        << e.what();
   }
 }
 

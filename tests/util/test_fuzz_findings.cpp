@@ -52,7 +52,8 @@ TEST(FuzzFindings, NpzFieldPastTheEnd) {
 // An integer field given 6.7e15 in YAML was converted to int out of range (UBSan).
 TEST(FuzzFindings, ConfigIntegerOutOfRange) {
   expect_refused([&] { load_config(fixture("config-int-out-of-range.yaml")); }, "config-int-out-of-range.yaml");
-  expect_refused([&] { load_config("", {"shards.k=6679214017356322"}); }, "expected an integer, got '6679214017356322'");
+  expect_refused([&] { load_config("", {"shards.k=6679214017356322"}); },
+                 "expected an integer, got '6679214017356322'");
 }
 
 // A 6x5 PNG whose IDAT length was mutated to 0x4000001a: stb_image grew its buffer to 1 GiB

@@ -70,8 +70,9 @@ TEST(Image, OtherFormatsAndOversizedHeadersAreRefused) {
   const std::vector<uint8_t> png = encode_png(test_pattern(64, 32, 3));
   test::write_bytes(dir / "b.png", std::string(png.begin(), png.end()));
   EXPECT_EQ(test::error_of([&] { read_image(dir / "b.png", 0, 6000); }),
-            dir / "b.png" + ": the image header (64x32) declares 6144 bytes, more than data.max_bytes = 6000 (raise "
-                            "data.max_bytes if the file is genuine)");
+            dir / "b.png" +
+                ": the image header (64x32) declares 6144 bytes, more than data.max_bytes = 6000 (raise "
+                "data.max_bytes if the file is genuine)");
   EXPECT_EQ(read_image(dir / "b.png", 0, 6144).pixels, test_pattern(64, 32, 3).pixels);
 }
 
@@ -81,7 +82,9 @@ TEST(Image, DecodesJpegAndBmpFromAnotherEncoder) {
   test::TempDir dir;
   const Image img = test_pattern(16, 12, 3);
   std::string bmp, jpg;
-  auto sink = [](void* ctx, void* data, int size) { static_cast<std::string*>(ctx)->append(static_cast<char*>(data), size); };
+  auto sink = [](void* ctx, void* data, int size) {
+    static_cast<std::string*>(ctx)->append(static_cast<char*>(data), size);
+  };
   ASSERT_TRUE(stbi_write_bmp_to_func(sink, &bmp, 16, 12, 3, img.pixels.data()));
   ASSERT_TRUE(stbi_write_jpg_to_func(sink, &jpg, 16, 12, 3, img.pixels.data(), 100));
   test::write_bytes(dir / "a.bmp", bmp);

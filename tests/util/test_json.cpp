@@ -38,7 +38,10 @@ TEST(Json, RoundTripKeepsValuesAndKeyOrder) {
 TEST(Json, NonFiniteNumbersBecomeNull) { EXPECT_EQ(Json(std::nan("")).dump(), "null"); }
 
 TEST(Json, ParseErrorsNameFileLineAndColumn) {
-  EXPECT_EQ(test::error_of([] { parse_json("{\n  \"a\": 1,\n  \"b\" 2\n}", "m.json"); }).rfind("m.json:3:7: invalid JSON: ", 0), 0u)
+  EXPECT_EQ(test::error_of([] {
+              parse_json("{\n  \"a\": 1,\n  \"b\" 2\n}", "m.json");
+            }).rfind("m.json:3:7: invalid JSON: ", 0),
+            0u)
       << test::error_of([] { parse_json("{\n  \"a\": 1,\n  \"b\" 2\n}", "m.json"); });
   EXPECT_EQ(test::error_of([] { parse_json("[1, 2", "cut.json"); }).rfind("cut.json:1:6: invalid JSON: ", 0), 0u)
       << test::error_of([] { parse_json("[1, 2", "cut.json"); });
@@ -74,7 +77,8 @@ TEST(Json, IntegersFromFilesAreChecked) {
   EXPECT_EQ(json_ints(Json::parse("[1, 2.0, -3]")), (std::vector<int64_t>{1, 2, -3}));
   for (const char* bad : {"1e100", "2.5", "9223372036854775808", "18446744073709551615", "\"7\"", "null", "9.3e18"})
     EXPECT_EQ(test::error_of([&] { json_int(Json::parse(bad)); }).rfind("expected an integer, got ", 0), 0u) << bad;
-  EXPECT_NE(test::error_of([&] { json_ints(Json::parse("{}")); }).find("expected an array of integers"), std::string::npos);
+  EXPECT_NE(test::error_of([&] { json_ints(Json::parse("{}")); }).find("expected an array of integers"),
+            std::string::npos);
 }
 
 }  // namespace ddm

@@ -73,8 +73,10 @@ TEST(Npy, NpzMembersAboveMaxBytesAreRefused) {
   const size_t member = serialize_npy(a).size();
   EXPECT_EQ(read_npz(dir / "a.npz", static_cast<int64_t>(member)).at("x").bytes, a.bytes);
   EXPECT_EQ(test::error_of([&] { read_npz(dir / "a.npz", 100); }),
-            dir / "a.npz" + format(": zip entry x.npy declares {} bytes, more than data.max_bytes = 100 (raise data.max_bytes if "
-                                   "the file is genuine)", member));
+            dir / "a.npz" +
+                format(": zip entry x.npy declares {} bytes, more than data.max_bytes = 100 (raise data.max_bytes if "
+                       "the file is genuine)",
+                       member));
 }
 
 TEST(NpyNumpy, NumpyReadsOursAndWeReadNumpys) {
@@ -92,7 +94,8 @@ TEST(NpyNumpy, NumpyReadsOursAndWeReadNumpys) {
       "assert s.dtype == np.uint8 and s.shape == (2, 2, 1, 3) and s.reshape(-1).tolist() == "
       "[0,10,20,30,40,50,60,70,80,90,100,255]\n"
       "rng = np.random.default_rng(0)\n"
-      "np.savez(sys.argv[2], mu=np.arange(5, dtype=np.float64) / 4, sigma=np.eye(3), i=np.array([[1, -2]], dtype=np.int64))\n"
+      "np.savez(sys.argv[2], mu=np.arange(5, dtype=np.float64) / 4, sigma=np.eye(3), i=np.array([[1, -2]], "
+      "dtype=np.int64))\n"
       "np.savez_compressed(sys.argv[3], x=np.arange(1000, dtype=np.float32))\n";
   test::write_bytes(dir / "check.py", script);
   const auto r = test::run_command(std::string(DDM_TEST_PYTHON) + " " + (dir / "check.py") + " " + (dir / "ours.npz") +

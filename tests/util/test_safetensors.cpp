@@ -193,7 +193,8 @@ TEST(SafeTensors, WriterRejectsInconsistentTensors) {
   EXPECT_NE(what.find(dir / "bad.st"), std::string::npos) << what;
   EXPECT_NE(what.find("\"w\": 12 bytes"), std::string::npos) << what;
   EXPECT_FALSE(path_exists(dir / "bad.st"));
-  st.tensors = {{"w", SafeTensor::from(SafeDType::kF32, {3}, v.data())}, {"w", SafeTensor::from(SafeDType::kF32, {1}, v.data())}};
+  st.tensors = {{"w", SafeTensor::from(SafeDType::kF32, {3}, v.data())},
+                {"w", SafeTensor::from(SafeDType::kF32, {1}, v.data())}};
   EXPECT_NE(test::error_of([&] { serialize_safetensors(st); }).find("twice"), std::string::npos);
   st.tensors = {{"__metadata__", SafeTensor::from(SafeDType::kF32, {1}, v.data())}};
   EXPECT_THROW(serialize_safetensors(st), Error);
@@ -258,8 +259,8 @@ TEST(SafeTensors, PythonReadsOurs) {
                     "assert d['flags'].dtype == np.bool_ and d['flags'].tolist() == [True, False]\n"
                     "assert d['none'].dtype == np.float64 and d['none'].shape == (0, 3)\n"
                     "with safe_open(sys.argv[1], 'np') as f: assert f.metadata() == {'format': 'pt'}\n");
-  const auto r = test::run_command(std::string(DDM_TEST_PYTHON) + " " + (dir / "check.py") + " " +
-                                   (dir / "ours.safetensors"));
+  const auto r =
+      test::run_command(std::string(DDM_TEST_PYTHON) + " " + (dir / "check.py") + " " + (dir / "ours.safetensors"));
   EXPECT_EQ(r.status, 0) << r.output;
 }
 
