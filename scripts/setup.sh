@@ -10,7 +10,7 @@ say() { printf '[setup] %s\n' "$*"; }
 
 # --- 1. Debian packages ----------------------------------------------------------------------
 pkgs=(build-essential cmake ninja-build ccache pkg-config zlib1g-dev
-      libcxxopts-dev libspdlog-dev libfmt-dev libyaml-cpp-dev nlohmann-json3-dev libgloo-dev clang libclang-rt-14-dev libgtest-dev libgmock-dev libstb-dev libpng-dev libjpeg-dev
+      libcxxopts-dev libspdlog-dev libfmt-dev libyaml-cpp-dev nlohmann-json3-dev libgloo-dev clang clang-format libclang-rt-14-dev libgtest-dev libgmock-dev libstb-dev libpng-dev libjpeg-dev
       dataset-fashion-mnist)
 missing=()
 for p in "${pkgs[@]}"; do
@@ -44,16 +44,17 @@ else
     say "installing torch==2.13.0 into .venv (LibTorch headers and CMake files come with it)"
     .venv/bin/python -m pip install -q torch==2.13.0
   fi
+  # Installed before torch is first imported for its path (torch warns without numpy).
+  # numpy lets the tests check that numpy reads what we write (and the reverse); diffusers and
+  # safetensors that UNet2DModel computes what ddm's U-Net computes. Optional: the
+  # tests that need them skip with a message.
+  if ! .venv/bin/python -c 'import numpy' >/dev/null 2>&1; then
+    .venv/bin/python -m pip install -q numpy || say "numpy not installed (numpy interop tests will skip)"
+  fi
+  if ! .venv/bin/python -c 'import diffusers, safetensors' >/dev/null 2>&1; then
+    .venv/bin/python -m pip install -q diffusers safetensors || say "diffusers not installed (the diffusers comparisons will skip)"
+  fi
   torch_dir="$(.venv/bin/python -c 'import torch, os; print(os.path.join(torch.utils.cmake_prefix_path, "Torch"))')"
-fi
-# numpy lets the tests check that numpy reads what we write (and the reverse); diffusers and
-# safetensors that UNet2DModel computes what ddm's U-Net computes. Optional: the
-# tests that need them skip with a message.
-if [ -x .venv/bin/python ] && ! .venv/bin/python -c 'import numpy' >/dev/null 2>&1; then
-  .venv/bin/python -m pip install -q numpy || say "numpy not installed (numpy interop tests will skip)"
-fi
-if [ -x .venv/bin/python ] && ! .venv/bin/python -c 'import diffusers, safetensors' >/dev/null 2>&1; then
-  .venv/bin/python -m pip install -q diffusers safetensors || say "diffusers not installed (the diffusers comparisons will skip)"
 fi
 mkdir -p build
 echo "$torch_dir" > build/torch_dir.txt

@@ -21,8 +21,10 @@ if [ "${1:-}" = "--sanitize" ]; then
 fi
 scripts/setup.sh
 scripts/build.sh
-# Structure rules of the brief, checked before the tests: no function in src/ over 80 lines, and
-# the inference libraries never link training code.
+# Structure rules of the brief, checked before the tests: the C++ sources formatted as
+# .clang-format says, no function in src/ over 80 lines, and the inference libraries never link
+# training code.
+scripts/check_format.sh
 python3 scripts/function_lengths.py src
 python3 scripts/check_layers.py "${DDM_BUILD_DIR:-build}"
 cd "${DDM_BUILD_DIR:-build}"
