@@ -9,15 +9,15 @@
 # Variants (3,500 router steps unless named otherwise; MoG-da: 2,000 + 3 x 500):
 #   mog-a              MoG-a with today's defaults (cosine lr, EMA 0.999)
 #   sobolev            the Sobolev router
-#   mog-da             MoG-da with the mixed weights alpha/2 + 1/(2K), log-SNR scale, kept optimiser
-#   mog-da-alpha       the same with the alpha weights (today's defaults)
+#   mog-da-alpha       MoG-da with today's defaults (alpha weights, log-SNR scale, kept optimiser)
 #   mog-a-compute      MoG-a given the Sobolev router's compute: STEPS_COMPUTE steps (default 7000: the
 #                      Sobolev router trained at 194 examples/s, MoG-a at 339, a ratio of 1.75)
 #   mog-a-old          MoG-a as before: constant lr, no EMA
-#   mog-da-old         MoG-da as before: alpha weights, no scale, constant lr, no EMA
+#   mog-da-old         MoG-da as before: no scale, constant lr, no EMA
 #   mog-da-separate    MoG-da with a separate derivative encoder (the paper's form)
-#   mog-da-noscale     MoG-da with the mixed weights and no log-SNR scale
-#   mog-da-alpha-noscale  MoG-da with the alpha weights and no log-SNR scale
+#   mog-da-alpha-noscale  MoG-da with no log-SNR scale
+# The page's mixed-weight rows (cells mog-da and mog-da-noscale) were run at e2273cd, before the
+# mixed weights were retired; `git checkout e2273cd` reproduces them.
 # EXACT=0 skips the exact-expert FD cell (router-check only).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,21 +26,19 @@ ddm="${DDM:-${DDM_BUILD_DIR:-build}/src/ddm}"
 config=configs/fashion_mnist_quick.yaml
 study=runs/derivative_study
 variants=("$@")
-[ ${#variants[@]} -eq 0 ] && variants=(mog-a sobolev mog-da mog-da-alpha mog-a-compute mog-da-alpha-noscale mog-da-separate mog-da-old mog-a-old)
+[ ${#variants[@]} -eq 0 ] && variants=(mog-a sobolev mog-da-alpha mog-a-compute mog-da-alpha-noscale mog-da-separate mog-da-old mog-a-old)
 da=(--set router.steps=2000 --set router.stage2_steps=500)
 old=(--set router.lr_schedule=constant --set router.ema=0)
 settings() {  # kind and --set flags of a variant
   case "$1" in
     mog-a) echo "mog-a --set router.steps=3500" ;;
     sobolev) echo "sobolev --set router.steps=3500" ;;
-    mog-da) echo "mog-da ${da[*]} --set router.deriv_weights=mixed" ;;
     mog-a-compute) echo "mog-a --set router.steps=${STEPS_COMPUTE:-7000}" ;;
     mog-a-old) echo "mog-a --set router.steps=3500 ${old[*]}" ;;
-    mog-da-old) echo "mog-da ${da[*]} ${old[*]} --set router.deriv_weights=alpha --set router.velocity_scale=none" ;;
+    mog-da-old) echo "mog-da ${da[*]} ${old[*]} --set router.velocity_scale=none" ;;
     mog-da-separate) echo "mog-da ${da[*]} --set router.derivative_net=separate" ;;
-    mog-da-alpha) echo "mog-da ${da[*]} --set router.deriv_weights=alpha" ;;
-    mog-da-noscale) echo "mog-da ${da[*]} --set router.deriv_weights=mixed --set router.velocity_scale=none" ;;
-    mog-da-alpha-noscale) echo "mog-da ${da[*]} --set router.deriv_weights=alpha --set router.velocity_scale=none" ;;
+    mog-da-alpha) echo "mog-da ${da[*]}" ;;
+    mog-da-alpha-noscale) echo "mog-da ${da[*]} --set router.velocity_scale=none" ;;
     *) echo "unknown variant $1" >&2; exit 2 ;;
   esac
 }

@@ -10,8 +10,9 @@
 # (8,000 stage-1 steps, 2,000 per interval network) in runs/fashion_mnist_quick_long and checks
 # its checkpoints every 2,000 steps.
 # `variants` trains, for comparison, MoG-da with uniform training times (run folder
-# runs/fashion_mnist_quick_uniform) and the first MoG-da form (raw d alpha/dt head, the paper's
-# MSE, uniform times; router-mog-da-raw), and checks the uniform one against training steps.
+# runs/fashion_mnist_quick_uniform) and checks it against training steps. The page's raw-head rows
+# (the first MoG-da form) came from this stage before that head was retired; `git checkout e2273cd`
+# reproduces them.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -35,15 +36,12 @@ for stage in "${stages[@]}"; do
       mkdir -p "$uniform" && cp "$run/shards.json" "$uniform/"
       "$ddm" train-router --config "$config" --kind mog-da --restart -q --set router.t_sampling=uniform --set run.dir="$uniform" \
         --set router.steps=2000 --set router.stage2_steps=500 "${keep[@]}"
-      "$ddm" train-router --config "$config" --kind mog-da --restart -q --set router.derivative=raw --set router.deriv_loss=mse \
-        --set router.t_sampling=uniform --set router.steps=2000 --set router.stage2_steps=500 "${keep[@]}"
       "$ddm" router-check --config "$config" --paths 256 --steps 10,25 --out "$run/router-check-uniform" -q \
         --routers "$(ls "$uniform"/router-mog-da/ckpt-*.ddm | paste -sd, -)" ;;
     check)
       "$ddm" router-check --config "$config" --paths 256 --steps 10,25 --routers "$(ckpts router-mog-a),$(ckpts router-mog-da)" \
         --out "$run/router-check-curve" -q
       routers="$(newest router-mog-a),$(newest router-mog-da)"
-      [ -d "$run/router-mog-da-raw" ] && routers="$routers,$(newest router-mog-da-raw)"
       "$ddm" router-check --config "$config" --paths 256 --steps 10,25,50,100 --routers "$routers" -q ;;
     experts)
       for k in 0 1 2 3 4 5 6 7 8 9 all; do "$ddm" train-expert --config "$config" --shard "$k" -q; done ;;

@@ -34,10 +34,10 @@ void synchronize(torch::Device d) {
 
 // What every row records about the run and the host: the CPU's model and bf16 flags,
 // threads, and the precision the networks ran in.
-Json bench_row(const char* bench, const Config& cfg, torch::Device device, bool bf16) {
+Json bench_row(const char* bench, const std::string& config_name, torch::Device device, bool bf16) {
   Json row = Json::object();
   row["bench"] = bench;
-  row["config"] = cfg.name;
+  row["config"] = config_name;
   row["device"] = device.is_cuda() ? "cuda" : "cpu";
   row["cpu"] = cpu_features().model;
   row["cpu_flags"] = cpu_features().flags;
@@ -60,7 +60,7 @@ int bench_train(const Args& args) {
   const int warmup = args.get<int>("warmup"), iters = args.has("iters") ? args.get<int>("iters") : 10;
   require(iters >= 1 && warmup >= 0, "bench: --iters must be >= 1 and --warmup >= 0");
   const Dataset data = load_dataset(cfg.data);
-  ExpertStep es(cfg, data.sample_shape(), device);
+  ExpertStep es(cfg.model, cfg.diffusion, cfg.train, data.sample_shape(), device);
   BatchStream stream(data.size(), cfg.train.batch_size, 0);
   std::vector<torch::Tensor> batches;
   for (int i = 0; i < std::min(iters + warmup, 8); ++i) batches.push_back(data.batch(stream.next()).to(device));
@@ -70,7 +70,7 @@ int bench_train(const Args& args) {
   for (int i = 0; i < iters; ++i) es.step(batches[i % batches.size()], warmup + i);
   synchronize(device);
   const double secs = clock.seconds();
-  Json row = bench_row("train", cfg, device, use_bf16(cfg.train.bf16, device, "train.bf16"));
+  Json row = bench_row("train", cfg.name, device, use_bf16(cfg.train.bf16, device, "train.bf16"));
   row["params"] = parameter_count(*es.net);
   row["batch"] = cfg.train.batch_size;
   row["iters"] = iters;
@@ -140,7 +140,7 @@ int bench_sample(const Args& args) {
   if (args.has("profile")) profile.emplace();
   const SampleResult r = generate_samples(model, sc, device, false);
   synchronize(device);
-  Json row = bench_row("sample", cfg, device, use_bf16(sc.bf16, device, "sample.bf16"));
+  Json row = bench_row("sample", cfg.name, device, use_bf16(sc.bf16, device, "sample.bf16"));
   row["experts"] = k;
   row["params"] = parameter_count(*model.experts[0].net);
   row["router_params"] = model.router ? parameter_count(*model.router->nets[0]) : 0;

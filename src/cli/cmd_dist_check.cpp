@@ -91,7 +91,7 @@ int cmd_dist_check(const std::vector<std::string>& argv) {
   const int mib = args.get<int>("mib"), iters = args.get<int>("iters");
   require(mib >= 1 && iters >= 1, "dist-check: --mib and --iters must be >= 1");
   torch::Device device = resolve_device(cfg.run.device);
-  const Dist& dist = join_process_group(cfg, device);
+  const Dist& dist = join_process_group(cfg.dist, device);
   Checker c{dist};
   check_all_reduce(c, device);
   check_broadcast(c, device);

@@ -14,6 +14,7 @@
 #include "eval/frechet.h"
 #include "eval/table1.h"
 #include "run/layout.h"
+#include "sample/sampler.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -63,12 +64,11 @@ Json evaluation_json(const Config& cfg, const Table1& t) {
 }
 
 // Table 1 layout, then the routing check at the largest N (evaluation/table.md).
-std::string table_markdown(const Config& cfg, const Table1& t) {
-  const EvalConfig& ec = cfg.eval;
+std::string table_markdown(const EvalConfig& ec, ExpertSource experts, const Table1& t) {
   std::string table = format(
       "Classifier-feature FD to the data set (lower is better; not FID; {} experts; {} samples per cell{}, "
       "classifier held-out accuracy {:.3f}):\n\n| rule |",
-      to_string(cfg.sample.experts), ec.samples,
+      to_string(experts), ec.samples,
       ec.seeds > 1 ? format(", mean ± standard deviation over {} seeds", ec.seeds) : std::string(), t.heldout_accuracy);
   for (int n : ec.table_steps) table += format(" N = {} |", n);
   table += "\n|---|";
@@ -117,7 +117,7 @@ int cmd_evaluate(const std::vector<std::string>& argv) {
   const bool exact_experts = cfg.sample.experts == ExpertSource::kExact;
   parse_table1_rows(ec.table_rows, cfg.sample);  // bad rows fail before any work
   torch::Device device = resolve_device(cfg.run.device);
-  const Dist& dist = join_process_group(cfg, device);  // ranks share each cell's batches
+  const Dist& dist = join_process_group(cfg.dist, device);  // ranks share each cell's batches
   const Dataset data = load_dataset(cfg.data);
   require(data.is_image() && data.has_labels(),
           "evaluate: needs a labelled image data set (the feature classifier); {} is not", data.name);
@@ -128,19 +128,20 @@ int cmd_evaluate(const std::vector<std::string>& argv) {
     log::warn("eval.samples = {} <= {} feature dimensions: covariances are rank-deficient and the distances unreliable",
               ec.samples, Classifier::kFeatures);
   const RunContext ctx = args.has("out") ? open_folder(cfg, args.get<std::string>("out"))
-                                         : open_run(cfg, exact_experts ? "evaluation-exact" : "evaluation");
+                                         : open_run(cfg, RunLayout::evaluation_folder(exact_experts));
   const Table1Inputs in{clf, ref, class_proportions(data), device, path_join(ctx.dir, "grids"), dist};
+  const ModelSources sources = model_sources(cfg);
   if (!dist.is_main()) {  // the same table on every rank; rank 0 writes it
-    run_table1(cfg, in, [](const Table1&, const Table1Cell&) {});
+    run_table1(sources, cfg.eval, cfg.sample, in, [](const Table1&, const Table1Cell&) {});
     return 0;
   }
   ensure_writable_dir(in.grids);
   const JsonlWriter metrics(path_join(ctx.dir, "metrics.jsonl"));
-  const Table1 table = run_table1(cfg, in, [&](const Table1& t, const Table1Cell& cell) {
+  const Table1 table = run_table1(sources, cfg.eval, cfg.sample, in, [&](const Table1& t, const Table1Cell& cell) {
     metrics.write(cell.to_json());
     atomic_write(path_join(ctx.dir, "evaluation.json"), evaluation_json(cfg, t).dump(2) + "\n");
   });
-  const std::string md = table_markdown(cfg, table);
+  const std::string md = table_markdown(cfg.eval, cfg.sample.experts, table);
   atomic_write(path_join(ctx.dir, "table.md"), md);
   std::cout << md << format("\nwrote {}/table.md, evaluation.json and grids/\n", ctx.dir);
   return 0;

@@ -25,7 +25,7 @@ int cmd_export(const std::vector<std::string>& argv) {
   const auto inputs = args.positional();
   if (inputs.size() > 1) throw UsageError("export: give one CHECKPOINT, or none to export the run of --config");
   if (inputs.empty()) {
-    const auto written = export_run(args.config(), out);
+    const auto written = export_run(RunLayout(args.config().run_dir()), out);
     for (const auto& w : written) std::cout << "wrote " << w << "\n";
     std::cout << format("wrote {}/priors.json ({} folders)\n", out, written.size());
     return 0;

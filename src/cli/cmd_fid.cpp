@@ -33,7 +33,7 @@ int cmd_fid(const std::vector<std::string>& argv) {
     throw UsageError("fid: give one INPUT (with --save-stats) or two to compare");
   const Config cfg = args.config();
   torch::Device device = resolve_device(cfg.run.device);
-  const Dist& dist = join_process_group(cfg, device);
+  const Dist& dist = join_process_group(cfg.dist, device);
 
   std::optional<Dataset> data;
   auto dataset = [&]() -> const Dataset& {

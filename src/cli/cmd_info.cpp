@@ -16,8 +16,8 @@
 namespace ddm::cli {
 namespace {
 
-void describe_dataset(const Config& cfg) {
-  const Dataset d = load_dataset(cfg.data);
+void describe_dataset(const DataConfig& dc) {
+  const Dataset d = load_dataset(dc);
   std::cout << format("data set     {}\n", d.name);
   std::cout << format("examples     {}\n", d.size());
   std::cout << format("shape        {} ({})\n", torch::IntArrayRef(d.sample_shape()),
@@ -89,7 +89,7 @@ int cmd_info(const std::vector<std::string>& argv) {
   const auto pos = args.positional();
   if (pos.size() > 1) throw UsageError("ddm info: give one PATH");
   if (pos.empty()) {
-    describe_dataset(args.config());
+    describe_dataset(args.config().data);
     return 0;
   }
   const std::string& path = pos[0];

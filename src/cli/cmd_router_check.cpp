@@ -1,8 +1,8 @@
 // `ddm router-check`: the routers measured where sampling uses them. Along --paths exact PF-ODE
 // paths with N in --steps, every alpha source (mog-a, mog-da-head, integrated,
-// integrated-corrected, integrated-raw, integrated-exact, prior) against the exact alpha: total
-// variation at the last step and over the steps, argmax agreement at the last step. Routers: the
-// run's newest (router-mog-a, router-mog-da, router-mog-da-raw), or --routers FILE,... (e.g. the
+// integrated-corrected, integrated-exact, prior) against the exact alpha: total variation at the
+// last step and over the steps, argmax agreement at the last step. Routers: the run's newest
+// (router-mog-a, router-sobolev, router-mog-da), or --routers FILE,... (e.g. the
 // checkpoints of one run: then also final TV against training steps). Writes router-check.json,
 // a table, tv-<N>.png per N and, with several checkpoints, tv-vs-steps.png.
 #include <iostream>
@@ -37,7 +37,7 @@ std::vector<std::string> default_routers(const std::string& run) {
   return out;
 }
 
-// The sources one router gives, by its kind and derivative head.
+// The sources one router gives, by its kind.
 void add_router_sources(std::vector<CheckSource>& out, const std::string& path, double rate, torch::Device device) {
   auto r = std::make_shared<const Router>(load_router(path, device));
   const auto add = [&](const std::string& name, AlphaSource src) {
@@ -45,7 +45,6 @@ void add_router_sources(std::vector<CheckSource>& out, const std::string& path, 
   };
   if (r->meta.kind == RouterKind::kMogA) return add("mog-a", AlphaSource::kRouter);
   if (r->meta.kind == RouterKind::kSobolev) return add("sobolev", AlphaSource::kSobolev);
-  if (r->meta.derivative == DerivativeHead::kRaw) return add("integrated-raw", AlphaSource::kIntegratedRaw);
   add("mog-da-head", AlphaSource::kRouter);
   add("integrated", AlphaSource::kIntegrated);
   add("integrated-corrected", AlphaSource::kIntegratedCorrected);

@@ -90,9 +90,9 @@ int cmd_sample(const std::vector<std::string>& argv) {
   const SampleConfig& sc = cfg.sample;
   const std::string out = sc.out.empty() ? RunLayout(cfg.run_dir()).samples(sample_folder_name(sc)) : sc.out;
   torch::Device device = resolve_device(cfg.run.device);
-  const Dist& dist = join_process_group(cfg, device);  // ranks share the batches
+  const Dist& dist = join_process_group(cfg.dist, device);  // ranks share the batches
   // Everything is loaded and checked before the output folder is touched.
-  const SamplingModel model = load_sampling_model(cfg, device);
+  const SamplingModel model = load_sampling_model(model_sources(cfg), sc, device);
   const InitialNoise noise(sc, model.sample_shape);
   open_folder(cfg, out);  // log.txt and config.yaml beside the samples
   log::info(

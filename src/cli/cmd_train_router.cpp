@@ -1,6 +1,5 @@
 // `ddm train-router --kind mog-a|mog-da|sobolev`: trains the router on the shard labels of the run's
-// manifest into <run>/router-<kind>/ (router-mog-da-raw for a raw derivative head) and prints its held-out evaluation
-// per time interval.
+// manifest into <run>/router-<kind>/ and prints its held-out evaluation per time interval.
 #include <iostream>
 
 #include "cli/app.h"
@@ -40,7 +39,7 @@ int cmd_train_router(const std::vector<std::string>& argv) {
   const ShardManifest m = load_run_manifest(run, &cfg.data);
   require(m.k >= 2, "{}: a router needs K >= 2 shards, the manifest has {}", run.manifest(), m.k);
 
-  const RunContext ctx = open_run(cfg, RunLayout::router_folder(cfg.router.kind, cfg.router.derivative));
+  const RunContext ctx = open_run(cfg, RunLayout::router_folder(cfg.router.kind));
   RouterRunOptions opts;
   opts.cfg = cfg;
   opts.dir = ctx.dir;

@@ -20,7 +20,7 @@ int cmd_trajectory(const std::vector<std::string>& argv) {
   if (!args.parse(argv)) return 0;
   const Config cfg = args.config();
   const torch::Device device = resolve_device(cfg.run.device);
-  const SamplingModel model = load_sampling_model(cfg, device);
+  const SamplingModel model = load_sampling_model(model_sources(cfg), cfg.sample, device);
   SampleConfig sc = cfg.sample;
   const std::string name = sample_folder_name(sc);
   const RunContext ctx = open_run(cfg, "trajectory/" + name.substr(0, name.rfind('-')));

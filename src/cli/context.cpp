@@ -30,12 +30,12 @@ torch::Device rank_device(int local_rank) {
 }
 }  // namespace
 
-const Dist& join_process_group(const Config& cfg, torch::Device& device) {
+const Dist& join_process_group(const DistConfig& dc, torch::Device& device) {
   static const Dist* group = nullptr;
   if (!group) {
     const DistEnv env = read_dist_env();
     if (env.distributed() && device.is_cuda()) device = rank_device(env.local_rank);
-    group = new Dist(Dist::join(env, cfg.dist, device));  // lives as long as the process
+    group = new Dist(Dist::join(env, dc, device));  // lives as long as the process
     if (!group->is_main()) log::set_level(std::max(log::level(), log::Level::kWarn));
     if (group->active())
       log::info("data parallel: rank {} of {} ({} backend, store at {}:{}{})", group->rank(), group->world(),
@@ -56,7 +56,7 @@ RunContext open_folder(const Config& cfg, const std::string& dir) {
   ctx.cfg = cfg;
   ctx.dir = dir;
   ctx.device = resolve_device(cfg.run.device);
-  ctx.dist = join_process_group(cfg, ctx.device);
+  ctx.dist = join_process_group(cfg.dist, ctx.device);
   if (cfg.run.threads > 0) torch::set_num_threads(cfg.run.threads);
   ensure_writable_dir(ctx.dir);
   if (ctx.dist.is_main()) {

@@ -23,7 +23,7 @@ struct RunContext {
 // The data-parallel group torchrun's environment describes, joined once per process (one process
 // without WORLD_SIZE). With CUDA, `device` becomes cuda:LOCAL_RANK (modulo the devices). Ranks other than 0 then log
 // warnings and errors only: rank 0 speaks and writes for the job.
-const Dist& join_process_group(const Config& cfg, torch::Device& device);
+const Dist& join_process_group(const DistConfig& dc, torch::Device& device);
 
 // `subdir`: the command's own folder inside the run ("" for the run folder itself,
 // "expert-3", "router-mog-da", ...).

@@ -180,9 +180,39 @@ const std::string& current_key(const std::string& key) {
   return key;
 }
 
+// Keys removed after files were written with them. A resolved config.yaml lists every key, so an
+// old run's file still loads when it holds the one value that survived; any other value is an
+// error that says what replaced it. Not listed in `config_fields()`: help and dumps omit them.
+const std::vector<ConfigField>& retired_fields() {
+  struct Retired {
+    const char *key, *kept, *why;
+  };
+  static const Retired rows[] = {
+      {"router.derivative", "logit",
+       "the raw d alpha/dt head was removed (it lost to the logit head: docs/results/routers.md); "
+       "MoG-da always predicts the logit velocity"},
+      {"router.deriv_weights", "alpha",
+       "the mixed weights were removed (they lost to alpha: docs/results/derivative_routers.md); "
+       "the logit-velocity error is always weighted by the exact alpha"},
+  };
+  static const std::vector<ConfigField> table = [] {
+    std::vector<ConfigField> t;
+    for (const Retired& r : rows)
+      t.push_back({r.key, "retired", r.why,
+                   [r](Config&, const std::string& v) {
+                     if (trim(v) != r.kept) fail("{} is retired: {}", trim(v), r.why);
+                   },
+                   [](const Config&) { return Json(); }});
+    return t;
+  }();
+  return table;
+}
+
 const ConfigField* find_field(const std::string& key) {
   const std::string& name = current_key(key);
   for (const auto& f : config_fields())
+    if (f.key == name) return &f;
+  for (const auto& f : retired_fields())
     if (f.key == name) return &f;
   return nullptr;
 }

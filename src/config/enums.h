@@ -35,18 +35,11 @@ enum class OptimizerKind { kAdam, kAdamW };
 enum class RouterKind { kMogA, kMogDa, kSobolev };
 // The router's learning rate after its one warm-up: constant, or decaying to 0 at the last step.
 enum class LrSchedule { kConstant, kLinear, kCosine };
-// Weights of MoG-da's logit-velocity error over clusters: the exact alpha (vanishes where alpha
-// is one-hot, near the data) or mixed = alpha / 2 + 1 / (2K) (never vanishes, but under the
-// relative loss the far clusters' huge velocities swamp it: docs/results/derivative_routers.md).
-enum class DerivativeWeights { kAlpha, kMixed };
 // MoG-da's logit velocity head: c_hat as output (none), or output times |d log-SNR / dt| (c per
 // unit log-SNR, so that the output stays O(1) while c spans orders of magnitude over t).
 enum class VelocityScale { kNone, kLogSnr };
 // MoG-da's derivative head on the alpha head's encoder (shared) or on its own (separate, the paper's).
 enum class DerivativeNet { kShared, kSeparate };
-// MoG-da's derivative head: `logit` predicts the logit velocity c (d alpha/dt = alpha (c - <alpha, c>),
-// design.md section 4), `raw` regresses d alpha/dt itself (the first version, kept to compare).
-enum class DerivativeHead { kLogit, kRaw };
 // MoG-da's derivative loss: `relative` divides each point's error by the exact derivative's mean
 // size at its t (the size spans orders of magnitude over t); `mse` is the paper's plain MSE.
 enum class DerivativeLoss { kRelative, kMse };
@@ -65,7 +58,7 @@ enum class TimestepSpacing { kLeading, kTrailing, kLinspace };
 enum class ClipMode { kAuto, kOn, kOff };
 // sample/: which expert(s) give D at each step (design.md section 5), and where alpha comes from.
 enum class RoutingRule { kSwitch, kTop1, kTopK, kMixture, kFixed };
-enum class AlphaSource { kRouter, kIntegrated, kIntegratedCorrected, kIntegratedRaw, kOracle, kSobolev };
+enum class AlphaSource { kRouter, kIntegrated, kIntegratedCorrected, kOracle, kSobolev };
 // sample/: trained expert networks, or the exact experts D_k of the shards (design.md section 3).
 enum class ExpertSource { kTrained, kExact };
 // eval/: what `ddm fid` takes features with: a classifier trained on the labels (classifier-feature
@@ -91,8 +84,6 @@ DDM_ENUM_NAMES(ddm::RouterKind, {ddm::RouterKind::kMogA, "mog-a"}, {ddm::RouterK
                {ddm::RouterKind::kSobolev, "sobolev"});
 DDM_ENUM_NAMES(ddm::LrSchedule, {ddm::LrSchedule::kConstant, "constant"}, {ddm::LrSchedule::kLinear, "linear"},
                {ddm::LrSchedule::kCosine, "cosine"});
-DDM_ENUM_NAMES(ddm::DerivativeWeights, {ddm::DerivativeWeights::kAlpha, "alpha"},
-               {ddm::DerivativeWeights::kMixed, "mixed"});
 DDM_ENUM_NAMES(ddm::VelocityScale, {ddm::VelocityScale::kNone, "none"}, {ddm::VelocityScale::kLogSnr, "log-snr"});
 DDM_ENUM_NAMES(ddm::DerivativeNet, {ddm::DerivativeNet::kShared, "shared"},
                {ddm::DerivativeNet::kSeparate, "separate"});
@@ -108,12 +99,10 @@ DDM_ENUM_NAMES(ddm::ClipMode, {ddm::ClipMode::kAuto, "auto"}, {ddm::ClipMode::kO
 DDM_ENUM_NAMES(ddm::RoutingRule, {ddm::RoutingRule::kSwitch, "switch"}, {ddm::RoutingRule::kTop1, "top1"},
                {ddm::RoutingRule::kTopK, "topk"}, {ddm::RoutingRule::kMixture, "mixture"},
                {ddm::RoutingRule::kFixed, "fixed"});
-DDM_ENUM_NAMES(ddm::DerivativeHead, {ddm::DerivativeHead::kLogit, "logit"}, {ddm::DerivativeHead::kRaw, "raw"});
 DDM_ENUM_NAMES(ddm::TimeSampling, {ddm::TimeSampling::kUniform, "uniform"}, {ddm::TimeSampling::kMass, "mass"});
 DDM_ENUM_NAMES(ddm::DerivativeLoss, {ddm::DerivativeLoss::kRelative, "relative"}, {ddm::DerivativeLoss::kMse, "mse"});
 DDM_ENUM_NAMES(ddm::AlphaSource, {ddm::AlphaSource::kRouter, "router"}, {ddm::AlphaSource::kIntegrated, "integrated"},
-               {ddm::AlphaSource::kIntegratedCorrected, "integrated-corrected"},
-               {ddm::AlphaSource::kIntegratedRaw, "integrated-raw"}, {ddm::AlphaSource::kOracle, "oracle"},
+               {ddm::AlphaSource::kIntegratedCorrected, "integrated-corrected"}, {ddm::AlphaSource::kOracle, "oracle"},
                {ddm::AlphaSource::kSobolev, "sobolev"});
 DDM_ENUM_NAMES(ddm::FeatureKind, {ddm::FeatureKind::kClassifier, "classifier"},
                {ddm::FeatureKind::kInception, "inception"});

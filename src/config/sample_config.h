@@ -19,8 +19,8 @@ namespace ddm {
   X(RoutingRule, rule, RoutingRule::kSwitch, kAny, "switch, top1, topk, mixture or fixed")                            \
   X(int, topk, 2, (Range{1, 100000}), "topk: experts per step")                                                       \
   X(AlphaSource, alpha, AlphaSource::kRouter, kAny,                                                                   \
-    "router (MoG-a), sobolev (the Sobolev router), integrated (MoG-da, logit space), integrated-corrected, "          \
-    "integrated-raw or oracle (exact)")                                                                               \
+    "router (MoG-a), sobolev (the Sobolev router), integrated (MoG-da, logit space), integrated-corrected "           \
+    "or oracle (exact)")                                                                                              \
   X(double, correction, 5.0, kNonNegative,                                                                            \
     "integrated-corrected: rate (per unit t) pulling the integrated logits toward MoG-da's alpha head")               \
   X(ExpertSource, experts, ExpertSource::kTrained, kAny,                                                              \

@@ -20,8 +20,8 @@
 namespace ddm {
 
 struct CheckSource {
-  std::string name;    // mog-a, mog-da-head, integrated, integrated-corrected, integrated-raw, integrated-exact, prior
-  std::string router;  // the router checkpoint it reads ("" for exact and prior)
+  std::string name;         // mog-a, mog-da-head, integrated, integrated-corrected, integrated-exact, prior
+  std::string router;       // the router checkpoint it reads ("" for exact and prior)
   int64_t router_step = 0;  // that checkpoint's training step
   std::shared_ptr<AlphaProvider> provider;
 };

@@ -27,7 +27,7 @@ Table1Row parse_row(const std::string& name, const SampleConfig& base) {
     r.sc.rule = RoutingRule::kFixed;
     r.label = "fixed (naive: expert ~ pi, once)";
   } else {
-    const size_t dash = name.find('-');  // rules have no dash; alpha sources may (integrated-raw)
+    const size_t dash = name.find('-');  // rules have no dash; alpha sources may (integrated-corrected)
     require(dash != std::string::npos,
             "eval.table_rows: '{}' is not baseline, fixed or <rule>-<alpha> (e.g. switch-router)", name);
     r.sc.rule = parse_enum<RoutingRule>(name.substr(0, dash), format("eval.table_rows: rule of '{}'", name));
@@ -99,17 +99,14 @@ Json Table1Cell::to_json() const {
   return j;
 }
 
-Table1 run_table1(const Config& cfg, const Table1Inputs& in,
+Table1 run_table1(const ModelSources& from, const EvalConfig& ec, const SampleConfig& base, const Table1Inputs& in,
                   const std::function<void(const Table1&, const Table1Cell&)>& on_cell) {
-  const EvalConfig& ec = cfg.eval;
   Table1 t;
-  t.rows = parse_table1_rows(ec.table_rows, cfg.sample);
+  t.rows = parse_table1_rows(ec.table_rows, base);
   t.proportions = in.proportions;
   t.heldout_accuracy = in.clf.heldout_accuracy;
   for (const Table1Row& row : t.rows) {
-    Config row_cfg = cfg;
-    row_cfg.sample = row.sc;
-    const SamplingModel model = load_sampling_model(row_cfg, in.device);
+    const SamplingModel model = load_sampling_model(from, row.sc, in.device);
     t.cells.emplace_back();
     t.fd.emplace_back();
     for (int n : ec.table_steps) {

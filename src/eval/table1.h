@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "config/config_fwd.h"
+#include "config/eval_config.h"
 #include "config/sample_config.h"
 #include "dist/process_group.h"
 #include "eval/classifier.h"
@@ -20,6 +20,8 @@
 #include "util/json.h"
 
 namespace ddm {
+
+struct ModelSources;  // sample/sampler.h
 
 struct Table1Row {
   std::string name;  // as in eval.table_rows
@@ -65,9 +67,9 @@ struct Table1Inputs {
   Dist dist;          // ranks share each cell's sampling; every rank gets the same table
 };
 
-// Runs every cell of cfg.eval's table; `on_cell` sees the table so far after each cell (so that
-// an interrupted run can keep what it has).
-Table1 run_table1(const Config& cfg, const Table1Inputs& in,
+// Runs every cell of `ec`'s table, each row's sampling settings `base` with its rule and alpha;
+// `on_cell` sees the table so far after each cell (so that an interrupted run can keep what it has).
+Table1 run_table1(const ModelSources& from, const EvalConfig& ec, const SampleConfig& base, const Table1Inputs& in,
                   const std::function<void(const Table1&, const Table1Cell&)>& on_cell);
 
 }  // namespace ddm

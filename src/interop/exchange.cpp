@@ -87,8 +87,7 @@ void export_router(const std::string& checkpoint, const std::string& out_dir) {
   write_json(path_join(out_dir, "router_config.json"), j);
 }
 
-std::vector<std::string> export_run(const Config& cfg, const std::string& out_dir) {
-  const RunLayout run(cfg.run_dir());
+std::vector<std::string> export_run(const RunLayout& run, const std::string& out_dir) {
   const ShardManifest m = load_run_manifest(run);
   std::vector<std::string> written;
   auto one = [&](const std::string& folder, bool expert) {

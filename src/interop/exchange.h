@@ -14,13 +14,14 @@
 
 #include "config/config.h"
 #include "models/checkpoint.h"
+#include "run/layout.h"
 
 namespace ddm {
 
 void export_expert(const std::string& checkpoint, const std::string& out_dir);
 void export_router(const std::string& checkpoint, const std::string& out_dir);
-// Every expert and router of cfg's run (their newest checkpoints); returns the folders written.
-std::vector<std::string> export_run(const Config& cfg, const std::string& out_dir);
+// Every expert and router of the run (their newest checkpoints); returns the folders written.
+std::vector<std::string> export_run(const RunLayout& run, const std::string& out_dir);
 
 struct ImportOptions {
   int shard = -1;       // kAllShards

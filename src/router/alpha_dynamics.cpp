@@ -13,18 +13,9 @@ torch::Tensor corrected_logits(const torch::Tensor& z, const torch::Tensor& head
   return (1 - gain) * torch::log_softmax(z, 1) + gain * torch::log_softmax(head_logits, 1);
 }
 
-torch::Tensor projected_alpha_step(const torch::Tensor& alpha, const torch::Tensor& g, double dt) {
-  const torch::Tensor a = (alpha + dt * g).clamp_min(0);
-  return a / a.sum(1, true).clamp_min(1e-12);
-}
-
 torch::Tensor velocity_error(const torch::Tensor& w, const torch::Tensor& c_hat, const torch::Tensor& c) {
   const torch::Tensor e = c_hat - c;
   return (w * (e - (w * e).sum(1, true)).pow(2)).sum(1);
-}
-
-torch::Tensor mixed_weights(const torch::Tensor& alpha) {
-  return 0.5 * alpha + 0.5 / static_cast<double>(alpha.size(1));
 }
 
 torch::Tensor total_variation(const torch::Tensor& p, const torch::Tensor& q) { return 0.5 * (p - q).abs().sum(1); }

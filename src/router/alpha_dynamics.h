@@ -1,6 +1,6 @@
 // How alpha moves in t (design.md section 4), one formula per function: the derivative from a
 // logit velocity, the logit-space Euler step of MoG-da's integrated alpha, its correction toward
-// an alpha head, the first (alpha-space, projected) step, and the errors the trainer minimises.
+// an alpha head, and the errors the trainer minimises.
 #pragma once
 #include <torch/types.h>
 
@@ -15,17 +15,10 @@ torch::Tensor logit_step(const torch::Tensor& z, const torch::Tensor& c, double 
 // Pulls integrated logits toward the alpha head's: (1 - gain) log_softmax(z) + gain log_softmax(f).
 torch::Tensor corrected_logits(const torch::Tensor& z, const torch::Tensor& head_logits, double gain);
 
-// The first MoG-da step: alpha_{n+1} = Proj(alpha_n + dt g), Proj = clamp at 0, renormalise.
-torch::Tensor projected_alpha_step(const torch::Tensor& alpha, const torch::Tensor& g, double dt);
-
 // Per row: sum_k w_k (e_k - <w, e>)^2 with e = c_hat - c, the w-weighted variance of the velocity
 // error; it ignores the constant that c is defined up to. With w = alpha it is what one logit step
 // of size dt adds to KL(alpha || alpha_hat), over dt^2 / 2.
 torch::Tensor velocity_error(const torch::Tensor& w, const torch::Tensor& c_hat, const torch::Tensor& c);
-
-// The weights of MoG-da's velocity error: alpha, or alpha / 2 + 1 / (2K), which does not vanish
-// where alpha is one-hot (near the data, where the last steps integrate c_hat).
-torch::Tensor mixed_weights(const torch::Tensor& alpha);
 
 // Per row: total variation 0.5 sum_k |p_k - q_k|.
 torch::Tensor total_variation(const torch::Tensor& p, const torch::Tensor& q);

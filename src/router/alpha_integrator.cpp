@@ -11,7 +11,7 @@ namespace ddm {
 AlphaIntegrator::AlphaIntegrator(IntegrationMode mode, double rate) : mode_(mode), rate_(rate) {}
 
 void AlphaIntegrator::begin(const torch::Tensor& prior) {
-  state_ = mode_ == IntegrationMode::kProjected ? prior.clone() : torch::log(prior.clamp_min(1e-30));
+  state_ = torch::log(prior.clamp_min(1e-30));
   started_ = false;
 }
 
@@ -19,17 +19,9 @@ void AlphaIntegrator::begin(const torch::Tensor& prior) {
 // the alpha-head logits the corrected form relaxes toward.
 torch::Tensor AlphaIntegrator::advanced(double t, const torch::Tensor& head) const {
   const double dt = t - last_t_;
-  if (mode_ == IntegrationMode::kProjected) {
-    require(last_.dalpha.defined(), "alpha integrator: the projected step needs a raw derivative head");
-    return projected_alpha_step(state_, last_.dalpha, dt);
-  }
   require(last_.velocity.defined(), "alpha integrator: the logit step needs a logit-velocity head");
   const torch::Tensor z = logit_step(state_, last_.velocity, dt);
   return mode_ == IntegrationMode::kCorrected ? corrected_logits(z, head, 1 - std::exp(-rate_ * std::fabs(dt))) : z;
-}
-
-torch::Tensor AlphaIntegrator::alpha_of(const torch::Tensor& state) const {
-  return mode_ == IntegrationMode::kProjected ? state : torch::softmax(state, 1);
 }
 
 torch::Tensor AlphaIntegrator::at(const RouterOut& out, double t) {
@@ -38,12 +30,12 @@ torch::Tensor AlphaIntegrator::at(const RouterOut& out, double t) {
   last_ = out;
   last_t_ = t;
   started_ = true;
-  return alpha_of(state_);
+  return torch::softmax(state_, 1);
 }
 
 torch::Tensor AlphaIntegrator::peek(double t) const {
   require(started_, "alpha integrator: peek() before the first grid point");
-  return alpha_of(advanced(t, last_.logits));
+  return torch::softmax(advanced(t, last_.logits), 1);
 }
 
 }  // namespace ddm

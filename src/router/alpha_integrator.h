@@ -4,7 +4,6 @@
 //   corrected: the logit step, then z <- (1 - g) z + g log_softmax(alpha head at x_{n+1}), with
 //              g = 1 - exp(-rate |t_{n+1} - t_n|): a relaxation toward the head at a fixed rate
 //              per unit t, so the blend does not depend on N (sample.correction = rate)
-//   projected: alpha_0 = pi, alpha_{n+1} = Proj(alpha_n + (t_{n+1} - t_n) g(x_n, t_n)) (raw head)
 // The same object serves sampling (sample/alpha_provider), `ddm router-check` and the trainer's
 // evaluation, so all three integrate exactly alike.
 #pragma once
@@ -14,7 +13,7 @@
 
 namespace ddm {
 
-enum class IntegrationMode { kLogit, kCorrected, kProjected };
+enum class IntegrationMode { kLogit, kCorrected };
 
 class AlphaIntegrator {
  public:
@@ -22,7 +21,7 @@ class AlphaIntegrator {
   // New trajectories starting from the prior rows [B, K].
   void begin(const torch::Tensor& prior);
   // alpha at grid point t, given the network's outputs `out` at (x(t), t); calls come in
-  // decreasing t. `out` needs `velocity` (logit, corrected), `logits` (corrected) or `dalpha`.
+  // decreasing t. `out` needs `velocity`, and `logits` when corrected.
   torch::Tensor at(const RouterOut& out, double t);
   // alpha at t between the last grid point and the next one (a higher-order solver's second
   // evaluation), by the same step from the last point's outputs, without advancing the state.
@@ -31,11 +30,10 @@ class AlphaIntegrator {
 
  private:
   torch::Tensor advanced(double t, const torch::Tensor& head) const;
-  torch::Tensor alpha_of(const torch::Tensor& state) const;
 
   IntegrationMode mode_;
   double rate_;
-  torch::Tensor state_;  // logits z (logit, corrected) or alpha (projected)
+  torch::Tensor state_;  // the integrated logits z
   RouterOut last_;
   double last_t_ = 0;
   bool started_ = false;

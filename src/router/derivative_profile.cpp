@@ -73,7 +73,6 @@ Json DerivativeProfile::to_json() const {
     j["entropy"] = r.entropy;
     j["mean_sq_dalpha_dt"] = r.mean_sq_dalpha;
     j["velocity_var"] = r.velocity_var;
-    j["velocity_var_mixed"] = r.velocity_var_mixed;
     a.push_back(j);
   }
   return a;
@@ -102,7 +101,6 @@ DerivativeProfile derivative_profile(const ExactPosterior& exact, const Dataset&
     r.entropy = -(a * torch::log(a.clamp_min(1e-300))).sum(1).mean().item<double>();
     r.mean_sq_dalpha = g.pow(2).sum(1).mean().item<double>();
     r.velocity_var = velocity_error(a, torch::zeros_like(c), c).mean().item<double>();
-    r.velocity_var_mixed = velocity_error(mixed_weights(a), torch::zeros_like(c), c).mean().item<double>();
     p.rows.push_back(r);
   }
   return p;

@@ -18,11 +18,10 @@ namespace ddm {
 
 struct ProfileRow {
   double t = 0;
-  double mean_abs_dalpha = 0;     // E ||d alpha/dt||_1
-  double entropy = 0;             // E H(alpha)
-  double mean_sq_dalpha = 0;      // E ||d alpha/dt||^2 (the raw head's target size)
-  double velocity_var = 0;        // E sum_k alpha_k (c_k - <alpha, c>)^2 (the logit head's)
-  double velocity_var_mixed = 0;  // the same with the mixed weights alpha / 2 + 1 / (2K)
+  double mean_abs_dalpha = 0;  // E ||d alpha/dt||_1
+  double entropy = 0;          // E H(alpha)
+  double mean_sq_dalpha = 0;   // E ||d alpha/dt||^2
+  double velocity_var = 0;     // E sum_k alpha_k (c_k - <alpha, c>)^2 (the logit head's)
 };
 
 struct DerivativeProfile {

@@ -20,7 +20,7 @@ Json RouterMeta::to_json() const {
   j["t1"] = t1;
   j["t2"] = t2;
   j["bounds"] = bounds;
-  if (derivative) j["derivative"] = to_string(*derivative);
+  if (has_derivative()) j["derivative"] = "logit";
   j["architecture"] = architecture;
   j["step"] = step;
   return j;
@@ -41,10 +41,10 @@ RouterMeta RouterMeta::from_json(const Json& j, const std::string& source) {
     m.t1 = j.at("t1").get<double>();
     m.t2 = j.at("t2").get<double>();
     m.bounds = j.value("bounds", m.bounds);
-    if (m.kind == RouterKind::kMogDa)
-      m.derivative = j.contains("derivative")
-                         ? parse_enum<DerivativeHead>(j.at("derivative").get<std::string>(), "derivative")
-                         : DerivativeHead::kRaw;
+    // MoG-da routers written without the key, or with "raw", have the retired raw d alpha/dt head.
+    require(!m.has_derivative() || j.value("derivative", std::string("raw")) == "logit",
+            "a MoG-da router with the retired raw d alpha/dt head; retrain it (ddm train-router --kind mog-da) "
+            "to get the logit-velocity head");
     m.architecture = j.at("architecture");
     m.step = json_int(j.at("step"));
     return m;
@@ -84,7 +84,7 @@ Router load_router(const std::string& path, torch::Device device) {
   const RouterArch arch = router_arch(r.meta.architecture, r.meta.schedule, path);
   const int n = r.meta.kind == RouterKind::kMogDa ? 3 : 1;
   for (int i = 0; i < n; ++i) {
-    auto net = std::make_shared<RouterNet>(arch, r.meta.sample_shape, r.meta.k, r.meta.derivative);
+    auto net = std::make_shared<RouterNet>(arch, r.meta.sample_shape, r.meta.k, r.meta.has_derivative());
     // The EMA of the weights where training kept one (router.ema), else the weights.
     const std::string prefix = format(ckpt.has(format("ema{}.alpha_head.weight", i)) ? "ema{}." : "net{}.", i);
     ckpt.load_module(prefix, *net);

@@ -25,8 +25,7 @@ struct RouterMeta {
   std::vector<double> priors;
   Schedule schedule;
   double t_min = 1e-3, t1 = 0.2, t2 = 0.6;
-  std::string bounds = "config";             // how t1, t2 were set: "config" or the auto rule
-  std::optional<DerivativeHead> derivative;  // MoG-da's head (routers written before it was recorded: raw)
+  std::string bounds = "config";  // how t1, t2 were set: "config" or the auto rule
   Json architecture;
   int64_t step = 0;
 
@@ -34,6 +33,7 @@ struct RouterMeta {
   static RouterMeta from_json(const Json& j, const std::string& source);
   // Which of the three MoG-da intervals [t_min, t1), [t1, t2), [t2, 1] holds t.
   int interval(double t) const { return t < t1 ? 0 : t < t2 ? 1 : 2; }
+  bool has_derivative() const { return has_derivative_head(kind); }  // MoG-da's logit-velocity head
 };
 
 class Router {

@@ -10,10 +10,10 @@
 
 namespace ddm {
 namespace {
-ModelConfig encoder_config(const Config& cfg) {
-  ModelConfig m = cfg.model;
-  if (cfg.router.channels > 0) {
-    m.channels = cfg.router.channels;
+ModelConfig encoder_config(const ModelConfig& model, const RouterConfig& rc) {
+  ModelConfig m = model;
+  if (rc.channels > 0) {
+    m.channels = rc.channels;
     // A narrow encoder keeps GroupNorm valid: groups divide the base width.
     m.groups = std::gcd(m.groups, m.channels);
   }
@@ -22,22 +22,15 @@ ModelConfig encoder_config(const Config& cfg) {
 }
 }  // namespace
 
-torch::Tensor RouterOut::derivative(const torch::Tensor& alpha) const {
-  return velocity.defined() ? dalpha_from_velocity(alpha, velocity) : dalpha;
-}
+torch::Tensor RouterOut::derivative(const torch::Tensor& alpha) const { return dalpha_from_velocity(alpha, velocity); }
 
-std::optional<DerivativeHead> derivative_head(const RouterConfig& rc) {
-  if (rc.kind != RouterKind::kMogDa) return std::nullopt;
-  return rc.derivative;
-}
-
-RouterArch router_arch(const Config& cfg) {
+RouterArch router_arch(const ModelConfig& model, const RouterConfig& rc, const DiffusionConfig& diffusion) {
   RouterArch a;
-  a.encoder = encoder_config(cfg);
-  a.downsample = cfg.router.downsample;
-  a.derivative_net = cfg.router.derivative_net;
-  a.velocity_scale = cfg.router.velocity_scale;
-  a.schedule = Schedule::from_config(cfg.diffusion);
+  a.encoder = encoder_config(model, rc);
+  a.downsample = rc.downsample;
+  a.derivative_net = rc.derivative_net;
+  a.velocity_scale = rc.velocity_scale;
+  a.schedule = Schedule::from_config(diffusion);
   return a;
 }
 
@@ -68,9 +61,7 @@ RouterNet::Encoder RouterNet::make_encoder(const ModelConfig& m, const std::vect
   return e;
 }
 
-RouterNet::RouterNet(const RouterArch& arch, const std::vector<int64_t>& shape, int k,
-                     std::optional<DerivativeHead> head)
-    : head_(head) {
+RouterNet::RouterNet(const RouterArch& arch, const std::vector<int64_t>& shape, int k, bool derivative_head) {
   if (resolve_arch(arch.encoder.arch, shape) == ModelArch::kUnet) {
     // The router only classifies: a pooled input (router.downsample) cuts its cost by f^2.
     downsample_ = arch.downsample;
@@ -80,13 +71,12 @@ RouterNet::RouterNet(const RouterArch& arch, const std::vector<int64_t>& shape, 
   encoder_ = make_encoder(arch.encoder, shape, "encoder");
   alpha_head_ = register_module(
       "alpha_head", std::make_shared<nn::Linear>(encoder_.width, k, nn::Init::kZero));  // starts at uniform alpha
-  if (!head_) return;
+  if (!derivative_head) return;
   const bool separate = arch.derivative_net == DerivativeNet::kSeparate;
   if (separate) deriv_encoder_ = make_encoder(arch.encoder, shape, "deriv_encoder");
   deriv_head_ = register_module(
       "deriv_head", std::make_shared<nn::Linear>((separate ? deriv_encoder_ : encoder_).width, k, nn::Init::kZero));
-  if (*head_ == DerivativeHead::kLogit && arch.velocity_scale == VelocityScale::kLogSnr)
-    velocity_scale_ = arch.schedule;
+  if (arch.velocity_scale == VelocityScale::kLogSnr) velocity_scale_ = arch.schedule;
 }
 
 torch::Tensor RouterNet::encode(const Encoder& e, const torch::Tensor& x, const torch::Tensor& t) const {
@@ -96,7 +86,7 @@ torch::Tensor RouterNet::encode(const Encoder& e, const torch::Tensor& x, const 
 
 RouterOut RouterOut::to_float() const {
   RouterOut out = *this;
-  for (torch::Tensor* v : {&out.logits, &out.velocity, &out.dalpha})
+  for (torch::Tensor* v : {&out.logits, &out.velocity})
     if (v->defined()) *v = v->to(torch::kFloat32);
   return out;
 }
@@ -107,9 +97,7 @@ RouterOut RouterNet::forward(const torch::Tensor& x, const torch::Tensor& t) {
   out.logits = alpha_head_->forward(h);
   if (deriv_head_) {
     const torch::Tensor g = deriv_head_->forward(deriv_encoder_.width > 0 ? encode(deriv_encoder_, x, t) : h);
-    if (*head_ == DerivativeHead::kRaw)
-      out.dalpha = g - g.mean(1, true);
-    else if (!velocity_scale_)
+    if (!velocity_scale_)
       out.velocity = g;  // c is defined up to a constant: no projection needed
     else
       out.velocity = g * log_snr_rate(*velocity_scale_, t.to(torch::kFloat32)).abs().to(g.scalar_type()).unsqueeze(1);
@@ -123,16 +111,17 @@ void RouterNet::randomize_heads(double std) {
   if (deriv_head_) deriv_head_->weight().normal_(0, std);
 }
 
-Json router_architecture_json(const Config& cfg, const std::vector<int64_t>& shape, int k) {
-  Json j = architecture_json(encoder_config(cfg), shape);
+Json router_architecture_json(const ModelConfig& model, const RouterConfig& rc, const std::vector<int64_t>& shape,
+                              int k) {
+  Json j = architecture_json(encoder_config(model, rc), shape);
   j["k"] = k;
-  if (shape.size() == 3 && cfg.router.downsample > 1) j["downsample"] = cfg.router.downsample;  // old routers unchanged
-  const auto head = derivative_head(cfg.router);
-  j["derivative_head"] = head.has_value();
-  if (head == DerivativeHead::kLogit) j["derivative"] = "logit";  // raw routers keep their old record
-  if (head == DerivativeHead::kLogit && cfg.router.velocity_scale != VelocityScale::kNone)
-    j["velocity_scale"] = to_string(cfg.router.velocity_scale);  // routers without the key: none
-  if (head && cfg.router.derivative_net == DerivativeNet::kSeparate) j["derivative_net"] = "separate";
+  if (shape.size() == 3 && rc.downsample > 1) j["downsample"] = rc.downsample;  // old routers unchanged
+  const bool head = has_derivative_head(rc.kind);
+  j["derivative_head"] = head;
+  if (head) j["derivative"] = "logit";  // routers written before this key had the retired raw head
+  if (head && rc.velocity_scale != VelocityScale::kNone)
+    j["velocity_scale"] = to_string(rc.velocity_scale);  // routers without the key: none
+  if (head && rc.derivative_net == DerivativeNet::kSeparate) j["derivative_net"] = "separate";
   return j;
 }
 

@@ -1,9 +1,9 @@
 // Router networks (design.md section 4): a time-conditioned encoder (the U-Net's down path and
 // middle, pooled, for images; the residual MLP for points) with an alpha head (K logits) and,
-// for MoG-da, a derivative head: `logit` predicts the logit velocity c_hat (design.md section 4;
-// the derivative alpha (c_hat - <alpha, c_hat>) is formed with whatever alpha the caller has),
-// `raw` predicts d alpha/dt itself, projected to sum zero. The logit head's output is c per unit
-// log-SNR (router.velocity_scale), and may sit on its own encoder (router.derivative_net).
+// for MoG-da, a derivative head that predicts the logit velocity c_hat (design.md section 4; the
+// derivative alpha (c_hat - <alpha, c_hat>) is formed with whatever alpha the caller has). Its
+// output is c per unit log-SNR (router.velocity_scale), and it may sit on its own encoder
+// (router.derivative_net).
 #pragma once
 #include <torch/nn/module.h>
 
@@ -21,9 +21,8 @@ namespace ddm {
 
 struct RouterOut {
   torch::Tensor logits;    // [B, K]
-  torch::Tensor velocity;  // [B, K] logit velocity c_hat (logit head only)
-  torch::Tensor dalpha;    // [B, K] d alpha/dt, sums to zero (raw head only)
-  // d alpha/dt at `alpha`: alpha (c_hat - <alpha, c_hat>) for the logit head, the raw head as is.
+  torch::Tensor velocity;  // [B, K] logit velocity c_hat (MoG-da only)
+  // d alpha/dt at `alpha`: alpha (c_hat - <alpha, c_hat>).
   torch::Tensor derivative(const torch::Tensor& alpha) const;
   // The outputs in float32 (a bf16 forward's, before any loss or integration).
   RouterOut to_float() const;
@@ -39,17 +38,14 @@ struct RouterArch {
   Schedule schedule{ScheduleKind::kLinear};  // whose |lambda'(t)| scales c_hat (velocity_scale=log-snr)
 };
 // For training: the model, router and diffusion sections.
-RouterArch router_arch(const Config& cfg);
+RouterArch router_arch(const ModelConfig& model, const RouterConfig& rc, const DiffusionConfig& diffusion);
 // From a checkpoint's architecture record and schedule (keys it lacks: the old behaviour).
 RouterArch router_arch(const Json& architecture, const Schedule& schedule, const std::string& source);
 
 class RouterNet : public torch::nn::Module {
  public:
-  // `head`: MoG-da's derivative head, none for MoG-a and the Sobolev router.
-  RouterNet(const RouterArch& arch, const std::vector<int64_t>& sample_shape, int k,
-            std::optional<DerivativeHead> head);
-  RouterNet(const Config& cfg, const std::vector<int64_t>& sample_shape, int k, std::optional<DerivativeHead> head)
-      : RouterNet(router_arch(cfg), sample_shape, k, head) {}
+  // `derivative_head`: MoG-da's logit-velocity head (MoG-a and the Sobolev router have none).
+  RouterNet(const RouterArch& arch, const std::vector<int64_t>& sample_shape, int k, bool derivative_head);
   RouterOut forward(const torch::Tensor& x, const torch::Tensor& t);
   // Draws the heads' weights (alpha head, then derivative head) from N(0, std^2) with the global
   // generator: the zero-initialised heads of an untrained router give constant outputs, and
@@ -68,14 +64,14 @@ class RouterNet : public torch::nn::Module {
 
   Encoder encoder_, deriv_encoder_;  // deriv_encoder_: router.derivative_net=separate only
   std::shared_ptr<nn::Linear> alpha_head_, deriv_head_;
-  std::optional<DerivativeHead> head_;
   std::optional<Schedule> velocity_scale_;  // the schedule whose |lambda'(t)| scales c_hat
   int64_t downsample_ = 1;
 };
 
-// The derivative head a config asks for (none for MoG-a).
-std::optional<DerivativeHead> derivative_head(const RouterConfig& rc);
+// Whether a router of this kind has a derivative head (MoG-da only).
+inline bool has_derivative_head(RouterKind kind) { return kind == RouterKind::kMogDa; }
 // The architecture the router was built with (checked when loading).
-Json router_architecture_json(const Config& cfg, const std::vector<int64_t>& sample_shape, int k);
+Json router_architecture_json(const ModelConfig& model, const RouterConfig& rc,
+                              const std::vector<int64_t>& sample_shape, int k);
 
 }  // namespace ddm

@@ -113,7 +113,7 @@ RouterRunResult evaluate_router(const Router& router, const ExactPosterior& exac
     e.cross_entropy = -logp.gather(1, c.unsqueeze(1)).mean().item<double>();
     const torch::Tensor exact_alpha = ex.alpha.to(torch::kFloat64);
     e.alpha_mae = (logp.exp() - exact_alpha).abs().mean().item<double>();
-    if (router.meta.derivative) {
+    if (router.meta.has_derivative()) {
       const torch::Tensor g = out.derivative(ex.alpha.to(out.logits.scalar_type())).to(torch::kFloat64);
       e.dalpha_mae = (g - ex.dalpha.to(torch::kFloat64)).abs().mean().item<double>();
     }
@@ -127,15 +127,14 @@ RouterRunResult evaluate_router(const Router& router, const ExactPosterior& exac
     }
     res.intervals.push_back(e);
   }
-  if (router.meta.derivative) {
+  if (router.meta.has_derivative()) {
     // Integrate alpha from the prior along exact PF-ODE paths (DDIM with the exact D), as the
     // sampler does, and compare with the exact alpha where the paths end.
     const int64_t paths = std::min<int64_t>(samples, 128);
     std::vector<int64_t> shape{paths};
     for (int64_t s : router.meta.sample_shape) shape.push_back(s);
     torch::Tensor x = torch::randn(shape, gen, torch::kFloat32).to(device);
-    AlphaIntegrator integ(*router.meta.derivative == DerivativeHead::kLogit ? IntegrationMode::kLogit
-                                                                            : IntegrationMode::kProjected);
+    AlphaIntegrator integ(IntegrationMode::kLogit);
     integ.begin(router.prior(paths, device));
     res.integrated_steps = 25;
     const auto grid = evaluation_times(sch, res.integrated_steps, Spacing::kUniform, router.meta.t_min);
@@ -159,18 +158,12 @@ DerivativeProfile router_profile(const RouterConfig& rc, const ExactPosterior& e
 }
 
 torch::Tensor derivative_loss(const RouterOut& out, const PosteriorOut& exact, const torch::Tensor& t,
-                              DerivativeLoss kind, const DerivativeProfile& profile, DerivativeWeights weights) {
+                              DerivativeLoss kind, const DerivativeProfile& profile) {
   const torch::Tensor alpha = exact.alpha.to(out.logits.scalar_type());
   const torch::Tensor g = exact.dalpha.to(out.logits.scalar_type());
   if (kind == DerivativeLoss::kMse) return (out.derivative(alpha) - g).pow(2).mean();
-  const bool logit = out.velocity.defined();
-  const bool mixed = weights == DerivativeWeights::kMixed;
-  const torch::Tensor err =
-      logit ? velocity_error(mixed ? mixed_weights(alpha) : alpha, out.velocity, exact.velocity.to(alpha.scalar_type()))
-            : (out.dalpha - g).pow(2).sum(1);
-  const torch::Tensor scale = profile.scale_at(t, !logit  ? &ProfileRow::mean_sq_dalpha
-                                                  : mixed ? &ProfileRow::velocity_var_mixed
-                                                          : &ProfileRow::velocity_var);
+  const torch::Tensor err = velocity_error(alpha, out.velocity, exact.velocity.to(alpha.scalar_type()));
+  const torch::Tensor scale = profile.scale_at(t, &ProfileRow::velocity_var);
   return (err / scale.to(err.scalar_type())).mean();
 }
 
@@ -238,15 +231,15 @@ RouterTraining::RouterTraining(const RouterRunOptions& opts, const Dataset& data
   meta_.priors = manifest.priors();
   meta_.schedule = sch_;
   meta_.t_min = cfg_.diffusion.t_min;
-  meta_.derivative = derivative_head(rc_);
-  meta_.architecture = router_architecture_json(cfg_, shape, manifest.k);
+  meta_.architecture = router_architecture_json(cfg_.model, rc_, shape, manifest.k);
   split_data();
   resolve_bounds();
 
   torch::manual_seed(cfg_.train.seed);
   const int n_nets = da_ ? 3 : 1;
+  const RouterArch arch = router_arch(cfg_.model, rc_, cfg_.diffusion);
   for (int i = 0; i < n_nets; ++i) {
-    nets_.push_back(std::make_shared<RouterNet>(cfg_, shape, manifest.k, meta_.derivative));
+    nets_.push_back(std::make_shared<RouterNet>(arch, shape, manifest.k, meta_.has_derivative()));
     nets_.back()->to(opts.device);
   }
   broadcast_tensors(opts.dist, nets_[0]->parameters());                    // rank 0's initial weights everywhere
@@ -262,7 +255,7 @@ RouterTraining::RouterTraining(const RouterRunOptions& opts, const Dataset& data
   for (int i = 0; i < n_nets; ++i) optim_.push_back(std::make_unique<Optimizer>(nets_[i]->named_parameters(), tc_));
   for (int i = 0; rc_.ema > 0 && i < n_nets; ++i) {
     ema_.push_back(
-        std::make_unique<Ema>(std::make_shared<RouterNet>(cfg_, shape, manifest.k, meta_.derivative), rc_.ema));
+        std::make_unique<Ema>(std::make_shared<RouterNet>(arch, shape, manifest.k, meta_.has_derivative()), rc_.ema));
     ema_.back()->shadow().to(opts.device);
     ema_.back()->reset(*nets_[i]);
   }
@@ -312,7 +305,7 @@ torch::Tensor RouterTraining::stage_loss(const RouterOut& out, const torch::Tens
     r.extra[stage2 ? format("alpha_mse_{}", j) : std::string("alpha_mse")] = mse.item<double>();
   }
   if (da_ && rc_.deriv_weight > 0) {  // on from stage 1: the derivative head sees every t from the start
-    const torch::Tensor d = derivative_loss(out, ex, t, rc_.deriv_loss, profile_, rc_.deriv_weights);
+    const torch::Tensor d = derivative_loss(out, ex, t, rc_.deriv_loss, profile_);
     loss = loss + rc_.deriv_weight * d;
     r.extra[stage2 ? format("dalpha_loss_{}", j) : std::string("dalpha_loss")] = d.item<double>();
   }

@@ -65,11 +65,9 @@ DerivativeProfile router_profile(const RouterConfig& rc, const ExactPosterior& e
                                  torch::Device device);
 
 // The MoG-da derivative loss of one batch (design.md section 4): `mse` is the paper's mean squared
-// error of d alpha/dt; `relative` divides each point's error (the logit head: the alpha-weighted
-// variance of c_hat - c; the raw head: ||g_hat - g||^2) by that target's mean size at its t.
-// `weights` picks the logit head's cluster weights (alpha, or mixed = alpha / 2 + 1 / (2K)).
+// error of d alpha/dt; `relative` divides each point's error, the alpha-weighted variance of
+// c_hat - c, by its mean size at the point's t.
 torch::Tensor derivative_loss(const RouterOut& out, const PosteriorOut& exact, const torch::Tensor& t,
-                              DerivativeLoss kind, const DerivativeProfile& profile,
-                              DerivativeWeights weights = DerivativeWeights::kAlpha);
+                              DerivativeLoss kind, const DerivativeProfile& profile);
 
 }  // namespace ddm

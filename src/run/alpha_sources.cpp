@@ -6,16 +6,14 @@
 namespace ddm {
 namespace {
 
-using H = DerivativeHead;
 using R = RouterKind;
 
 const AlphaSourceSpec kSpecs[] = {
-    {AlphaSource::kRouter, R::kMogA, H::kLogit, false, false, "MoG-a"},
-    {AlphaSource::kSobolev, R::kSobolev, H::kLogit, false, false, "Sobolev"},
-    {AlphaSource::kIntegrated, R::kMogDa, H::kLogit, true, false, "MoG-da, integrated"},
-    {AlphaSource::kIntegratedCorrected, R::kMogDa, H::kLogit, true, false, "MoG-da, integrated + corrected"},
-    {AlphaSource::kIntegratedRaw, R::kMogDa, H::kRaw, true, false, "MoG-da raw head, integrated"},
-    {AlphaSource::kOracle, std::nullopt, H::kLogit, false, true, "exact alpha"},
+    {AlphaSource::kRouter, R::kMogA, false, false, "MoG-a"},
+    {AlphaSource::kSobolev, R::kSobolev, false, false, "Sobolev"},
+    {AlphaSource::kIntegrated, R::kMogDa, true, false, "MoG-da, integrated"},
+    {AlphaSource::kIntegratedCorrected, R::kMogDa, true, false, "MoG-da, integrated + corrected"},
+    {AlphaSource::kOracle, std::nullopt, false, true, "exact alpha"},
 };
 
 }  // namespace

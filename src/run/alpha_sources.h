@@ -1,5 +1,5 @@
 // The alpha sources of sampling (sample.alpha) as one table: what each reads from a run (which
-// router folder, which derivative head, the exact posterior) and how tables name it. Sampling,
+// router folder, the exact posterior) and how tables name it. Sampling,
 // evaluation, benchmarks and router-check read it instead of deciding case by case.
 #pragma once
 #include <optional>
@@ -12,7 +12,6 @@ namespace ddm {
 struct AlphaSourceSpec {
   AlphaSource source;
   std::optional<RouterKind> router;  // the router it reads; none for the oracle
-  DerivativeHead head;               // for a MoG-da router: the derivative head it integrates
   bool integrated;                   // integrates the router's derivative along the path
   bool needs_exact;                  // the exact posterior over the data set (the oracle)
   const char* label;                 // its name in tables

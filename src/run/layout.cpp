@@ -11,13 +11,11 @@ RunLayout::RunLayout(std::string root) : root_(std::move(root)) {}
 
 std::string RunLayout::manifest() const { return path_join(root_, "shards.json"); }
 std::string RunLayout::expert(int shard) const { return path_join(root_, expert_folder(shard)); }
-std::string RunLayout::router(RouterKind kind, DerivativeHead head) const {
-  return path_join(root_, router_folder(kind, head));
-}
+std::string RunLayout::router(RouterKind kind) const { return path_join(root_, router_folder(kind)); }
 std::string RunLayout::classifier() const { return path_join(root_, "classifier"); }
 std::string RunLayout::samples(const std::string& name) const { return path_join(path_join(root_, "samples"), name); }
-std::string RunLayout::evaluation(bool exact_experts) const {
-  return path_join(root_, exact_experts ? "evaluation-exact" : "evaluation");
+std::string RunLayout::evaluation_folder(bool exact_experts) {
+  return exact_experts ? "evaluation-exact" : "evaluation";
 }
 std::string RunLayout::command(const std::string& name) const { return path_join(root_, name); }
 
@@ -25,14 +23,10 @@ std::string RunLayout::expert_folder(int shard) {
   return shard < 0 ? std::string("expert-all") : format("expert-{}", shard);
 }
 
-std::string RunLayout::router_folder(RouterKind kind, DerivativeHead head) {
-  // The raw head's routers kept a folder of their own, so that both MoG-da forms fit one run.
-  return "router-" + to_string(kind) + (kind == RouterKind::kMogDa && head == DerivativeHead::kRaw ? "-raw" : "");
-}
+std::string RunLayout::router_folder(RouterKind kind) { return "router-" + to_string(kind); }
 
 std::vector<std::string> RunLayout::router_folders() {
-  return {router_folder(RouterKind::kMogA), router_folder(RouterKind::kSobolev), router_folder(RouterKind::kMogDa),
-          router_folder(RouterKind::kMogDa, DerivativeHead::kRaw)};
+  return {router_folder(RouterKind::kMogA), router_folder(RouterKind::kSobolev), router_folder(RouterKind::kMogDa)};
 }
 
 }  // namespace ddm

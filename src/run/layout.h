@@ -16,17 +16,17 @@ class RunLayout {
   explicit RunLayout(std::string root);
 
   const std::string& root() const { return root_; }
-  std::string manifest() const;         // shards.json
-  std::string expert(int shard) const;  // expert-<k>, or expert-all for kAllShards (-1)
-  std::string router(RouterKind kind, DerivativeHead head = DerivativeHead::kLogit) const;  // router-<kind>[-raw]
-  std::string classifier() const;                                                           // the FD feature classifier
-  std::string samples(const std::string& name) const;                                       // samples/<name>
-  std::string evaluation(bool exact_experts) const;    // evaluation, or evaluation-exact
+  std::string manifest() const;                        // shards.json
+  std::string expert(int shard) const;                 // expert-<k>, or expert-all for kAllShards (-1)
+  std::string router(RouterKind kind) const;           // router-<kind>
+  std::string classifier() const;                      // the FD feature classifier
+  std::string samples(const std::string& name) const;  // samples/<name>
   std::string command(const std::string& name) const;  // a command's own folder (router-check, ...)
 
   // Folder names inside the run, for `open_run` and for listing.
   static std::string expert_folder(int shard);
-  static std::string router_folder(RouterKind kind, DerivativeHead head = DerivativeHead::kLogit);
+  static std::string router_folder(RouterKind kind);
+  static std::string evaluation_folder(bool exact_experts);  // evaluation, or evaluation-exact
   // Every router folder a run can hold, in the order commands list them.
   static std::vector<std::string> router_folders();
 

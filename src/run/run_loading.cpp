@@ -31,9 +31,8 @@ Expert load_run_expert(const RunLayout& run, int shard, torch::Device device) {
 std::shared_ptr<const Router> load_run_router(const RunLayout& run, AlphaSource source, torch::Device device) {
   const AlphaSourceSpec& spec = alpha_source_spec(source);
   require(spec.router.has_value(), "sample.alpha={} reads no router", to_string(source));
-  const std::string dir = run.router(*spec.router, spec.head);
-  return std::make_shared<Router>(
-      load_router(newest_checkpoint(dir, RunLayout::router_folder(*spec.router, spec.head)), device));
+  const std::string dir = run.router(*spec.router);
+  return std::make_shared<Router>(load_router(newest_checkpoint(dir, RunLayout::router_folder(*spec.router)), device));
 }
 
 }  // namespace ddm

@@ -20,23 +20,9 @@ DerivativeSource exact_derivative(std::shared_ptr<const ExactPosterior> exact) {
     RouterOut out;
     out.logits = torch::log(ex.alpha.to(torch::kFloat64).clamp_min(1e-300)).to(torch::kFloat32);
     out.velocity = ex.velocity.to(torch::kFloat32);
-    out.dalpha = ex.dalpha.to(torch::kFloat32);
     return out;
   };
 }
-
-namespace {
-IntegrationMode integration_mode(AlphaSource source) {
-  switch (source) {
-    case AlphaSource::kIntegratedCorrected:
-      return IntegrationMode::kCorrected;
-    case AlphaSource::kIntegratedRaw:
-      return IntegrationMode::kProjected;
-    default:
-      return IntegrationMode::kLogit;
-  }
-}
-}  // namespace
 
 std::shared_ptr<AlphaProvider> make_alpha_provider(AlphaSource source, std::shared_ptr<const Router> router,
                                                    std::shared_ptr<const ExactPosterior> exact, double rate) {
@@ -47,16 +33,13 @@ std::shared_ptr<AlphaProvider> make_alpha_provider(AlphaSource source, std::shar
   require(router != nullptr, "sample.alpha={} needs a router", to_string(source));
   const AlphaSourceSpec& spec = alpha_source_spec(source);
   if (!spec.integrated) return std::make_shared<RouterAlpha>(std::move(router));
-  const DerivativeHead want = spec.head;
-  require(router->meta.derivative == want,
-          "{}: sample.alpha={} needs a mog-da router with a {} derivative head (router.derivative={}), "
-          "this one has {}",
-          router->path, to_string(source), to_string(want), to_string(want),
-          router->meta.derivative ? to_string(*router->meta.derivative) : std::string("none (mog-a)"));
+  require(router->meta.has_derivative(), "{}: sample.alpha={} needs a mog-da router, this one is {}", router->path,
+          to_string(source), to_string(router->meta.kind));
   auto priors = router->meta.priors;
+  const IntegrationMode mode =
+      source == AlphaSource::kIntegratedCorrected ? IntegrationMode::kCorrected : IntegrationMode::kLogit;
   return std::make_shared<IntegratedAlpha>(
-      [router](const torch::Tensor& x, double t) { return router->evaluate(x, t); }, std::move(priors),
-      integration_mode(source), rate);
+      [router](const torch::Tensor& x, double t) { return router->evaluate(x, t); }, std::move(priors), mode, rate);
 }
 
 }  // namespace ddm

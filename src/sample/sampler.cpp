@@ -22,7 +22,6 @@
 #include "util/timer.h"
 
 namespace ddm {
-namespace {}  // namespace
 
 std::string SamplingModel::describe() const {
   std::string s;
@@ -64,53 +63,62 @@ void check_compatible(const std::vector<Expert>& experts, const Router* router, 
 namespace {
 
 // sample.experts=exact: the shards' exact experts D_k over the training set (design.md section 3).
-void use_exact_experts(SamplingModel& m, const Config& cfg, const Dataset& data, const ShardManifest& manifest,
-                       torch::Device device) {
-  m.schedule = Schedule::from_config(cfg.diffusion);
+void use_exact_experts(SamplingModel& m, const DiffusionConfig& diffusion, const Dataset& data,
+                       const ShardManifest& manifest, torch::Device device) {
+  m.schedule = Schedule::from_config(diffusion);
   m.sample_shape = data.sample_shape();
-  m.t_min = cfg.diffusion.t_min;
+  m.t_min = diffusion.t_min;
   m.exact_experts = std::make_shared<ExactPosterior>(make_exact_posterior(data, manifest, m.schedule, device));
+}
+
+// The K experts of the run's manifest (networks, or exact with sample.experts=exact) and what
+// gives alpha at each step: the router its alpha source reads, or the exact posterior (oracle).
+void load_ensemble(SamplingModel& m, const ModelSources& from, const SampleConfig& sc, bool single,
+                   torch::Device device) {
+  const bool exact_experts = sc.experts == ExpertSource::kExact;
+  const ShardManifest manifest = load_run_manifest(from.run);
+  m.priors = manifest.priors();
+  const bool needs_alpha = !single && sc.rule != RoutingRule::kFixed;
+  const bool oracle = needs_alpha && sc.alpha == AlphaSource::kOracle;
+  std::optional<Dataset> data;
+  if (exact_experts || oracle) {
+    data = load_dataset(from.data);
+    manifest.check_matches(from.data, from.run.manifest());
+  }
+  if (exact_experts) {
+    use_exact_experts(m, from.diffusion, *data, manifest, device);
+    require(sc.expert < manifest.k, "sample.expert must lie in -1..{} (K - 1), got {}", manifest.k - 1, sc.expert);
+  } else {
+    for (int k = 0; k < manifest.k; ++k) m.experts.push_back(load_run_expert(from.run, k, device));
+  }
+  const Schedule& sch = exact_experts ? m.schedule : m.experts[0].meta.schedule;
+  if (oracle)
+    m.exact = exact_experts ? m.exact_experts
+                            : std::make_shared<ExactPosterior>(make_exact_posterior(*data, manifest, sch, device));
+  else if (needs_alpha)
+    m.router = load_run_router(from.run, sc.alpha, device);
+  if (!exact_experts)
+    check_compatible(m.experts, m.router.get(), manifest.k);
+  else if (m.router)
+    require(m.router->meta.schedule == sch && m.router->meta.k == manifest.k,
+            "{}: the router's schedule or K differs from the config's", m.router->path);
+  require(sc.rule != RoutingRule::kTopK || sc.topk <= manifest.k, "sample.topk must lie in 1..{} (K), got {}",
+          manifest.k, sc.topk);
 }
 
 }  // namespace
 
-SamplingModel load_sampling_model(const Config& cfg, torch::Device device) {
-  const SampleConfig& sc = cfg.sample;
+ModelSources model_sources(const Config& cfg) { return {RunLayout(cfg.run_dir()), cfg.data, cfg.diffusion}; }
+
+SamplingModel load_sampling_model(const ModelSources& from, const SampleConfig& sc, torch::Device device) {
   SamplingModel m;
-  const RunLayout run(cfg.run_dir());
   const bool single = sc.baseline || sc.expert >= 0;
   const bool exact_experts = sc.experts == ExpertSource::kExact;
   if (single && !exact_experts) {
-    m.experts.push_back(load_run_expert(run, sc.baseline ? kAllShards : sc.expert, device));
+    m.experts.push_back(load_run_expert(from.run, sc.baseline ? kAllShards : sc.expert, device));
     m.priors = {1.0};
   } else {
-    const ShardManifest manifest = load_run_manifest(run);
-    m.priors = manifest.priors();
-    const bool needs_alpha = !single && sc.rule != RoutingRule::kFixed;
-    std::optional<Dataset> data;
-    if (exact_experts || (needs_alpha && sc.alpha == AlphaSource::kOracle)) {
-      data = load_dataset(cfg.data);
-      manifest.check_matches(cfg.data, run.manifest());
-    }
-    if (exact_experts) {
-      use_exact_experts(m, cfg, *data, manifest, device);
-      require(sc.expert < manifest.k, "sample.expert must lie in -1..{} (K - 1), got {}", manifest.k - 1, sc.expert);
-    } else {
-      for (int k = 0; k < manifest.k; ++k) m.experts.push_back(load_run_expert(run, k, device));
-    }
-    const Schedule& sch = exact_experts ? m.schedule : m.experts[0].meta.schedule;
-    if (needs_alpha && sc.alpha == AlphaSource::kOracle)
-      m.exact = exact_experts ? m.exact_experts
-                              : std::make_shared<ExactPosterior>(make_exact_posterior(*data, manifest, sch, device));
-    else if (needs_alpha)
-      m.router = load_run_router(run, sc.alpha, device);
-    if (!exact_experts)
-      check_compatible(m.experts, m.router.get(), manifest.k);
-    else if (m.router)
-      require(m.router->meta.schedule == sch && m.router->meta.k == manifest.k,
-              "{}: the router's schedule or K differs from the config's", m.router->path);
-    require(sc.rule != RoutingRule::kTopK || sc.topk <= manifest.k, "sample.topk must lie in 1..{} (K), got {}",
-            manifest.k, sc.topk);
+    load_ensemble(m, from, sc, single, device);
   }
   if (!exact_experts) {
     m.schedule = m.experts[0].meta.schedule;
@@ -148,10 +156,9 @@ SamplingModel untrained_sampling_model(const Config& cfg, const std::vector<int6
   r->meta.priors = m.priors;
   r->meta.sample_shape = shape;
   r->meta.schedule = m.schedule;
-  if (*router == RouterKind::kMogDa) r->meta.derivative = alpha_source_spec(cfg.sample.alpha).head;
-  const bool da = *router == RouterKind::kMogDa;
-  for (int i = 0; i < (da ? 3 : 1); ++i) {
-    auto net = std::make_shared<RouterNet>(cfg, shape, k, r->meta.derivative);
+  const RouterArch arch = router_arch(cfg.model, cfg.router, cfg.diffusion);
+  for (int i = 0; i < (r->meta.has_derivative() ? 3 : 1); ++i) {
+    auto net = std::make_shared<RouterNet>(arch, shape, k, r->meta.has_derivative());
     net->randomize_heads(1.0);
     net->to(device);
     net->eval();

@@ -11,12 +11,15 @@
 #include <vector>
 
 #include "config/config_fwd.h"
+#include "config/data_config.h"
+#include "config/diffusion_config.h"
 #include "config/sample_config.h"
 #include "diffusion/solvers.h"
 #include "dist/process_group.h"
 #include "models/expert.h"
 #include "router/exact_posterior.h"
 #include "router/router.h"
+#include "run/layout.h"
 #include "sample/initial_noise.h"
 #include "sample/routed_ensemble.h"
 
@@ -36,9 +39,18 @@ struct SamplingModel {
   std::string describe() const;
 };
 
-// Experts from <run>/expert-<k>/ (or expert-all with sample.baseline), the router from
-// <run>/router-mog-a or router-mog-da, the exact posterior from the data set (oracle).
-SamplingModel load_sampling_model(const Config& cfg, torch::Device device);
+// Where a sampling model comes from: the run folder, and the data set and schedule that the exact
+// experts and the exact posterior (the oracle) are built from.
+struct ModelSources {
+  RunLayout run;
+  DataConfig data;
+  DiffusionConfig diffusion;
+};
+ModelSources model_sources(const Config& cfg);
+
+// What `sc` asks for: experts from <run>/expert-<k>/ (or expert-all with sample.baseline) or the
+// exact experts, the router its alpha source reads, the exact posterior for the oracle.
+SamplingModel load_sampling_model(const ModelSources& from, const SampleConfig& sc, torch::Device device);
 // Freshly initialised networks of the configured architecture on `device` (speed does not depend
 // on the weights; benchmarks and tests): K experts with uniform priors and, when `router` is
 // given, a router of that kind whose heads are random, so that batches spread over the experts as

@@ -1,26 +1,26 @@
 // The expert objective's training step (see expert_step.h).
 #include "train/expert_step.h"
 
-#include "config/config.h"
 #include "diffusion/parameterization.h"
 #include "models/speed_settings.h"
 
 namespace ddm {
 
-ExpertStep::ExpertStep(const Config& cfg, const std::vector<int64_t>& sample_shape, torch::Device device, Dist dist)
-    : schedule(Schedule::from_config(cfg.diffusion)),
-      prediction(cfg.diffusion.prediction),
-      t_min(cfg.diffusion.t_min),
+ExpertStep::ExpertStep(const ModelConfig& model, const DiffusionConfig& diffusion, const TrainConfig& train,
+                       const std::vector<int64_t>& sample_shape, torch::Device device, Dist dist)
+    : schedule(Schedule::from_config(diffusion)),
+      prediction(diffusion.prediction),
+      t_min(diffusion.t_min),
       t_max(schedule.t_max()),
-      train_(cfg.train),
+      train_(train),
       device_(device),
-      autocast_(use_bf16(cfg.train.bf16, device, "train.bf16")),
-      channels_last_(device.is_cuda() && cfg.train.channels_last && sample_shape.size() == 3),
+      autocast_(use_bf16(train.bf16, device, "train.bf16")),
+      channels_last_(device.is_cuda() && train.channels_last && sample_shape.size() == 3),
       dist_(std::move(dist)) {
   // The same seed gives the same initial weights, whatever the device.
-  torch::manual_seed(cfg.train.seed);
-  net = make_network(cfg.model, sample_shape);
-  ema_net = make_network(cfg.model, sample_shape);
+  torch::manual_seed(train.seed);
+  net = make_network(model, sample_shape);
+  ema_net = make_network(model, sample_shape);
   net->to(device);
   ema_net->to(device);
   if (channels_last_) {
@@ -29,9 +29,9 @@ ExpertStep::ExpertStep(const Config& cfg, const std::vector<int64_t>& sample_sha
   }
   broadcast_tensors(dist_, net->parameters());
   broadcast_tensors(dist_, net->buffers());
-  ema_ = std::make_unique<Ema>(ema_net, cfg.train.ema_decay);
+  ema_ = std::make_unique<Ema>(ema_net, train.ema_decay);
   ema_->reset(*net);
-  opt_ = std::make_unique<Optimizer>(net->named_parameters(), cfg.train);
+  opt_ = std::make_unique<Optimizer>(net->named_parameters(), train);
   sync_ = std::make_unique<GradientSync>(dist_, net->parameters());
   net->train();
 }

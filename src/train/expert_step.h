@@ -8,7 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "config/config_fwd.h"
+#include "config/diffusion_config.h"
+#include "config/model_config.h"
 #include "config/train_config.h"
 #include "diffusion/schedule.h"
 #include "dist/data_parallel.h"
@@ -27,7 +28,8 @@ struct StepStats {
 class ExpertStep {
  public:
   // Under data parallelism rank 0's initial weights are broadcast to every rank.
-  ExpertStep(const Config& cfg, const std::vector<int64_t>& sample_shape, torch::Device device, Dist dist = {});
+  ExpertStep(const ModelConfig& model, const DiffusionConfig& diffusion, const TrainConfig& train,
+             const std::vector<int64_t>& sample_shape, torch::Device device, Dist dist = {});
   // One step on a batch x0 (model space, on the device); `step` counts from 0. Under data
   // parallelism x0 is this rank's share of the global batch (data_parallel.h): t and eps are drawn
   // for the global batch and sliced, and gradients are averaged over ranks before clipping.

@@ -103,7 +103,7 @@ ExpertRunResult train_expert(const ExpertRunOptions& opts, const Dataset& data) 
   const std::vector<int64_t> shape = data.sample_shape();
   const std::string who = opts.shard == kAllShards ? "expert all" : format("expert {}", opts.shard);
 
-  ExpertStep es(cfg, shape, opts.device, opts.dist);
+  ExpertStep es(cfg.model, cfg.diffusion, cfg.train, shape, opts.device, opts.dist);
   const BatchShare share = batch_share(tc.batch_size, opts.dist, "train.batch_size");
   ExpertMeta meta;
   meta.shard = opts.shard;

@@ -33,7 +33,7 @@ TEST(Evaluate, WritesTheTableForEveryRowAndStepCount) {
     ASSERT_EQ(test::run_ddm(std::string("train-router --kind ") + kind + " " + cfg).status, 0);
 
   test::expect_error(test::run_ddm("evaluate --rows switch-best " + cfg), 1,
-                     "valid: router, integrated, integrated-corrected, integrated-raw, oracle");
+                     "valid: router, integrated, integrated-corrected, oracle, sobolev");
   const auto r = test::run_ddm(
       "evaluate --rows baseline,fixed,top1-router,switch-integrated,mixture-router --steps 2,3 --num 6 " + cfg);
   ASSERT_EQ(r.status, 0) << r.output;

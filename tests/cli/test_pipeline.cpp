@@ -98,10 +98,10 @@ TEST_F(Pipeline, RoutersSampleWithEveryRule) {
     EXPECT_EQ(npz.at("samples").shape, (std::vector<int64_t>{40, 2})) << c.args;
     EXPECT_TRUE(path_exists(out + "/grid.png"));
   }
-  // A raw-head router is another folder; asking for it before it exists names it.
-  test::expect_error(test::run_ddm("sample --alpha integrated-raw " + config_), 1, "no router-mog-da-raw checkpoint");
-  ASSERT_EQ(test::run_ddm("train-router --kind mog-da --set router.derivative=raw " + config_).status, 0);
-  ASSERT_EQ(test::run_ddm("sample --alpha integrated-raw " + config_).status, 0);
+  // Asking for a router that was not trained names its folder; a retired option says why it went.
+  test::expect_error(test::run_ddm("sample --alpha sobolev " + config_), 1, "no router-sobolev checkpoint");
+  test::expect_error(test::run_ddm("train-router --kind mog-da --set router.derivative=raw " + config_), 1,
+                     "--set router.derivative=raw: raw is retired: the raw d alpha/dt head was removed");
 
   // router-check: every source of the three routers, the JSON the issue names, a plot per N.
   r = test::run_ddm("router-check --paths 16 --steps 4,8 " + config_);
@@ -113,7 +113,7 @@ TEST_F(Pipeline, RoutersSampleWithEveryRule) {
     for (const char* key : {"steps", "tv_final", "tv_mean", "argmax_agree"}) EXPECT_TRUE(row.contains(key)) << key;
   }
   EXPECT_EQ(sources, (std::set<std::string>{"mog-a", "mog-da-head", "integrated", "integrated-corrected",
-                                            "integrated-raw", "integrated-exact", "prior"}));
+                                            "integrated-exact", "prior"}));
   EXPECT_TRUE(path_exists(run("router-check/tv-8.png")));
 
   // Same seed, same samples.

@@ -16,41 +16,45 @@ Config small_image_config() {
   return c;
 }
 
+RouterArch arch_of(const Config& c) { return router_arch(c.model, c.router, c.diffusion); }
+Json arch_json(const Config& c, const std::vector<int64_t>& shape, int k) {
+  return router_architecture_json(c.model, c.router, shape, k);
+}
+
 TEST(RouterNet, NarrowPooledEncoderGivesLogitsPerExpert) {
   Config c = small_image_config();
-  RouterNet full(c, {1, 28, 28}, 5, DerivativeHead::kRaw);
+  RouterNet full(arch_of(c), {1, 28, 28}, 5, false);
   c.router.channels = 4;  // gcd(8, 4): 4 groups
   c.router.downsample = 2;
-  RouterNet cheap(c, {1, 28, 28}, 5, DerivativeHead::kRaw);
+  RouterNet cheap(arch_of(c), {1, 28, 28}, 5, false);
   EXPECT_LT(parameter_count(cheap) * 8, parameter_count(full));
   const torch::Tensor x = torch::randn({3, 1, 28, 28});
   const RouterOut out = cheap.forward(x, torch::full({3}, 0.5));
   EXPECT_EQ(out.logits.sizes(), (std::vector<int64_t>{3, 5}));
-  EXPECT_TRUE(torch::allclose(out.dalpha.sum(1), torch::zeros({3}), 0, 1e-6));
-  const Json arch = router_architecture_json(c, {1, 28, 28}, 5);
+  EXPECT_FALSE(out.velocity.defined());  // MoG-a's router: no derivative head
+  const Json arch = arch_json(c, {1, 28, 28}, 5);
   EXPECT_EQ(arch.at("downsample").get<int64_t>(), 2);
   EXPECT_EQ(arch.at("groups").get<int64_t>(), 4);
   // A router without pooling keeps the architecture record it always had (resumable).
-  EXPECT_FALSE(router_architecture_json(small_image_config(), {1, 28, 28}, 5).contains("downsample"));
+  EXPECT_FALSE(arch_json(small_image_config(), {1, 28, 28}, 5).contains("downsample"));
 }
 
 TEST(RouterNet, LogitHeadGivesAVelocityWhoseDerivativeSumsToZero) {
   Config c = small_image_config();
   c.router.kind = RouterKind::kMogDa;
-  RouterNet net(c, {1, 28, 28}, 5, derivative_head(c.router));
+  RouterNet net(arch_of(c), {1, 28, 28}, 5, true);
   for (auto& p : net.parameters()) {  // the heads start at zero: give them values
     torch::NoGradGuard no_grad;
     p.normal_(0, 0.1);
   }
   const RouterOut out = net.forward(torch::randn({3, 1, 28, 28}), torch::full({3}, 0.5));
   ASSERT_TRUE(out.velocity.defined());
-  EXPECT_FALSE(out.dalpha.defined());
   const torch::Tensor alpha = torch::softmax(torch::randn({3, 5}), 1);
   const torch::Tensor g = out.derivative(alpha);
   EXPECT_TRUE(torch::allclose(g.sum(1), torch::zeros({3}), 0, 1e-5));
-  EXPECT_EQ(router_architecture_json(c, {1, 28, 28}, 5).at("derivative").get<std::string>(), "logit");
-  c.router.derivative = DerivativeHead::kRaw;
-  EXPECT_FALSE(router_architecture_json(c, {1, 28, 28}, 5).contains("derivative"));
+  EXPECT_EQ(arch_json(c, {1, 28, 28}, 5).at("derivative").get<std::string>(), "logit");
+  c.router.kind = RouterKind::kMogA;
+  EXPECT_FALSE(arch_json(c, {1, 28, 28}, 5).contains("derivative"));
 }
 
 // router.velocity_scale=log-snr: the head's output is c per unit log-SNR, so the velocity is the
@@ -63,7 +67,7 @@ TEST(RouterNet, LogSnrScaledVelocityIsTheHeadTimesTheLogSnrRate) {
   auto make = [&](VelocityScale s) {
     c.router.velocity_scale = s;
     torch::manual_seed(5);
-    auto net = std::make_shared<RouterNet>(c, std::vector<int64_t>{2}, 3, derivative_head(c.router));
+    auto net = std::make_shared<RouterNet>(arch_of(c), std::vector<int64_t>{2}, 3, true);
     net->randomize_heads(1.0);
     return net;
   };
@@ -73,9 +77,9 @@ TEST(RouterNet, LogSnrScaledVelocityIsTheHeadTimesTheLogSnrRate) {
                                   Schedule(ScheduleKind::kLinear).dsigma(t) / Schedule(ScheduleKind::kLinear).sigma(t));
   EXPECT_TRUE(torch::allclose(scaled->forward(x, t).velocity, plain->forward(x, t).velocity * rate.abs().unsqueeze(1),
                               1e-5, 1e-6));
-  EXPECT_EQ(router_architecture_json(c, {2}, 3).at("velocity_scale").get<std::string>(), "log-snr");
+  EXPECT_EQ(arch_json(c, {2}, 3).at("velocity_scale").get<std::string>(), "log-snr");
   c.router.velocity_scale = VelocityScale::kNone;
-  EXPECT_FALSE(router_architecture_json(c, {2}, 3).contains("velocity_scale"));
+  EXPECT_FALSE(arch_json(c, {2}, 3).contains("velocity_scale"));
 }
 
 // router.derivative_net=separate: the derivative head reads its own encoder (the paper's separate
@@ -83,11 +87,11 @@ TEST(RouterNet, LogSnrScaledVelocityIsTheHeadTimesTheLogSnrRate) {
 TEST(RouterNet, SeparateDerivativeNetworkHasItsOwnEncoder) {
   Config c = small_image_config();
   c.router.kind = RouterKind::kMogDa;
-  const RouterNet shared(c, {1, 28, 28}, 5, derivative_head(c.router));
+  const RouterNet shared(arch_of(c), {1, 28, 28}, 5, true);
   c.router.derivative_net = DerivativeNet::kSeparate;
-  RouterNet separate(c, {1, 28, 28}, 5, derivative_head(c.router));
+  RouterNet separate(arch_of(c), {1, 28, 28}, 5, true);
   EXPECT_GT(parameter_count(separate), parameter_count(shared) * 19 / 10);
-  EXPECT_EQ(router_architecture_json(c, {1, 28, 28}, 5).at("derivative_net").get<std::string>(), "separate");
+  EXPECT_EQ(arch_json(c, {1, 28, 28}, 5).at("derivative_net").get<std::string>(), "separate");
   for (auto& p : separate.named_parameters()) {  // the alpha head does not read the derivative encoder
     torch::NoGradGuard no_grad;
     if (p.key().rfind("deriv_", 0) == 0) p.value().normal_(0, 0.1);
@@ -102,7 +106,7 @@ TEST(RouterNet, PoolingThatDoesNotDivideTheImageIsRefused) {
   Config c = small_image_config();
   c.router.downsample = 3;
   try {
-    RouterNet net(c, {1, 28, 28}, 5, std::nullopt);
+    RouterNet net(arch_of(c), {1, 28, 28}, 5, false);
     FAIL() << "expected an error";
   } catch (const std::exception& e) {
     EXPECT_NE(std::string(e.what()).find("router.downsample=3"), std::string::npos) << e.what();
@@ -117,7 +121,7 @@ TEST(RouterNet, RandomizedHeadsDrawTheBenchmarksValuesAndMoveNothingElse) {
   c.router.kind = RouterKind::kMogDa;
   auto fresh = [&] {
     torch::manual_seed(3);
-    return std::make_shared<RouterNet>(c, std::vector<int64_t>{1, 28, 28}, 5, derivative_head(c.router));
+    return std::make_shared<RouterNet>(arch_of(c), std::vector<int64_t>{1, 28, 28}, 5, true);
   };
   const auto initial = fresh(), randomized = fresh(), by_name = fresh();
   torch::manual_seed(7);

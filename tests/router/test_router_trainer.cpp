@@ -56,7 +56,7 @@ TEST(RouterTrainer, MogAAlphaIsCloseToTheExactPosterior) {
 TEST(RouterTrainer, SobolevRouterLearnsAlphaAndItsDerivative) {
   test::TempDir dir;
   Config cfg = toy_router_config(RouterKind::kSobolev);
-  EXPECT_EQ(RunLayout::router_folder(cfg.router.kind, cfg.router.derivative), "router-sobolev");
+  EXPECT_EQ(RunLayout::router_folder(cfg.router.kind), "router-sobolev");
   const RouterRunResult r = train(cfg, dir.path());
   ASSERT_EQ(r.intervals.size(), 3u);
   for (const auto& e : r.intervals) {
@@ -68,7 +68,7 @@ TEST(RouterTrainer, SobolevRouterLearnsAlphaAndItsDerivative) {
   ASSERT_TRUE(ckpt.has("ema0.alpha_head.weight"));
   const Router loaded = load_router(r.loop.checkpoint, torch::kCPU);
   ASSERT_EQ(loaded.nets.size(), 1u);
-  EXPECT_FALSE(loaded.meta.derivative.has_value());
+  EXPECT_FALSE(loaded.meta.has_derivative());
   // The EMA weights, not the last step's.
   const torch::Tensor w = loaded.nets[0]->named_parameters()["alpha_head.weight"];
   EXPECT_TRUE(torch::equal(w, ckpt.get("ema0.alpha_head.weight")));
@@ -83,7 +83,7 @@ TEST(RouterTrainer, SobolevRouterLearnsAlphaAndItsDerivative) {
 }
 
 // Stage 2 starts from stage 1's network, optimiser state and EMA: its first update is a
-// continuation (Adam's step count goes on), not a restart.
+// continuation (Adam's step count goes on), not a restart. Bounds given in the config are kept.
 TEST(RouterTrainer, StageTwoKeepsTheOptimiserState) {
   test::TempDir dir;
   Config cfg = toy_router_config(RouterKind::kMogDa);
@@ -95,6 +95,23 @@ TEST(RouterTrainer, StageTwoKeepsTheOptimiserState) {
   const Checkpoint ckpt = load_checkpoint(r.loop.checkpoint);
   for (int i = 0; i < 3; ++i)  // 40 stage-1 steps, then 2 of its own
     EXPECT_EQ(ckpt.get(format("opt{}.alpha_head.weight.step", i)).item<int64_t>(), 42) << "network " << i;
+  const Router loaded = load_router(r.loop.checkpoint, torch::kCPU);
+  EXPECT_DOUBLE_EQ(loaded.meta.t1, 0.2);
+  EXPECT_EQ(loaded.meta.bounds, "config");
+  // A MoG-da router whose record names no derivative head, or the raw one, has the retired raw
+  // d alpha/dt head: loading it is an error that names the file and says to retrain.
+  for (const char* head : {"", "raw"}) {
+    Checkpoint old = ckpt;
+    if (*head)
+      old.meta["router"]["derivative"] = head;
+    else
+      old.meta["router"].erase("derivative");
+    const std::string path = dir.path() + "/old.ddm";
+    save_checkpoint(path, old);
+    const std::string e = test::error_of([&] { load_router(path, torch::kCPU); });
+    EXPECT_EQ(e.rfind(path + ": ", 0), 0u) << e;
+    EXPECT_NE(e.find("retired raw d alpha/dt head; retrain it"), std::string::npos) << e;
+  }
 }
 
 TEST(RouterTrainer, MogDaIntegratedAlphaEndsCloseToTheExactOne) {
@@ -104,7 +121,7 @@ TEST(RouterTrainer, MogDaIntegratedAlphaEndsCloseToTheExactOne) {
   for (const auto& e : r.intervals) EXPECT_FALSE(std::isnan(e.dalpha_mae)) << e.name;
   const Router loaded = load_router(r.loop.checkpoint, torch::kCPU);
   ASSERT_EQ(loaded.nets.size(), 3u);
-  ASSERT_EQ(loaded.meta.derivative, DerivativeHead::kLogit);
+  ASSERT_TRUE(loaded.meta.has_derivative());
   // Auto bounds: inside (t_min, 1), ordered, recorded with their rule.
   EXPECT_LT(0.001, loaded.meta.t1);
   EXPECT_LT(loaded.meta.t1, loaded.meta.t2);
@@ -112,23 +129,6 @@ TEST(RouterTrainer, MogDaIntegratedAlphaEndsCloseToTheExactOne) {
   EXPECT_NE(loaded.meta.bounds.find("auto"), std::string::npos);
   const RouterOut out = loaded.evaluate(torch::randn({5, 2}), 0.4);
   EXPECT_LT(out.derivative(torch::softmax(out.logits, 1)).sum(1).abs().max().item<double>(), 1e-5);
-}
-
-TEST(RouterTrainer, RawHeadRouterKeepsItsFolderAndIntegratesInAlphaSpace) {
-  test::TempDir dir;
-  Config cfg = toy_router_config(RouterKind::kMogDa);
-  cfg.router.derivative = DerivativeHead::kRaw;
-  cfg.router.t1 = AutoDouble::of(0.2);
-  cfg.router.t2 = AutoDouble::of(0.6);
-  cfg.router.steps = 200;
-  cfg.router.stage2_steps = 50;
-  EXPECT_EQ(RunLayout::router_folder(cfg.router.kind, cfg.router.derivative), "router-mog-da-raw");
-  const RouterRunResult r = train(cfg, dir.path());
-  const Router loaded = load_router(r.loop.checkpoint, torch::kCPU);
-  EXPECT_EQ(loaded.meta.derivative, DerivativeHead::kRaw);
-  EXPECT_DOUBLE_EQ(loaded.meta.t1, 0.2);
-  EXPECT_EQ(loaded.meta.bounds, "config");
-  EXPECT_FALSE(std::isnan(r.integrated_tv));
 }
 
 }  // namespace

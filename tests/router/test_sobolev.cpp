@@ -88,7 +88,7 @@ TEST(Sobolev, DifferenceOnARouterNetworkConvergesToItsJvp) {
   c.model.mlp_width = 32;
   c.model.mlp_depth = 2;
   torch::manual_seed(4);
-  RouterNet net(c, {2}, 3, std::nullopt);
+  RouterNet net(router_arch(c.model, c.router, c.diffusion), {2}, 3, false);
   net.to(torch::kFloat64);
   net.randomize_heads(1.0);
   const AlphaFn f = [&](const torch::Tensor& x, const torch::Tensor& t) {
