@@ -41,7 +41,4 @@ int cmd_fid(const std::vector<std::string>& args);
 int cmd_export(const std::vector<std::string>& args);
 int cmd_import(const std::vector<std::string>& args);
 
-// "switch-router-50", "fixed-10", "baseline-25": names sample and trajectory folders.
-std::string sample_folder_name(const ddm::SampleConfig& sc);
-
 }  // namespace ddm::cli

@@ -17,6 +17,7 @@
 #include "models/checkpoint.h"
 #include "router/exact_posterior.h"
 #include "router/router.h"
+#include "run/layout.h"
 #include "run/run_loading.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -110,7 +111,7 @@ int cmd_router_check(const std::vector<std::string>& argv) {
   const std::vector<std::string> routers =
       args.has("routers") ? split(args.get<std::string>("routers"), ',') : default_routers(cfg.run_dir());
   const RunContext ctx =
-      args.has("out") ? open_folder(cfg, args.get<std::string>("out")) : open_run(cfg, "router-check");
+      args.has("out") ? open_folder(cfg, args.get<std::string>("out")) : open_run(cfg, RunLayout::kRouterCheckFolder);
   const Dataset data = load_dataset(cfg.data);
   auto exact = std::make_shared<const ExactPosterior>(
       make_exact_posterior(data, m, Schedule::from_config(cfg.diffusion), ctx.device));

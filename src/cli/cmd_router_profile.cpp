@@ -10,6 +10,7 @@
 #include "cli/context.h"
 #include "router/derivative_profile.h"
 #include "router/router_trainer.h"
+#include "run/layout.h"
 #include "run/run_loading.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -27,7 +28,7 @@ int cmd_router_profile(const std::vector<std::string>& argv) {
   const int points = args.get<int>("points"), times = args.get<int>("times");
   require(points >= 1 && times >= 2, "router-profile: --points must be >= 1 and --times >= 2");
   const ShardManifest m = load_run_manifest(RunLayout(cfg.run_dir()), &cfg.data);
-  const RunContext ctx = open_run(cfg, "router-profile");
+  const RunContext ctx = open_run(cfg, RunLayout::kRouterProfileFolder);
   const Dataset data = load_dataset(cfg.data);
   const Schedule sch = Schedule::from_config(cfg.diffusion);
   const ExactPosterior exact = make_exact_posterior(data, m, sch, ctx.device);

@@ -19,15 +19,6 @@
 
 namespace ddm::cli {
 
-std::string sample_folder_name(const SampleConfig& sc) {
-  const std::string exact = sc.experts == ExpertSource::kExact ? "exact-" : "";  // exact experts
-  if (sc.baseline) return format("{}baseline-{}", exact, sc.steps);
-  if (sc.expert >= 0) return format("{}expert{}-{}", exact, sc.expert, sc.steps);
-  if (sc.rule == RoutingRule::kFixed) return format("{}fixed-{}", exact, sc.steps);
-  const std::string rule = sc.rule == RoutingRule::kTopK ? format("top{}", sc.topk) : to_string(sc.rule);
-  return format("{}{}-{}-{}", exact, rule, to_string(sc.alpha), sc.steps);
-}
-
 // Per-step routing statistics (mean entropy of alpha_hat, switch rate) as a plot.
 void save_routing_plot(const std::vector<StepRouting>& routing, const std::string& title, const std::string& path) {
   PlotSeries ent{"mean entropy of alpha_hat", {}, {}}, sw{"switch rate", {}, {}};
@@ -88,7 +79,7 @@ int cmd_sample(const std::vector<std::string>& argv) {
   if (args.has("baseline")) cfg.sample.baseline = true;
   if (args.has("save-noise")) cfg.sample.save_noise = true;
   const SampleConfig& sc = cfg.sample;
-  const std::string out = sc.out.empty() ? RunLayout(cfg.run_dir()).samples(sample_folder_name(sc)) : sc.out;
+  const std::string out = sc.out.empty() ? RunLayout(cfg.run_dir()).samples(sc) : sc.out;
   torch::Device device = resolve_device(cfg.run.device);
   const Dist& dist = join_process_group(cfg.dist, device);  // ranks share the batches
   // Everything is loaded and checked before the output folder is touched.
@@ -112,7 +103,7 @@ int cmd_sample(const std::vector<std::string>& argv) {
   if (!dist.is_main()) return 0;  // rank 0 writes the same files one process writes
   if (sc.save_noise) save_noise(path_join(out, "noise.npy"), noise.all());
 
-  write_samples(r.samples, images, sample_folder_name(sc), out);
+  write_samples(r.samples, images, RunLayout::sample_set_name(sc), out);
 
   Json summary = Json::object();
   summary["config"] = config_to_json(cfg);
@@ -126,7 +117,7 @@ int cmd_sample(const std::vector<std::string>& argv) {
   summary["evaluations_per_sample_step"] = r.evaluations_per_step(sc.num, sc.steps);
   summary["routing"] = routing_json(r.routing);
   atomic_write(path_join(out, "summary.json"), summary.dump(2) + "\n");
-  if (r.routing.size() > 1) save_routing_plot(r.routing, sample_folder_name(sc), path_join(out, "routing.png"));
+  if (r.routing.size() > 1) save_routing_plot(r.routing, RunLayout::sample_set_name(sc), path_join(out, "routing.png"));
   std::cout << format("{} samples in {:.1f} s ({:.2f}/s, {:.2f} network evaluations per sample): {}\n", sc.num,
                       r.seconds, summary.at("images_per_s").get<double>(), r.nfe(sc.num), out);
   return 0;

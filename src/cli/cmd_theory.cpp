@@ -9,6 +9,7 @@
 #include "cli/context.h"
 #include "data/dataset.h"
 #include "eval/theory.h"
+#include "run/layout.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/plot.h"
@@ -76,7 +77,7 @@ int cmd_theory(const std::vector<std::string>& argv) {
   opt.reference_steps = cfg.eval.reference_steps;
   opt.samples = args.get<int64_t>("num");
   opt.seed = static_cast<uint64_t>(cfg.sample.seed);
-  const RunContext ctx = open_run(cfg, "theory");
+  const RunContext ctx = open_run(cfg, RunLayout::kTheoryFolder);
   const TheoryResult r = run_theory(data.data.to(torch::kFloat64), data.labels, static_cast<int>(data.num_classes()),
                                     Schedule::from_config(cfg.diffusion), cfg.diffusion.t_min, cfg.sample.spacing, opt);
 

@@ -8,6 +8,7 @@
 #include "cli/args.h"
 #include "cli/context.h"
 #include "eval/trajectory.h"
+#include "run/layout.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/plot.h"
@@ -22,8 +23,7 @@ int cmd_trajectory(const std::vector<std::string>& argv) {
   const torch::Device device = resolve_device(cfg.run.device);
   const SamplingModel model = load_sampling_model(model_sources(cfg), cfg.sample, device);
   SampleConfig sc = cfg.sample;
-  const std::string name = sample_folder_name(sc);
-  const RunContext ctx = open_run(cfg, "trajectory/" + name.substr(0, name.rfind('-')));
+  const RunContext ctx = open_run(cfg, RunLayout::trajectory_folder(sc));
   const TrajectoryResult r = trajectory_error(model, sc, cfg.eval.trajectory_steps, cfg.eval.reference_steps, device);
 
   std::cout << format("trajectory error of {} samples ({}), reference {} steps:\n", sc.num, model.describe(),
@@ -41,7 +41,7 @@ int cmd_trajectory(const std::vector<std::string>& argv) {
   }
   PlotOptions po;
   po.log_x = po.log_y = true;
-  po.title = format("trajectory error, {} (reference {} steps)", name.substr(0, name.rfind('-')), r.reference_steps);
+  po.title = format("trajectory error, {} (reference {} steps)", RunLayout::sample_set_stem(sc), r.reference_steps);
   po.xlabel = "steps N";
   po.ylabel = "mean squared error";
   save_plot(path_join(ctx.dir, "trajectory.png"), {meas, fit}, po);

@@ -78,7 +78,7 @@ void parse_value(const std::string& s, IntList& out) {
   out.clear();
   for (const auto& p : split_list(s)) out.push_back(parse_number<int>(p, "a list of integers"));
 }
-void parse_value(const std::string& s, DoubleList& out) {
+[[maybe_unused]] void parse_value(const std::string& s, DoubleList& out) {  // no list-of-numbers field today
   out.clear();
   for (const auto& p : split_list(s)) out.push_back(parse_number<double>(p, "a list of numbers"));
 }
