@@ -103,7 +103,8 @@ int cmd_sample(const std::vector<std::string>& argv) {
   if (!dist.is_main()) return 0;  // rank 0 writes the same files one process writes
   if (sc.save_noise) save_noise(path_join(out, "noise.npy"), noise.all());
 
-  write_samples(r.samples, images, RunLayout::sample_set_name(sc), out);
+  const std::string name = RunLayout::sample_set_name(sc);
+  write_samples(r.samples, images, name, out);
 
   Json summary = Json::object();
   summary["config"] = config_to_json(cfg);
@@ -117,7 +118,7 @@ int cmd_sample(const std::vector<std::string>& argv) {
   summary["evaluations_per_sample_step"] = r.evaluations_per_step(sc.num, sc.steps);
   summary["routing"] = routing_json(r.routing);
   atomic_write(path_join(out, "summary.json"), summary.dump(2) + "\n");
-  if (r.routing.size() > 1) save_routing_plot(r.routing, RunLayout::sample_set_name(sc), path_join(out, "routing.png"));
+  if (r.routing.size() > 1) save_routing_plot(r.routing, name, path_join(out, "routing.png"));
   std::cout << format("{} samples in {:.1f} s ({:.2f}/s, {:.2f} network evaluations per sample): {}\n", sc.num,
                       r.seconds, summary.at("images_per_s").get<double>(), r.nfe(sc.num), out);
   return 0;

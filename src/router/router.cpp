@@ -61,13 +61,13 @@ torch::Tensor times(const torch::Tensor& x, double t) {
 
 torch::Tensor Router::alpha(const torch::Tensor& x, double t) const {
   torch::NoGradGuard no_grad;
-  const auto& net = nets[meta.kind == RouterKind::kMogDa ? meta.interval(t) : 0];
+  const auto& net = nets[meta.network_at(t)];
   return torch::softmax(net->forward(x, times(x, t)).logits.to(torch::kFloat32), 1);
 }
 
 RouterOut Router::evaluate(const torch::Tensor& x, double t) const {
   torch::NoGradGuard no_grad;
-  return nets[meta.kind == RouterKind::kMogDa ? meta.interval(t) : 0]->forward(x, times(x, t)).to_float();
+  return nets[meta.network_at(t)]->forward(x, times(x, t)).to_float();
 }
 
 torch::Tensor Router::prior(int64_t batch, torch::Device device) const {
@@ -82,8 +82,7 @@ Router load_router(const std::string& path, torch::Device device) {
   r.meta = RouterMeta::from_json(ckpt.meta.at("router"), path);
   // The architecture record says what the network is: no training configuration needed.
   const RouterArch arch = router_arch(r.meta.architecture, r.meta.schedule, path);
-  const int n = r.meta.kind == RouterKind::kMogDa ? 3 : 1;
-  for (int i = 0; i < n; ++i) {
+  for (int i = 0; i < r.meta.networks(); ++i) {
     auto net = std::make_shared<RouterNet>(arch, r.meta.sample_shape, r.meta.k, r.meta.has_derivative());
     // The EMA of the weights where training kept one (router.ema), else the weights.
     const std::string prefix = format(ckpt.has(format("ema{}.alpha_head.weight", i)) ? "ema{}." : "net{}.", i);

@@ -34,6 +34,9 @@ struct RouterMeta {
   // Which of the three MoG-da intervals [t_min, t1), [t1, t2), [t2, 1] holds t.
   int interval(double t) const { return t < t1 ? 0 : t < t2 ? 1 : 2; }
   bool has_derivative() const { return has_derivative_head(kind); }  // MoG-da's logit-velocity head
+  // Networks the router has (MoG-da: one per interval), and which one answers at t.
+  int networks() const { return kind == RouterKind::kMogDa ? 3 : 1; }
+  int network_at(double t) const { return kind == RouterKind::kMogDa ? interval(t) : 0; }
 };
 
 class Router {

@@ -38,10 +38,11 @@ RouterArch router_arch(const Json& arch, const Schedule& schedule, const std::st
   RouterArch a;
   a.encoder = model_config_from_architecture(arch, source);
   a.downsample = static_cast<int>(arch.value("downsample", 1));
-  a.derivative_net = arch.value("derivative_net", std::string("shared")) == "separate" ? DerivativeNet::kSeparate
-                                                                                       : DerivativeNet::kShared;
+  a.derivative_net =
+      parse_enum<DerivativeNet>(arch.value("derivative_net", std::string("shared")), source + ": derivative_net");
   if (arch.contains("velocity_scale"))
-    a.velocity_scale = parse_enum<VelocityScale>(arch.at("velocity_scale").get<std::string>(), "velocity_scale");
+    a.velocity_scale =
+        parse_enum<VelocityScale>(arch.at("velocity_scale").get<std::string>(), source + ": velocity_scale");
   a.schedule = schedule;
   return a;
 }

@@ -107,7 +107,7 @@ RouterRunResult evaluate_router(const Router& router, const ExactPosterior& exac
     const torch::Tensor eps = torch::randn(x0.sizes(), gen, torch::kFloat32).to(device);
     const torch::Tensor xt = as_column(sch.alpha(t), x0.dim()) * x0 + as_column(sch.sigma(t), x0.dim()) * eps;
     const PosteriorOut ex = exact.compute(xt, t, router.meta.kind != RouterKind::kMogA);
-    const auto& net = router.nets[router.meta.kind == RouterKind::kMogDa ? router.meta.interval((e.lo + e.hi) / 2) : 0];
+    const auto& net = router.nets[router.meta.network_at((e.lo + e.hi) / 2)];
     const RouterOut out = net->forward(xt, t);
     const torch::Tensor logp = torch::log_softmax(out.logits.to(torch::kFloat64), 1);
     e.cross_entropy = -logp.gather(1, c.unsqueeze(1)).mean().item<double>();
@@ -236,7 +236,7 @@ RouterTraining::RouterTraining(const RouterRunOptions& opts, const Dataset& data
   resolve_bounds();
 
   torch::manual_seed(cfg_.train.seed);
-  const int n_nets = da_ ? 3 : 1;
+  const int n_nets = meta_.networks();
   const RouterArch arch = router_arch(cfg_.model, rc_, cfg_.diffusion);
   for (int i = 0; i < n_nets; ++i) {
     nets_.push_back(std::make_shared<RouterNet>(arch, shape, manifest.k, meta_.has_derivative()));

@@ -157,7 +157,7 @@ SamplingModel untrained_sampling_model(const Config& cfg, const std::vector<int6
   r->meta.sample_shape = shape;
   r->meta.schedule = m.schedule;
   const RouterArch arch = router_arch(cfg.model, cfg.router, cfg.diffusion);
-  for (int i = 0; i < (r->meta.has_derivative() ? 3 : 1); ++i) {
+  for (int i = 0; i < r->meta.networks(); ++i) {
     auto net = std::make_shared<RouterNet>(arch, shape, k, r->meta.has_derivative());
     net->randomize_heads(1.0);
     net->to(device);

@@ -3,6 +3,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -77,27 +78,27 @@ int64_t NpyArray::numel() const {
 size_t NpyArray::item_size() const { return info(dtype).size; }
 
 std::vector<double> NpyArray::to_double() const {
-  const int64_t n = numel();
-  std::vector<double> out(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) {
-    switch (dtype) {
-      case NpyType::kBool:
-      case NpyType::kU8:
-        out[i] = data<uint8_t>()[i];
-        break;
-      case NpyType::kI32:
-        out[i] = data<int32_t>()[i];
-        break;
-      case NpyType::kI64:
-        out[i] = static_cast<double>(data<int64_t>()[i]);
-        break;
-      case NpyType::kF32:
-        out[i] = data<float>()[i];
-        break;
-      case NpyType::kF64:
-        out[i] = data<double>()[i];
-        break;
-    }
+  std::vector<double> out(static_cast<size_t>(numel()));
+  const auto copy = [&](const auto* p) {
+    std::transform(p, p + out.size(), out.begin(), [](auto v) { return double(v); });
+  };
+  switch (dtype) {
+    case NpyType::kBool:
+    case NpyType::kU8:
+      copy(data<uint8_t>());
+      break;
+    case NpyType::kI32:
+      copy(data<int32_t>());
+      break;
+    case NpyType::kI64:
+      copy(data<int64_t>());
+      break;
+    case NpyType::kF32:
+      copy(data<float>());
+      break;
+    case NpyType::kF64:
+      copy(data<double>());
+      break;
   }
   return out;
 }
