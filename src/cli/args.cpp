@@ -73,6 +73,7 @@ Config Args::config() const {
   Config cfg = load_config(path, sets);
   for (const auto& [flag, key] : key_flags_)
     if (has(flag)) apply_override(cfg, key + "=" + get<std::string>(flag));
+  if (!key_flags_.empty()) validate(cfg);  // the cross-field checks see the flags too
   return cfg;
 }
 

@@ -51,9 +51,9 @@ void describe_manifest(const std::string& path) {
         if (m.label_counts[k][c] > m.label_counts[k][best]) best = static_cast<int64_t>(c);
       labels = format("  majority class {} ({:.0f}%)",
                       best < static_cast<int64_t>(m.class_names.size()) ? m.class_names[best] : std::to_string(best),
-                      100.0 * m.label_counts[k][best] / static_cast<double>(m.shards[k].size()));
+                      100.0 * m.label_counts[k][best] / static_cast<double>(m.size(k)));
     }
-    std::cout << format("  shard {:>3}  {:>7} examples  prior {:.4f}{}\n", k, m.shards[k].size(), p[k], labels);
+    std::cout << format("  shard {:>3}  {:>7} examples  prior {:.4f}{}\n", k, m.size(k), p[k], labels);
   }
 }
 

@@ -23,7 +23,7 @@ std::string top_classes(const ShardManifest& m, int shard) {
   for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
   std::sort(order.begin(), order.end(), [&](int a, int b) { return counts[a] > counts[b]; });
   std::string out;
-  const double total = static_cast<double>(m.shards[shard].size());
+  const double total = static_cast<double>(m.size(shard));
   for (size_t i = 0; i < std::min<size_t>(3, order.size()) && counts[order[i]] > 0; ++i) {
     const int c = order[i];
     const std::string name = c < static_cast<int>(m.class_names.size()) ? m.class_names[c] : std::to_string(c);
@@ -32,27 +32,39 @@ std::string top_classes(const ShardManifest& m, int shard) {
   return out;
 }
 
+void log_shards(const ShardManifest& m) {
+  const auto priors = m.priors();
+  log::info("{} shards by {} (seed {}):", m.k, to_string(m.method), m.seed);
+  for (int k = 0; k < m.k; ++k)
+    log::info("  shard {:>3}: {:>7} examples, prior {:.4f}  {}", k, m.size(k), priors[k], top_classes(m, k));
+}
+
 }  // namespace
 
 int cmd_prepare(const std::vector<std::string>& argv) {
-  Args args("prepare", "Partition a data set into K shards, one per expert (by label, k-means or at random).");
+  Args args("prepare",
+            "Partition a data set into K shards, one per expert (by label, k-means, at random or by party folder), or "
+            "record the example counts of experts trained elsewhere (shards.method=counts).");
   if (!args.parse(argv)) return 0;
   const RunContext ctx = open_run(args.config(), "");
   const Config& cfg = ctx.cfg;
 
   Stopwatch clock;
-  const Dataset data = load_dataset(cfg.data);
+  const std::string path = RunLayout(cfg.run_dir()).manifest();
+  if (cfg.shards.method == ShardMethod::kCounts) {  // experts trained elsewhere: no data here
+    const ShardManifest m = manifest_from_counts(cfg.shards);
+    m.save(path);
+    log_shards(m);
+    log::info("wrote {} from example counts alone (no data set read)", path);
+    return 0;
+  }
+  const Dataset data = load_dataset(cfg.data, cfg.shards.method);
   log::info("loaded {}: {} examples of shape {}, {} classes ({:.1f} s)", data.name, data.size(),
             torch::IntArrayRef(data.sample_shape()), data.num_classes(), clock.seconds());
 
   const ShardManifest m = make_shards(data, cfg.data, cfg.shards);
-  const std::string path = RunLayout(cfg.run_dir()).manifest();
   m.save(path);
-
-  const auto priors = m.priors();
-  log::info("{} shards by {} (seed {}):", m.k, to_string(m.method), m.seed);
-  for (int k = 0; k < m.k; ++k)
-    log::info("  shard {:>3}: {:>7} examples, prior {:.4f}  {}", k, m.shards[k].size(), priors[k], top_classes(m, k));
+  log_shards(m);
   if (data.is_image()) {
     constexpr int kPerShard = 8;
     std::vector<torch::Tensor> rows;

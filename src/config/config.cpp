@@ -328,6 +328,25 @@ Config load_config(const std::string& path, const std::vector<std::string>& over
   return cfg;
 }
 
+namespace {
+
+// The data-free targets give labels only: the kinds that learn d alpha/dt need the exact
+// posterior's derivative (design.md section 4c).
+void validate_router_targets(const RouterConfig& rc, const std::string& src) {
+  if (rc.targets != RouterTargets::kExact && rc.kind != RouterKind::kMogA)
+    fail(
+        "{}: router.targets={} trains on labels only, and router.kind={} learns d alpha/dt from the exact "
+        "posterior's derivative, which labels do not give: use router.kind=mog-a or router.targets=exact",
+        src, to_string(rc.targets), to_string(rc.kind));
+  if (rc.federated && rc.targets != RouterTargets::kLabels)
+    fail(
+        "{}: router.federated needs router.targets=labels (each party holds only its own data: no pooled exact "
+        "posterior, no experts' samples), got router.targets={}",
+        src, to_string(rc.targets));
+}
+
+}  // namespace
+
 void validate(const Config& cfg) {
   const std::string src = cfg.source.empty() ? "config" : cfg.source;
   if (cfg.data.dataset == DatasetKind::kImageFolder && cfg.data.resolution <= 0)
@@ -338,6 +357,12 @@ void validate(const Config& cfg) {
     fail("{}: shards.balanced applies to shards.method=kmeans only", src);
   if (!cfg.shards.features.empty() && cfg.shards.method != ShardMethod::kKmeans)
     fail("{}: shards.features applies to shards.method=kmeans only", src);
+  if (cfg.shards.method == ShardMethod::kCounts && static_cast<int>(cfg.shards.counts.size()) != cfg.shards.k)
+    fail("{}: shards.method=counts needs one count per shard in shards.counts: {} given, shards.k = {}", src,
+         cfg.shards.counts.size(), cfg.shards.k);
+  if (!cfg.shards.counts.empty() && cfg.shards.method != ShardMethod::kCounts)
+    fail("{}: shards.counts applies to shards.method=counts only", src);
+  validate_router_targets(cfg.router, src);
   if (cfg.model.channel_mult.empty()) fail("{}: model.channel_mult must list at least one level", src);
   if (cfg.model.channels % cfg.model.groups != 0)
     fail("{}: model.channels ({}) must be a multiple of model.groups ({})", src, cfg.model.channels, cfg.model.groups);

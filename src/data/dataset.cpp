@@ -3,11 +3,15 @@
 
 #include <torch/types.h>
 
+#include <algorithm>
+#include <filesystem>
+
 #include "data/cifar.h"
 #include "data/idx.h"
 #include "data/image_folder.h"
 #include "data/toy.h"
 #include "util/error.h"
+#include "util/fs.h"
 
 namespace ddm {
 
@@ -112,6 +116,59 @@ Dataset load_dataset(const DataConfig& cfg) {
     d.data = torch::constant_pad_nd(d.data, {cfg.pad, cfg.pad, cfg.pad, cfg.pad}, 0);
   }
   return d;
+}
+
+namespace {
+
+// The sorted immediate subfolders of `dir`.
+std::vector<std::string> subfolders(const std::string& dir) {
+  require(is_directory(dir), "data.path = {}: no such folder (shards.method=folders reads its subfolders)", dir);
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    if (e.is_directory()) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  require(!names.empty(), "data.path = {}: shards.method=folders needs one subfolder per party, found none", dir);
+  return names;
+}
+
+// The parties' data sets one after another; they must agree on shape, type and labelling.
+Dataset concatenate_parties(std::vector<Dataset>& parts, const std::vector<std::string>& names,
+                            const std::string& dir) {
+  Dataset d = parts[0];
+  std::vector<torch::Tensor> xs, ys;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const Dataset& p = parts[i];
+    require(p.size() > 0, "{}: party folder {} holds no examples", dir, names[i]);
+    require(p.sample_shape() == d.sample_shape() && p.data.scalar_type() == d.data.scalar_type(),
+            "{}: party folder {} has examples of shape {}, {} has {}", dir, names[i],
+            torch::IntArrayRef(p.sample_shape()), names[0], torch::IntArrayRef(d.sample_shape()));
+    require(p.has_labels() == d.has_labels(), "{}: party folder {} {} labels, {} {}", dir, names[i],
+            p.has_labels() ? "has" : "has no", names[0], d.has_labels() ? "has" : "has none");
+    xs.push_back(p.data);
+    if (p.has_labels()) ys.push_back(p.labels);
+    d.part_sizes.push_back(p.size());
+  }
+  d.data = torch::cat(xs);
+  if (d.has_labels()) d.labels = torch::cat(ys);
+  d.parts = names;
+  d.name = format("{} in {} folders", d.name, names.size());
+  return d;
+}
+
+}  // namespace
+
+Dataset load_dataset(const DataConfig& cfg, ShardMethod method) {
+  require(method != ShardMethod::kCounts,
+          "shards.method=counts: this run has no data set (only example counts); the command needs one");
+  if (method != ShardMethod::kFolders) return load_dataset(cfg);
+  const std::vector<std::string> names = subfolders(cfg.path);
+  std::vector<Dataset> parts;
+  for (const auto& n : names) {
+    DataConfig c = cfg;
+    c.path = path_join(cfg.path, n);
+    parts.push_back(load_dataset(c));
+  }
+  return concatenate_parties(parts, names, cfg.path);
 }
 
 }  // namespace ddm

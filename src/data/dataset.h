@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/data_config.h"
+#include "config/enums.h"
 #include "data/raw.h"
 
 namespace ddm {
@@ -16,6 +17,10 @@ struct Dataset {
   torch::Tensor data;    // uint8 [N, C, H, W] or float32 [N, D]
   torch::Tensor labels;  // int64 [N], undefined when unlabelled
   std::vector<std::string> class_names;
+  // Read with shards.method=folders: the subfolder names (one party each, in name order) and how
+  // many consecutive examples each gave. Empty otherwise.
+  std::vector<std::string> parts;
+  std::vector<int64_t> part_sizes;
 
   int64_t size() const { return data.size(0); }
   bool is_image() const { return data.dim() == 4; }
@@ -30,6 +35,10 @@ struct Dataset {
 
 // Reads the data set that `cfg` names (and pads it when data.pad > 0).
 Dataset load_dataset(const DataConfig& cfg);
+// The run's data set: with shards.method=folders the union of data.path's immediate subfolders in
+// name order (each read as data.dataset, data.limit applying per folder), else load_dataset(cfg).
+// shards.method=counts has no data: asking for it is an error naming the method.
+Dataset load_dataset(const DataConfig& cfg, ShardMethod method);
 Dataset dataset_from_raw(RawData&& raw, std::string name);
 
 // uint8 [0, 255] <-> model space [-1, 1].

@@ -54,6 +54,19 @@ ShardManifest make_shards(const Dataset& data, const DataConfig& data_cfg, const
       assign = r.assignment;
       break;
     }
+    case ShardMethod::kFolders: {
+      require(!data.part_sizes.empty(), "shards.method=folders: {} was not read as party folders", data.name);
+      require(static_cast<int>(data.parts.size()) == cfg.k,
+              "shards.method=folders: data.path has {} party folders ({}) but shards.k = {} (set shards.k={})",
+              data.parts.size(), data.parts.front() + ".." + data.parts.back(), cfg.k, data.parts.size());
+      std::vector<torch::Tensor> ids;
+      for (size_t j = 0; j < data.part_sizes.size(); ++j)
+        ids.push_back(torch::full({data.part_sizes[j]}, static_cast<int64_t>(j), torch::kLong));
+      assign = torch::cat(ids);
+      break;
+    }
+    case ShardMethod::kCounts:
+      fail("shards.method=counts makes a manifest from shards.counts alone, without data");
     case ShardMethod::kRandom: {
       auto gen = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(cfg.seed));
       const torch::Tensor perm = torch::randperm(n, gen, torch::kLong);
@@ -87,9 +100,30 @@ ShardManifest make_shards(const Dataset& data, const DataConfig& data_cfg, const
   return m;
 }
 
+ShardManifest manifest_from_counts(const ShardsConfig& cfg) {
+  require(cfg.method == ShardMethod::kCounts && static_cast<int>(cfg.counts.size()) == cfg.k,
+          "shards.method=counts needs shards.k counts in shards.counts, got {} for k = {}", cfg.counts.size(), cfg.k);
+  ShardManifest m;
+  m.dataset = "counts";
+  m.data_config = Json::object();  // nothing to compare: no data set was read
+  m.k = cfg.k;
+  m.method = ShardMethod::kCounts;
+  m.seed = cfg.seed;
+  for (const int c : cfg.counts) {
+    m.counts.push_back(c);
+    m.n += c;
+  }
+  return m;
+}
+
+int64_t ShardManifest::size(int shard) const {
+  return has_indices() ? static_cast<int64_t>(shards.at(static_cast<size_t>(shard)).size())
+                       : counts.at(static_cast<size_t>(shard));
+}
+
 std::vector<double> ShardManifest::priors() const {
   std::vector<double> p;
-  for (const auto& s : shards) p.push_back(static_cast<double>(s.size()) / static_cast<double>(n));
+  for (int j = 0; j < k; ++j) p.push_back(static_cast<double>(size(j)) / static_cast<double>(n));
   return p;
 }
 
@@ -103,6 +137,9 @@ torch::Tensor ShardManifest::assignment() const {
 
 torch::Tensor ShardManifest::indices(int shard) const {
   require(shard >= 0 && shard < k, "shard {} out of range: the manifest has K = {} shards (0..{})", shard, k, k - 1);
+  require(has_indices(),
+          "the shard manifest was made from example counts alone (shards.method=counts): it lists no examples, so "
+          "this needs the data set's own manifest (ddm prepare with a data set)");
   return torch::tensor(shards[static_cast<size_t>(shard)], torch::kLong);
 }
 
@@ -121,10 +158,10 @@ Json ShardManifest::to_json() const {
   for (int s = 0; s < k; ++s) {
     Json e = Json::object();
     e["shard"] = s;
-    e["size"] = static_cast<int64_t>(shards[s].size());
+    e["size"] = size(s);
     e["prior"] = p[s];
     if (!label_counts.empty()) e["label_counts"] = Json(label_counts[s]);
-    e["indices"] = Json(shards[s]);
+    if (has_indices()) e["indices"] = Json(shards[s]);
     arr.push_back(std::move(e));
   }
   j["shards"] = std::move(arr);
@@ -148,6 +185,16 @@ ShardManifest ShardManifest::from_json(const Json& j, const std::string& source)
     const Json& arr = j.at("shards");
     require(static_cast<int>(arr.size()) == m.k, "{} shards listed, k = {}", arr.size(), m.k);
     size_t listed = 0;
+    if (m.method == ShardMethod::kCounts) {  // no data: sizes only
+      for (const auto& e : arr) m.counts.push_back(json_int(e.at("size")));
+      int64_t total = 0;
+      for (const int64_t c : m.counts) {
+        require(c >= 1 && c <= (int64_t{1} << 40), "shard size {} is not a count of examples", c);
+        total += c;
+      }
+      require(total == m.n, "the shard sizes add up to {}, n = {}", total, m.n);
+      return m;
+    }
     for (const auto& e : arr) {
       m.shards.push_back(json_ints(e.at("indices")));
       if (e.contains("label_counts")) m.label_counts.push_back(json_ints(e.at("label_counts")));

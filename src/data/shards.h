@@ -25,7 +25,10 @@ struct ShardManifest {
   std::vector<std::vector<int64_t>> shards;        // sorted indices into the data set
   std::vector<std::vector<int64_t>> label_counts;  // per shard, per class (empty if unlabelled)
   std::vector<std::string> class_names;
+  std::vector<int64_t> counts;  // shards.method=counts: each shard's size, with no indices
 
+  bool has_indices() const { return method != ShardMethod::kCounts; }
+  int64_t size(int shard) const;  // examples in the shard
   std::vector<double> priors() const;
   torch::Tensor prior_tensor() const;  // float64 [K]
   torch::Tensor assignment() const;    // int64 [N]: the shard of each example
@@ -40,6 +43,9 @@ struct ShardManifest {
 };
 
 ShardManifest make_shards(const Dataset& data, const DataConfig& data_cfg, const ShardsConfig& cfg);
+// A manifest from shards.counts alone (shards.method=counts): the priors of experts trained
+// elsewhere, with no data set and no example indices.
+ShardManifest manifest_from_counts(const ShardsConfig& cfg);
 // The data.* fields as JSON (what a manifest records and compares).
 Json data_config_json(const DataConfig& cfg);
 

@@ -41,7 +41,7 @@ TEST(Config, BadValuesNameKeyAndListChoices) {
   test::TempDir dir;
   test::write_bytes(dir / "c.yaml", "shards:\n  method: spectral\n");
   EXPECT_EQ(test::error_of([&] { load_config(dir / "c.yaml"); }),
-            dir / "c.yaml" + ":2: shards.method: bad value 'spectral' (valid: label, kmeans, random)");
+            dir / "c.yaml" + ":2: shards.method: bad value 'spectral' (valid: label, kmeans, random, folders, counts)");
   test::write_bytes(dir / "r.yaml", "shards:\n  k: 0\n");
   EXPECT_EQ(test::error_of([&] { load_config(dir / "r.yaml"); }),
             dir / "r.yaml" + ":2: shards.k: value 0 out of range [1, 100000]");
@@ -87,6 +87,30 @@ TEST(Config, CrossFieldValidation) {
   EXPECT_NE(test::error_of([] { load_config("", {"data.dataset=image-folder"}); }).find("data.resolution"),
             std::string::npos);
   EXPECT_NE(test::error_of([] { load_config("", {"shards.balanced=true"}); }).find("kmeans"), std::string::npos);
+}
+
+// The data-free targets give labels only: the routers that learn d alpha/dt refuse them, and a
+// federation trains on labels (design.md section 4c).
+TEST(Config, RouterTargetsRefuseWhatTheyCannotGive) {
+  EXPECT_EQ(load_config("", {"router.targets=samples"}).router.targets, RouterTargets::kSamples);
+  EXPECT_EQ(test::error_of([] {
+              load_config("", {"router.kind=mog-da", "router.targets=labels"});
+            }),
+            "config: router.targets=labels trains on labels only, and router.kind=mog-da learns d alpha/dt from the "
+            "exact posterior's derivative, which labels do not give: use router.kind=mog-a or router.targets=exact");
+  EXPECT_NE(test::error_of([] {
+              load_config("", {"router.kind=sobolev", "router.targets=samples"});
+            }).find("router.kind=sobolev learns d alpha/dt"),
+            std::string::npos);
+  EXPECT_NE(test::error_of([] { load_config("", {"router.federated=true"}); }).find("needs router.targets=labels"),
+            std::string::npos);
+  EXPECT_NO_THROW(load_config("", {"router.federated=true", "router.targets=labels"}));
+  EXPECT_NE(test::error_of([] {
+              load_config("", {"shards.method=counts", "shards.k=2", "shards.counts=5"});
+            }).find("one count per shard in shards.counts: 1 given, shards.k = 2"),
+            std::string::npos);
+  EXPECT_NE(test::error_of([] { load_config("", {"shards.counts=5,6"}); }).find("method=counts only"),
+            std::string::npos);
 }
 
 TEST(Config, RouterBoundsAreAutoOrOrderedNumbers) {

@@ -2,6 +2,9 @@
 // well-separated clusters, the manifest round trip and every refusal.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
+#include "data/data_files.h"
 #include "data/dataset.h"
 #include "data/kmeans.h"
 #include "data/shards.h"
@@ -196,4 +199,57 @@ TEST(Shards, AManifestWithANonIntegerCountIsRefused) {
   EXPECT_NE(e.find("manifest-k-1e100.json: expected an integer, got 1e+100"), std::string::npos) << e;
 }
 
+}  // namespace ddm
+
+namespace ddm {
+namespace {
+
+// shards.method=folders: each subfolder of data.path is one party's data set, in name order, and
+// the shards are those folders (no clustering over pooled data).
+TEST(Shards, FoldersAreTheParties) {
+  test::TempDir dir;
+  test::write_tiny_fashion(dir / "b-second", 6);
+  test::write_tiny_fashion(dir / "a-first", 4);
+  DataConfig dc;
+  dc.path = dir.path();
+  const Dataset d = load_dataset(dc, ShardMethod::kFolders);
+  EXPECT_EQ(d.size(), 10);
+  EXPECT_EQ(d.parts, (std::vector<std::string>{"a-first", "b-second"}));
+  ShardsConfig sc;
+  sc.method = ShardMethod::kFolders;
+  sc.k = 2;
+  const ShardManifest m = make_shards(d, dc, sc);
+  EXPECT_EQ(m.shards[0], (std::vector<int64_t>{0, 1, 2, 3}));
+  EXPECT_EQ(m.shards[1].size(), 6u);
+  // The first folder's examples come first, unchanged.
+  DataConfig first = dc;
+  first.path = dir / "a-first";
+  EXPECT_TRUE(torch::equal(d.data.slice(0, 0, 4), load_dataset(first).data));
+  sc.k = 3;
+  EXPECT_EQ(test::error_of([&] { make_shards(d, dc, sc); }),
+            "shards.method=folders: data.path has 2 party folders (a-first..b-second) but shards.k = 3 (set "
+            "shards.k=2)");
+  std::filesystem::create_directories(dir / "c-empty");
+  EXPECT_NE(test::error_of([&] { load_dataset(dc, ShardMethod::kFolders); }).find("c-empty"), std::string::npos);
+}
+
+// shards.method=counts: the priors of experts trained elsewhere, from their counts alone.
+TEST(Shards, ACountsManifestHoldsPriorsAndNoExamples) {
+  ShardsConfig sc;
+  sc.method = ShardMethod::kCounts;
+  sc.k = 3;
+  sc.counts = {10, 30, 60};
+  const ShardManifest m = manifest_from_counts(sc);
+  EXPECT_EQ(m.priors(), (std::vector<double>{0.1, 0.3, 0.6}));
+  test::TempDir dir;
+  m.save(dir / "shards.json");
+  const ShardManifest back = ShardManifest::load(dir / "shards.json");
+  EXPECT_EQ(back.priors(), m.priors());
+  EXPECT_EQ(back.size(2), 60);
+  EXPECT_NE(test::error_of([&] { back.indices(0); }).find("lists no examples"), std::string::npos);
+  EXPECT_NE(test::error_of([] { load_dataset(DataConfig{}, ShardMethod::kCounts); }).find("no data set"),
+            std::string::npos);
+}
+
+}  // namespace
 }  // namespace ddm
