@@ -65,7 +65,7 @@ void check_gradient_sync(Checker& c, torch::Device device) {
     params.push_back(torch::full({n}, r, torch::TensorOptions().device(device).requires_grad(true)));
     params.back().mutable_grad() = torch::arange(n, torch::kFloat32).to(device) * (r + 1);
   }
-  GradientSync sync(c.dist, params, /*bucket_bytes=*/1024);
+  GradientSync sync(c.dist, params, GradientReduce::kMean, /*bucket_bytes=*/1024);
   const torch::Tensor mean = sync.average(torch::tensor({r, 2 * r}, torch::kFloat64));
   for (size_t i = 0; i < params.size(); ++i)
     c.expect(format("gradient average {}", i), params[i].grad(),

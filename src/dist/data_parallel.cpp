@@ -40,14 +40,26 @@ double max_divergence(const Dist& dist, const std::vector<torch::Tensor>& tensor
   return dist.max(worst);
 }
 
-GradientSync::GradientSync(Dist dist, std::vector<torch::Tensor> params, int64_t bucket_bytes)
-    : dist_(std::move(dist)), params_(std::move(params)), bucket_bytes_(bucket_bytes) {}
+std::vector<std::vector<double>> gather_values(const Dist& dist, const std::vector<double>& values) {
+  const int64_t n = static_cast<int64_t>(values.size());
+  if (!dist.active()) return {values};
+  std::vector<torch::Tensor> slots{torch::zeros({dist.world(), n}, torch::kFloat64)};
+  slots[0][dist.rank()].copy_(torch::tensor(values, torch::kFloat64));
+  dist.all_reduce(slots, ReduceOp::kSum);
+  std::vector<std::vector<double>> out;
+  const torch::Tensor all = slots[0].contiguous();
+  for (int r = 0; r < dist.world(); ++r) out.emplace_back(all[r].data_ptr<double>(), all[r].data_ptr<double>() + n);
+  return out;
+}
+
+GradientSync::GradientSync(Dist dist, std::vector<torch::Tensor> params, GradientReduce mode, int64_t bucket_bytes)
+    : dist_(std::move(dist)), params_(std::move(params)), mode_(mode), bucket_bytes_(bucket_bytes) {}
 
 torch::Tensor GradientSync::average(const torch::Tensor& scalars) {
   if (!dist_.active()) return scalars;
   torch::NoGradGuard no_grad;
   Stopwatch clock;
-  const double inv = 1.0 / dist_.world();
+  const double inv = mode_ == GradientReduce::kSum ? 1.0 : 1.0 / dist_.world();
   std::vector<torch::Tensor> bucket;
   int64_t bytes = 0;
   auto flush = [&] {

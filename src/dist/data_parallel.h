@@ -31,13 +31,23 @@ void broadcast_tensors(const Dist& dist, const std::vector<torch::Tensor>& tenso
 // max over ranks and elements of |t - t on rank 0|: 0 when every rank holds the same tensors.
 double max_divergence(const Dist& dist, const std::vector<torch::Tensor>& tensors);
 
+// Each rank's `values`, all of the same length, side by side on every rank ([W][n]): an
+// all-gather made of one summed all_reduce, so that ddm uses only the collectives it checks.
+std::vector<std::vector<double>> gather_values(const Dist& dist, const std::vector<double>& values);
+
+// How ranks' gradients combine: the mean (each rank's loss is the mean over its rows of an equal
+// share of the batch) or the sum (each rank's loss is its own part of one global loss, as in
+// federated training where parties hold different amounts of data).
+enum class GradientReduce { kMean, kSum };
+
 class GradientSync {
  public:
   // DDP's default bucket size, 25 MiB.
-  GradientSync(Dist dist, std::vector<torch::Tensor> params, int64_t bucket_bytes = int64_t{25} << 20);
-  // Averages the parameters' gradients over ranks in place (parameters without a gradient have
-  // none on any rank, since every rank runs the same graph) and returns the mean over ranks of
-  // `scalars` (a float64 vector: the loss and logged figures), in the same pass.
+  GradientSync(Dist dist, std::vector<torch::Tensor> params, GradientReduce mode = GradientReduce::kMean,
+               int64_t bucket_bytes = int64_t{25} << 20);
+  // Combines the parameters' gradients over ranks in place (parameters without a gradient have
+  // none on any rank, since every rank runs the same graph) and returns `scalars` (a float64
+  // vector: the loss and logged figures) combined the same way, in the same pass.
   torch::Tensor average(const torch::Tensor& scalars);
   double seconds() const { return seconds_; }  // spent in all_reduce so far
   const Dist& dist() const { return dist_; }
@@ -45,6 +55,7 @@ class GradientSync {
  private:
   Dist dist_;
   std::vector<torch::Tensor> params_;
+  GradientReduce mode_;
   int64_t bucket_bytes_;
   double seconds_ = 0;
 };

@@ -3,6 +3,7 @@
 #include "dist/process_group.h"
 
 #include <chrono>
+#include <thread>
 
 #include "util/error.h"
 #include "util/log.h"
@@ -111,8 +112,34 @@ Dist Dist::join(const DistEnv& env, const DistConfig& cfg, torch::Device device)
 std::string Dist::backend() const { return impl_ ? impl_->name : "none"; }
 
 namespace {
+
+// After a failed collective: which ranks are gone. Each survivor posts itself in the store and
+// waits a few seconds for the others; whoever never posts has stopped. Without the store (its
+// host, rank 0 outside torchrun's agent, died with it) the answer is that host.
+std::string stopped_ranks(Dist::Impl& impl, const DistEnv& env) {
+  const std::string prefix = "ddm/alive-after-failure/";
+  try {
+    impl.store->set(prefix + std::to_string(env.rank), std::vector<uint8_t>{1});
+    std::vector<int> gone;
+    for (int tries = 0; tries < 30; ++tries) {
+      gone.clear();
+      for (int r = 0; r < env.world_size; ++r)
+        if (!impl.store->check({prefix + std::to_string(r)})) gone.push_back(r);
+      if (gone.empty()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (gone.empty()) return "every rank is still running";
+    std::string names;
+    for (const int r : gone) names += (names.empty() ? "" : ", ") + std::to_string(r);
+    return format("rank{} {} stopped", gone.size() > 1 ? "s" : "", names);
+  } catch (const std::exception&) {
+    return env.agent_store ? "torchrun's store is gone" : "rank 0 (which hosts the store) stopped";
+  }
+}
+
 // Runs one collective on `t` (moved to the backend's device and back), turning c10d's failures
-// (a peer that died, a timeout) into one line naming the rank and the collective.
+// (a peer that died, a timeout) into one line naming this rank, the collective and the ranks
+// that stopped.
 template <class Launch>
 void collective(Dist::Impl& impl, const DistEnv& env, const char* what, torch::Tensor& t, Launch launch) {
   const bool move = t.device() != impl.device || !t.is_contiguous();
@@ -120,7 +147,7 @@ void collective(Dist::Impl& impl, const DistEnv& env, const char* what, torch::T
   try {
     launch(buf)->wait();
   } catch (const std::exception& e) {
-    fail("rank {} of {}: {} failed: {}", env.rank, env.world_size, what, first_line(e));
+    fail("rank {} of {}: {} failed ({}): {}", env.rank, env.world_size, what, stopped_ranks(impl, env), first_line(e));
   }
   if (move) t.copy_(buf[0]);
 }
