@@ -118,7 +118,7 @@ int cmd_evaluate(const std::vector<std::string>& argv) {
   parse_table1_rows(ec.table_rows, cfg.sample);  // bad rows fail before any work
   torch::Device device = resolve_device(cfg.run.device);
   const Dist& dist = join_process_group(cfg.dist, device);  // ranks share each cell's batches
-  const Dataset data = load_dataset(cfg.data);
+  const Dataset data = load_dataset(cfg.data, cfg.shards.method);
   require(data.is_image() && data.has_labels(),
           "evaluate: needs a labelled image data set (the feature classifier); {} is not", data.name);
   const TrainedClassifier clf =

@@ -112,7 +112,7 @@ int cmd_router_check(const std::vector<std::string>& argv) {
       args.has("routers") ? split(args.get<std::string>("routers"), ',') : default_routers(cfg.run_dir());
   const RunContext ctx =
       args.has("out") ? open_folder(cfg, args.get<std::string>("out")) : open_run(cfg, RunLayout::kRouterCheckFolder);
-  const Dataset data = load_dataset(cfg.data);
+  const Dataset data = load_dataset(cfg.data, cfg.shards.method);
   auto exact = std::make_shared<const ExactPosterior>(
       make_exact_posterior(data, m, Schedule::from_config(cfg.diffusion), ctx.device));
 

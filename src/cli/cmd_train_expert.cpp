@@ -55,7 +55,7 @@ int cmd_train_expert(const std::vector<std::string>& argv) {
   opts.dist = ctx.dist;
   opts.progress = log::level() <= log::Level::kInfo;
 
-  const Dataset all = load_dataset(cfg.data);
+  const Dataset all = load_dataset(cfg.data, cfg.shards.method);
   Dataset data = all;
   if (have_manifest) {
     const ShardManifest m = ShardManifest::load(manifest_file);

@@ -1,25 +1,35 @@
-// `ddm train-router --kind mog-a|mog-da|sobolev`: trains the router on the shard labels of the run's
-// manifest into <run>/router-<kind>/ and prints its held-out evaluation per time interval.
+// `ddm train-router --kind mog-a|mog-da|sobolev [--targets exact|labels|samples]`: trains the router
+// into <run>/router-<kind>/ on the run's data set (exact, labels), on the experts' samples
+// (samples: no data set), or as one party of a federation under torchrun (router.federated), and
+// prints its held-out evaluation per time interval.
 #include <iostream>
 
 #include "cli/app.h"
 #include "cli/args.h"
 #include "cli/context.h"
+#include "router/federation.h"
+#include "router/party_examples.h"
 #include "router/router_trainer.h"
 #include "run/run_loading.h"
+#include "sample/expert_pool.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/log.h"
 
 namespace ddm::cli {
 
+namespace {
+// A figure, or "-" where the examples cannot give it (no exact posterior).
+std::string or_dash(double v) { return std::isnan(v) ? std::string("-") : format("{:.4f}", v); }
+}  // namespace
+
 void print_router_eval(const RouterRunResult& r, RouterKind kind) {
   std::cout << format("held-out evaluation ({}):\n", to_string(kind));
   std::cout << format("  {:<12} {:>13} {:>14} {:>11} {:>13}\n", "interval", "t", "cross-entropy", "|alpha| MAE",
                       "|dalpha| MAE");
   for (const auto& e : r.intervals)
-    std::cout << format("  {:<12} {:>6.3f}-{:<6.3f} {:>14.4f} {:>11.4f} {:>13}\n", e.name, e.lo, e.hi, e.cross_entropy,
-                        e.alpha_mae, std::isnan(e.dalpha_mae) ? std::string("-") : format("{:.4f}", e.dalpha_mae));
+    std::cout << format("  {:<12} {:>6.3f}-{:<6.3f} {:>14.4f} {:>11} {:>13}\n", e.name, e.lo, e.hi, e.cross_entropy,
+                        or_dash(e.alpha_mae), or_dash(e.dalpha_mae));
   if (!std::isnan(r.integrated_tv))
     std::cout << format(
         "  alpha integrated along exact PF-ODE paths ({} steps), total variation to the exact alpha at t_min: {:.4f}\n",
@@ -29,16 +39,59 @@ void print_router_eval(const RouterRunResult& r, RouterKind kind) {
                         r.difference_error);
 }
 
+namespace {
+
+// router.federated: this rank's party alone; the priors from every party's count. Rank 0 records
+// the counts as the run's manifest (what sampling reads the priors from), or checks them against
+// the one there.
+std::unique_ptr<RouterExamples> federated_examples(const RunContext& ctx, const RunLayout& run) {
+  const Config& cfg = ctx.cfg;
+  const Federation fed = join_federation(ctx.dist, cfg);
+  if (ctx.dist.is_main()) {
+    ShardsConfig counts = cfg.shards;
+    counts.method = ShardMethod::kCounts;
+    counts.counts.clear();
+    for (const int64_t c : fed.counts) counts.counts.push_back(static_cast<int>(c));
+    const ShardManifest m = manifest_from_counts(counts);
+    if (!path_exists(run.manifest())) m.save(run.manifest());
+    const ShardManifest have = load_run_manifest(run);
+    require(have.priors() == m.priors(), "{}: its shard sizes differ from the parties' example counts {}",
+            run.manifest(), torch::IntArrayRef(fed.counts));
+  }
+  PartyExampleOptions o{cfg.router.batch_size, cfg.router.holdout, static_cast<uint64_t>(cfg.train.seed),
+                        "federated labels",    ctx.dist,           ctx.device};
+  return std::make_unique<PartyExamples>(std::vector<Party>{{ctx.dist.rank(), fed.data, {}}}, fed.priors(),
+                                         Schedule::from_config(cfg.diffusion), o);
+}
+
+// router.targets=samples: each expert's pool of samples as its party, the priors from the manifest
+// (which may hold counts alone): no data set is read.
+std::unique_ptr<RouterExamples> sample_examples(const RunContext& ctx, const RunLayout& run, bool progress) {
+  const Config& cfg = ctx.cfg;
+  require(!ctx.dist.active(), "router.targets=samples runs as one process (the pools are generated once)");
+  const ShardManifest m = load_run_manifest(run);
+  const PoolOptions po{cfg.router.pool, static_cast<uint64_t>(cfg.train.seed), progress};
+  std::vector<Party> parties;
+  for (int k = 0; k < m.k; ++k)
+    parties.push_back({k, expert_pool(model_sources(cfg), cfg.sample, k, po, ctx.device), {}});
+  PartyExampleOptions o{cfg.router.batch_size,
+                        cfg.router.holdout,
+                        static_cast<uint64_t>(cfg.train.seed),
+                        "samples",
+                        ctx.dist,
+                        ctx.device};
+  return std::make_unique<PartyExamples>(std::move(parties), m.priors(), Schedule::from_config(cfg.diffusion), o);
+}
+
+}  // namespace
+
 int cmd_train_router(const std::vector<std::string>& argv) {
   Args args("train-router", "Train the router (MoG-a, MoG-da or Sobolev) on the shards of the run's manifest.");
-  args.key_flags({{"kind", "router.kind"}});
+  args.key_flags({{"kind", "router.kind"}, {"targets", "router.targets"}});
   args.add()("restart", "ignore and delete earlier checkpoints in the router's folder (otherwise training resumes)");
   if (!args.parse(argv)) return 0;
   const Config cfg = args.config();
   const RunLayout run(cfg.run_dir());
-  const ShardManifest m = load_run_manifest(run, &cfg.data);
-  require(m.k >= 2, "{}: a router needs K >= 2 shards, the manifest has {}", run.manifest(), m.k);
-
   const RunContext ctx = open_run(cfg, RunLayout::router_folder(cfg.router.kind));
   RouterRunOptions opts;
   opts.cfg = cfg;
@@ -47,11 +100,21 @@ int cmd_train_router(const std::vector<std::string>& argv) {
   opts.dist = ctx.dist;
   opts.restart = args.has("restart");
   opts.progress = log::level() <= log::Level::kInfo;
-  const Dataset data = load_dataset(cfg.data);
-  const RouterRunResult r = train_router(opts, data, m);
+  RouterRunResult r;
+  if (cfg.router.federated || cfg.router.targets == RouterTargets::kSamples) {
+    const auto examples =
+        cfg.router.federated ? federated_examples(ctx, run) : sample_examples(ctx, run, opts.progress);
+    require(examples->info().k >= 2, "a router needs K >= 2 parties, there are {}", examples->info().k);
+    r = train_router(opts, *examples);
+  } else {
+    const ShardManifest m = load_run_manifest(run, &cfg.data);
+    require(m.k >= 2, "{}: a router needs K >= 2 shards, the manifest has {}", run.manifest(), m.k);
+    const Dataset data = load_dataset(cfg.data, cfg.shards.method);
+    r = train_router(opts, data, m);
+  }
   if (!ctx.dist.is_main()) return r.loop.signal ? 128 + r.loop.signal : 0;
-  std::cout << format("router {}: step {}, loss {:.5f} ({}); checkpoint {}\n", to_string(cfg.router.kind), r.loop.step,
-                      r.loop.loss, r.loop.stop_reason, r.loop.checkpoint);
+  std::cout << format("router {} ({} targets): step {}, loss {:.5f} ({}); checkpoint {}\n", to_string(cfg.router.kind),
+                      to_string(cfg.router.targets), r.loop.step, r.loop.loss, r.loop.stop_reason, r.loop.checkpoint);
   print_router_eval(r, cfg.router.kind);
   std::cout << format("evaluation written to {}\n", path_join(ctx.dir, "eval.json"));
   return r.loop.signal ? 128 + r.loop.signal : 0;

@@ -11,6 +11,7 @@ Json RouterMeta::to_json() const {
   Json j = Json::object();
   j["kind"] = "router";
   j["router"] = to_string(kind);
+  j["targets"] = targets;
   j["k"] = k;
   j["dataset"] = dataset;
   j["sample_shape"] = Json(sample_shape);
@@ -32,6 +33,7 @@ RouterMeta RouterMeta::from_json(const Json& j, const std::string& source) {
             j.at("kind").get<std::string>());
     RouterMeta m;
     m.kind = parse_enum<RouterKind>(j.at("router").get<std::string>(), "router");
+    m.targets = j.value("targets", m.targets);  // routers written before the choice: exact
     m.k = static_cast<int>(json_int(j.at("k")));
     m.dataset = j.at("dataset").get<std::string>();
     m.sample_shape = json_ints(j.at("sample_shape"));

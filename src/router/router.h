@@ -19,6 +19,7 @@ namespace ddm {
 
 struct RouterMeta {
   RouterKind kind = RouterKind::kMogA;
+  std::string targets = "exact";  // router.targets it was trained with (design.md section 4c)
   int k = 0;
   std::string dataset;
   std::vector<int64_t> sample_shape;

@@ -11,6 +11,8 @@
 #include "models/speed_settings.h"
 #include "router/alpha_dynamics.h"
 #include "router/alpha_integrator.h"
+#include "router/exact_examples.h"
+#include "router/party_examples.h"
 #include "router/sobolev.h"
 #include "train/batch_stream.h"
 #include "train/ema.h"
@@ -38,9 +40,11 @@ double average_over_ranks(GradientSync& sync, const torch::Tensor& loss, Json& e
   return mean[0].item<double>();
 }
 
-torch::Tensor uniform_times(int64_t n, double lo, double hi, torch::Device device, at::Generator* gen = nullptr) {
-  const torch::Tensor u = gen ? torch::rand({n}, *gen, torch::kFloat32) : torch::rand({n}, torch::kFloat32);
-  return (u * (hi - lo) + lo).to(device);
+// The sum over ranks of one number per rank.
+double gather_sum(const Dist& dist, double v) {
+  double sum = 0;
+  for (const auto& r : gather_values(dist, {v})) sum += r[0];
+  return sum;
 }
 
 // The Sobolev router's total derivative along the exact PF-ODE by central difference, and the
@@ -91,70 +95,76 @@ Json RouterRunResult::to_json() const {
   return j;
 }
 
-RouterRunResult evaluate_router(const Router& router, const ExactPosterior& exact, const Dataset& data,
-                                const torch::Tensor& clusters, const torch::Tensor& heldout, int samples, uint64_t seed,
-                                torch::Device device, double sobolev_step) {
-  torch::NoGradGuard no_grad;
+namespace {
+
+// Cross-entropy (the weighted sum over this rank's rows, summed over ranks when the examples are
+// split over them) and, with exact targets, the alpha and derivative errors of one interval.
+IntervalEval evaluate_interval(const Router& router, RouterExamples& examples, IntervalEval e, int samples,
+                               uint64_t seed, const Dist& dist, double sobolev_step, double* difference_err) {
   const bool sobolev = router.meta.kind == RouterKind::kSobolev;
-  RouterRunResult res;
-  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(seed);
-  const Schedule& sch = router.meta.schedule;
-  const torch::Tensor pick = heldout.index_select(0, torch::randint(heldout.size(0), {samples}, gen, torch::kInt64));
-  const torch::Tensor x0 = data.batch(pick).to(device);
-  const torch::Tensor c = clusters.index_select(0, pick).to(device);
-  for (IntervalEval e : intervals_of(router.meta, sch.t_max())) {
-    const torch::Tensor t = uniform_times(samples, e.lo, e.hi, device, &gen);
-    const torch::Tensor eps = torch::randn(x0.sizes(), gen, torch::kFloat32).to(device);
-    const torch::Tensor xt = as_column(sch.alpha(t), x0.dim()) * x0 + as_column(sch.sigma(t), x0.dim()) * eps;
-    const PosteriorOut ex = exact.compute(xt, t, router.meta.kind != RouterKind::kMogA);
-    const auto& net = router.nets[router.meta.network_at((e.lo + e.hi) / 2)];
-    const RouterOut out = net->forward(xt, t);
-    const torch::Tensor logp = torch::log_softmax(out.logits.to(torch::kFloat64), 1);
-    e.cross_entropy = -logp.gather(1, c.unsqueeze(1)).mean().item<double>();
-    const torch::Tensor exact_alpha = ex.alpha.to(torch::kFloat64);
-    e.alpha_mae = (logp.exp() - exact_alpha).abs().mean().item<double>();
-    if (router.meta.has_derivative()) {
-      const torch::Tensor g = out.derivative(ex.alpha.to(out.logits.scalar_type())).to(torch::kFloat64);
-      e.dalpha_mae = (g - ex.dalpha.to(torch::kFloat64)).abs().mean().item<double>();
-    }
-    if (sobolev) {
-      const torch::Tensor v = velocity_from_denoised(sch, xt, ex.denoised.to(xt.scalar_type()), t);
-      const torch::Tensor g = sobolev_derivative(*net, sch, xt, t, v, sobolev_step).derivative.to(torch::kFloat64);
-      e.dalpha_mae = (g - ex.dalpha.to(torch::kFloat64)).abs().mean().item<double>();
-      if (std::isnan(res.difference_error))  // on the near-data interval's first 64 points
-        res.difference_error =
-            difference_error(*net, sch, xt.slice(0, 0, 64), t.slice(0, 0, 64), v.slice(0, 0, 64), sobolev_step);
-    }
-    res.intervals.push_back(e);
-  }
+  const bool exact = examples.posterior() != nullptr;
+  const RouterBatch b = examples.heldout(samples, e.lo, e.hi, seed, router.meta.kind != RouterKind::kMogA);
+  const auto& net = router.nets[router.meta.network_at((e.lo + e.hi) / 2)];
+  const RouterOut out = net->forward(b.xt, b.t);
+  const torch::Tensor logp = torch::log_softmax(out.logits.to(torch::kFloat64), 1);
+  const double ce = -(logp.gather(1, b.c.unsqueeze(1)).squeeze(1) * b.weight.to(torch::kFloat64)).sum().item<double>();
+  e.cross_entropy = examples.reduce() == GradientReduce::kSum ? gather_sum(dist, ce) : ce;
+  e.alpha_mae = std::nan("");
+  if (!exact) return e;
+  const PosteriorOut& ex = b.exact;
+  e.alpha_mae = (logp.exp() - ex.alpha.to(torch::kFloat64)).abs().mean().item<double>();
   if (router.meta.has_derivative()) {
-    // Integrate alpha from the prior along exact PF-ODE paths (DDIM with the exact D), as the
-    // sampler does, and compare with the exact alpha where the paths end.
-    const int64_t paths = std::min<int64_t>(samples, 128);
-    std::vector<int64_t> shape{paths};
-    for (int64_t s : router.meta.sample_shape) shape.push_back(s);
-    torch::Tensor x = torch::randn(shape, gen, torch::kFloat32).to(device);
-    AlphaIntegrator integ(IntegrationMode::kLogit);
-    integ.begin(router.prior(paths, device));
-    res.integrated_steps = 25;
-    const auto grid = evaluation_times(sch, res.integrated_steps, Spacing::kUniform, router.meta.t_min);
-    torch::Tensor a;
-    for (size_t n = 0; n < grid.size(); ++n) {
-      a = integ.at(router.evaluate(x, grid[n]), grid[n]);
-      if (n + 1 < grid.size())
-        x = ddim_step(sch, x, exact.denoise(x, grid[n]).to(torch::kFloat32), grid[n], grid[n + 1]);
-    }
-    res.integrated_tv =
-        total_variation(a.to(torch::kFloat64), exact.alpha(x, grid.back()).to(torch::kFloat64)).mean().item<double>();
+    const torch::Tensor g = out.derivative(ex.alpha.to(out.logits.scalar_type())).to(torch::kFloat64);
+    e.dalpha_mae = (g - ex.dalpha.to(torch::kFloat64)).abs().mean().item<double>();
   }
-  return res;
+  if (sobolev) {
+    const Schedule& sch = router.meta.schedule;
+    const torch::Tensor v = velocity_from_denoised(sch, b.xt, ex.denoised.to(b.xt.scalar_type()), b.t);
+    const torch::Tensor g = sobolev_derivative(*net, sch, b.xt, b.t, v, sobolev_step).derivative.to(torch::kFloat64);
+    e.dalpha_mae = (g - ex.dalpha.to(torch::kFloat64)).abs().mean().item<double>();
+    if (std::isnan(*difference_err))  // on the near-data interval's first 64 points
+      *difference_err =
+          difference_error(*net, sch, b.xt.slice(0, 0, 64), b.t.slice(0, 0, 64), v.slice(0, 0, 64), sobolev_step);
+  }
+  return e;
 }
 
-DerivativeProfile router_profile(const RouterConfig& rc, const ExactPosterior& exact, const Dataset& data,
-                                 const torch::Tensor& indices, double t_min, double t_max, uint64_t seed,
-                                 torch::Device device) {
+// MoG-da: alpha integrated from the prior along exact PF-ODE paths (DDIM with the exact D), as the
+// sampler does, against the exact alpha where the paths end (total variation).
+double integrated_tv(const Router& router, const ExactPosterior& exact, int64_t paths, int steps, uint64_t seed,
+                     torch::Device device) {
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(seed);
-  return derivative_profile(exact, data, indices, 32, rc.profile_points, t_min, t_max, gen, device);
+  const Schedule& sch = router.meta.schedule;
+  std::vector<int64_t> shape{paths};
+  for (int64_t s : router.meta.sample_shape) shape.push_back(s);
+  torch::Tensor x = torch::randn(shape, gen, torch::kFloat32).to(device);
+  AlphaIntegrator integ(IntegrationMode::kLogit);
+  integ.begin(router.prior(paths, device));
+  const auto grid = evaluation_times(sch, steps, Spacing::kUniform, router.meta.t_min);
+  torch::Tensor a;
+  for (size_t n = 0; n < grid.size(); ++n) {
+    a = integ.at(router.evaluate(x, grid[n]), grid[n]);
+    if (n + 1 < grid.size()) x = ddim_step(sch, x, exact.denoise(x, grid[n]).to(torch::kFloat32), grid[n], grid[n + 1]);
+  }
+  return total_variation(a.to(torch::kFloat64), exact.alpha(x, grid.back()).to(torch::kFloat64)).mean().item<double>();
+}
+
+}  // namespace
+
+RouterRunResult evaluate_router(const Router& router, RouterExamples& examples, int samples, uint64_t seed,
+                                const Dist& dist, torch::Device device, double sobolev_step) {
+  torch::NoGradGuard no_grad;
+  RouterRunResult res;
+  uint64_t interval_seed = seed;
+  for (const IntervalEval& e : intervals_of(router.meta, router.meta.schedule.t_max()))
+    res.intervals.push_back(
+        evaluate_interval(router, examples, e, samples, interval_seed++, dist, sobolev_step, &res.difference_error));
+  if (router.meta.has_derivative() && examples.posterior()) {
+    res.integrated_steps = 25;
+    res.integrated_tv = integrated_tv(router, *examples.posterior(), std::min<int64_t>(samples, 128),
+                                      res.integrated_steps, seed + 17, device);
+  }
+  return res;
 }
 
 torch::Tensor derivative_loss(const RouterOut& out, const PosteriorOut& exact, const torch::Tensor& t,
@@ -169,11 +179,16 @@ torch::Tensor derivative_loss(const RouterOut& out, const PosteriorOut& exact, c
 
 namespace {
 
-// One router training run: its data split, exact targets, networks and optimisers, and the
-// loop's step, save and resume (design.md section 4).
+// The cross-entropy of the batch's labels under alpha_hat, each row weighted (router_examples.h).
+torch::Tensor weighted_cross_entropy(const torch::Tensor& logits, const RouterBatch& b) {
+  return -(torch::log_softmax(logits, 1).gather(1, b.c.unsqueeze(1)).squeeze(1) * b.weight).sum();
+}
+
+// One router training run: its examples, networks and optimisers, and the loop's step, save and
+// resume (design.md section 4).
 class RouterTraining {
  public:
-  RouterTraining(const RouterRunOptions& opts, const Dataset& data, const ShardManifest& manifest);
+  RouterTraining(const RouterRunOptions& opts, RouterExamples& examples);
   StepReport step(int64_t step);
   void save(Checkpoint& ckpt, int64_t step);
   int64_t resume(const Checkpoint& ckpt);
@@ -181,70 +196,53 @@ class RouterTraining {
   const TrainConfig& train_config() const { return tc_; }
 
  private:
-  void split_data();
   void resolve_bounds();
-  torch::Tensor stage_loss(const RouterOut& out, const torch::Tensor& c, const torch::Tensor& t, const PosteriorOut& ex,
-                           bool stage2, int j, StepReport& r) const;
-  torch::Tensor sobolev_loss(RouterNet& net, const torch::Tensor& xt, const torch::Tensor& c, const torch::Tensor& t,
-                             const PosteriorOut& ex, StepReport& r) const;
+  void build_networks();
+  torch::Tensor stage_loss(const RouterOut& out, const RouterBatch& b, bool stage2, int j, StepReport& r) const;
+  torch::Tensor sobolev_loss(RouterNet& net, const RouterBatch& b, StepReport& r) const;
   void start_stage2(int64_t step);
 
   const RouterRunOptions& opts_;
   const Config& cfg_;
   const RouterConfig& rc_;
-  const Dataset& data_;
+  RouterExamples& examples_;
   const bool da_;
   const bool sobolev_;
   const bool bf16_;
   const std::string who_;
   Schedule sch_;
   RouterMeta meta_;
-  torch::Tensor clusters_, heldout_, train_idx_;
-  ExactPosterior exact_;
   DerivativeProfile profile_;
   TrainConfig tc_;
   std::vector<std::shared_ptr<RouterNet>> nets_;
   std::vector<std::unique_ptr<Optimizer>> optim_;
   std::vector<std::unique_ptr<GradientSync>> sync_;
   std::vector<std::unique_ptr<Ema>> ema_;  // router.ema > 0: one per network
-  std::unique_ptr<BatchStream> stream_;
-  BatchShare share_;
 };
 
-RouterTraining::RouterTraining(const RouterRunOptions& opts, const Dataset& data, const ShardManifest& manifest)
+RouterTraining::RouterTraining(const RouterRunOptions& opts, RouterExamples& examples)
     : opts_(opts),
       cfg_(opts.cfg),
       rc_(opts.cfg.router),
-      data_(data),
+      examples_(examples),
       da_(rc_.kind == RouterKind::kMogDa),
       sobolev_(rc_.kind == RouterKind::kSobolev),
       bf16_(use_bf16(cfg_.train.bf16, opts.device, "train.bf16")),
       who_(format("router {}", to_string(rc_.kind))),
-      sch_(Schedule::from_config(cfg_.diffusion)),
-      clusters_(manifest.assignment()),
-      exact_(make_exact_posterior(data, manifest, sch_, opts.device)) {
-  const std::vector<int64_t> shape = data.sample_shape();
+      sch_(Schedule::from_config(cfg_.diffusion)) {
+  const ExampleInfo& info = examples.info();
+  require((!da_ && !sobolev_) || examples.posterior(),
+          "router.kind={} needs the exact posterior's derivative: router.targets=exact", to_string(rc_.kind));
   meta_.kind = rc_.kind;
-  meta_.k = manifest.k;
-  meta_.dataset = data.name;
-  meta_.sample_shape = shape;
-  meta_.priors = manifest.priors();
+  meta_.targets = to_string(rc_.targets);
+  meta_.k = info.k;
+  meta_.dataset = info.dataset;
+  meta_.sample_shape = info.sample_shape;
+  meta_.priors = info.priors;
   meta_.schedule = sch_;
   meta_.t_min = cfg_.diffusion.t_min;
-  meta_.architecture = router_architecture_json(cfg_.model, rc_, shape, manifest.k);
-  split_data();
+  meta_.architecture = router_architecture_json(cfg_.model, rc_, info.sample_shape, info.k);
   resolve_bounds();
-
-  torch::manual_seed(cfg_.train.seed);
-  const int n_nets = meta_.networks();
-  const RouterArch arch = router_arch(cfg_.model, rc_, cfg_.diffusion);
-  for (int i = 0; i < n_nets; ++i) {
-    nets_.push_back(std::make_shared<RouterNet>(arch, shape, manifest.k, meta_.has_derivative()));
-    nets_.back()->to(opts.device);
-  }
-  broadcast_tensors(opts.dist, nets_[0]->parameters());                    // rank 0's initial weights everywhere
-  for (int i = 1; i < n_nets; ++i) copy_parameters(*nets_[0], *nets_[i]);  // the same initial weights
-  for (int i = 0; i < n_nets; ++i) sync_.push_back(std::make_unique<GradientSync>(opts.dist, nets_[i]->parameters()));
   tc_ = cfg_.train;
   tc_.lr = rc_.lr;
   tc_.batch_size = rc_.batch_size;
@@ -252,36 +250,38 @@ RouterTraining::RouterTraining(const RouterRunOptions& opts, const Dataset& data
   tc_.steps = da_ ? rc_.steps + 3 * rc_.stage2_steps : rc_.steps;
   tc_.preview_every = 0;
   tc_.max_minutes = rc_.max_minutes;  // the router's own cap, not the experts'
-  for (int i = 0; i < n_nets; ++i) optim_.push_back(std::make_unique<Optimizer>(nets_[i]->named_parameters(), tc_));
-  for (int i = 0; rc_.ema > 0 && i < n_nets; ++i) {
-    ema_.push_back(
-        std::make_unique<Ema>(std::make_shared<RouterNet>(arch, shape, manifest.k, meta_.has_derivative()), rc_.ema));
-    ema_.back()->shadow().to(opts.device);
-    ema_.back()->reset(*nets_[i]);
-  }
-  stream_ = std::make_unique<BatchStream>(train_idx_.size(0), tc_.batch_size, static_cast<uint64_t>(cfg_.train.seed));
-  share_ = batch_share(tc_.batch_size, opts.dist, "router.batch_size");
-  log::info("{}: K = {}, {} training / {} held-out examples, {} network(s), exact targets over {} points", who_,
-            manifest.k, train_idx_.size(0), heldout_.size(0), n_nets, exact_.size());
+  build_networks();
+  log::info("{}: K = {}, {} network(s), {}", who_, info.k, meta_.networks(), examples.describe());
 }
 
-void RouterTraining::split_data() {
-  // Held-out examples: a fixed random share, never trained on.
-  at::Generator split_gen = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(cfg_.train.seed) + 777);
-  const torch::Tensor perm = torch::randperm(data_.size(), split_gen, torch::kInt64);
-  const int64_t n_hold =
-      std::max<int64_t>(1, static_cast<int64_t>(std::llround(rc_.holdout * static_cast<double>(data_.size()))));
-  require(data_.size() > n_hold, "{}: {} examples are too few to hold {} out", who_, data_.size(), n_hold);
-  heldout_ = std::get<0>(perm.slice(0, 0, n_hold).sort());
-  train_idx_ = std::get<0>(perm.slice(0, n_hold).sort());
+void RouterTraining::build_networks() {
+  const ExampleInfo& info = examples_.info();
+  torch::manual_seed(cfg_.train.seed);
+  const int n_nets = meta_.networks();
+  const RouterArch arch = router_arch(cfg_.model, rc_, cfg_.diffusion);
+  for (int i = 0; i < n_nets; ++i) {
+    nets_.push_back(std::make_shared<RouterNet>(arch, info.sample_shape, info.k, meta_.has_derivative()));
+    nets_.back()->to(opts_.device);
+  }
+  broadcast_tensors(opts_.dist, nets_[0]->parameters());                   // rank 0's initial weights everywhere
+  for (int i = 1; i < n_nets; ++i) copy_parameters(*nets_[0], *nets_[i]);  // the same initial weights
+  for (int i = 0; i < n_nets; ++i)
+    sync_.push_back(std::make_unique<GradientSync>(opts_.dist, nets_[i]->parameters(), examples_.reduce()));
+  for (int i = 0; i < n_nets; ++i) optim_.push_back(std::make_unique<Optimizer>(nets_[i]->named_parameters(), tc_));
+  for (int i = 0; rc_.ema > 0 && i < n_nets; ++i) {
+    ema_.push_back(std::make_unique<Ema>(
+        std::make_shared<RouterNet>(arch, info.sample_shape, info.k, meta_.has_derivative()), rc_.ema));
+    ema_.back()->shadow().to(opts_.device);
+    ema_.back()->reset(*nets_[i]);
+  }
 }
 
 void RouterTraining::resolve_bounds() {
   if (!rc_.t1.is_auto) meta_.t1 = rc_.t1.value, meta_.t2 = rc_.t2.value;
   if (!da_) return;
   // The exact profile on training examples: the auto bounds, and the relative loss's scale.
-  profile_ = router_profile(rc_, exact_, data_, train_idx_, meta_.t_min, sch_.t_max(),
-                            static_cast<uint64_t>(cfg_.train.seed) + 99, opts_.device);
+  auto& exact = dynamic_cast<ExactExamples&>(examples_);
+  profile_ = exact.make_profile(rc_.profile_points, meta_.t_min, sch_.t_max());
   if (opts_.dist.is_main()) atomic_write(path_join(opts_.dir, "profile.json"), profile_.to_json().dump(2) + "\n");
   if (rc_.t1.is_auto) {
     std::tie(meta_.t1, meta_.t2) = profile_.equal_mass_bounds();
@@ -291,39 +291,40 @@ void RouterTraining::resolve_bounds() {
             meta_.t2, meta_.t2, meta_.bounds);
 }
 
-torch::Tensor RouterTraining::stage_loss(const RouterOut& out, const torch::Tensor& c, const torch::Tensor& t,
-                                         const PosteriorOut& ex, bool stage2, int j, StepReport& r) const {
+torch::Tensor RouterTraining::stage_loss(const RouterOut& out, const RouterBatch& b, bool stage2, int j,
+                                         StepReport& r) const {
   torch::Tensor loss = torch::zeros({}, out.logits.options());
   if (!stage2) {  // stage 2 refines each interval network against the exact targets only
-    const torch::Tensor ce = torch::nll_loss(torch::log_softmax(out.logits, 1), c);
+    const torch::Tensor ce = weighted_cross_entropy(out.logits, b);
     loss = loss + ce;
     r.extra["cross_entropy"] = ce.item<double>();
   }
+  if (!b.exact.alpha.defined()) return loss;  // labels only
   if (rc_.mse_weight > 0) {
-    const torch::Tensor mse = (torch::softmax(out.logits, 1) - ex.alpha.to(out.logits.scalar_type())).pow(2).mean();
+    const torch::Tensor mse =
+        (torch::softmax(out.logits, 1) - b.exact.alpha.to(out.logits.scalar_type())).pow(2).mean();
     loss = loss + rc_.mse_weight * mse;
     r.extra[stage2 ? format("alpha_mse_{}", j) : std::string("alpha_mse")] = mse.item<double>();
   }
   if (da_ && rc_.deriv_weight > 0) {  // on from stage 1: the derivative head sees every t from the start
-    const torch::Tensor d = derivative_loss(out, ex, t, rc_.deriv_loss, profile_);
+    const torch::Tensor d = derivative_loss(out, b.exact, b.t, rc_.deriv_loss, profile_);
     loss = loss + rc_.deriv_weight * d;
     r.extra[stage2 ? format("dalpha_loss_{}", j) : std::string("dalpha_loss")] = d.item<double>();
   }
   return loss;
 }
 
-torch::Tensor RouterTraining::sobolev_loss(RouterNet& net, const torch::Tensor& xt, const torch::Tensor& c,
-                                           const torch::Tensor& t, const PosteriorOut& ex, StepReport& r) const {
-  const torch::Tensor v = velocity_from_denoised(sch_, xt, ex.denoised.to(xt.scalar_type()), t);
+torch::Tensor RouterTraining::sobolev_loss(RouterNet& net, const RouterBatch& b, StepReport& r) const {
+  const torch::Tensor v = velocity_from_denoised(sch_, b.xt, b.exact.denoised.to(b.xt.scalar_type()), b.t);
   // In float32 even under train.bf16: a difference over a log-SNR step of 1e-3 is below bf16's
   // resolution (the time embedding's fastest frequency, 1000 per unit t, needs steps that small).
   torch::Tensor logits;
-  const DirectionalDifference d = sobolev_derivative(net, sch_, xt, t, v, rc_.sobolev_step, &logits);
+  const DirectionalDifference d = sobolev_derivative(net, sch_, b.xt, b.t, v, rc_.sobolev_step, &logits);
   RouterOut out;
   out.logits = logits;
-  torch::Tensor loss = stage_loss(out, c, t, ex, false, 0, r);
-  const torch::Tensor rate = log_snr_rate(sch_, t.to(torch::kFloat64)).to(torch::kFloat32);
-  const torch::Tensor sob = sobolev_error(d.derivative, ex.dalpha.to(torch::kFloat32), rate);
+  torch::Tensor loss = stage_loss(out, b, false, 0, r);
+  const torch::Tensor rate = log_snr_rate(sch_, b.t.to(torch::kFloat64)).to(torch::kFloat32);
+  const torch::Tensor sob = sobolev_error(d.derivative, b.exact.dalpha.to(torch::kFloat32), rate);
   r.extra["sobolev"] = sob.item<double>();
   return loss + rc_.sobolev_weight * sob;
 }
@@ -345,40 +346,21 @@ StepReport RouterTraining::step(int64_t step) {
   if (da_ && step == rc_.steps) start_stage2(step);
   const int j = stage2 ? static_cast<int>((step - rc_.steps) % 3) : 0;
   const auto bounds = intervals_of(meta_, sch_.t_max());
-  // The global batch's examples, t and noise from the generator every rank shares; this rank's rows.
-  const int64_t global = share_.global;
-  const torch::Tensor idx = share_.take(train_idx_.index_select(0, stream_->next()));
-  const torch::Tensor x0 = data_.batch(idx).to(opts_.device);
-  const torch::Tensor c = clusters_.index_select(0, idx).to(opts_.device);
   const double lo = stage2 ? bounds[j].lo : meta_.t_min, hi = stage2 ? bounds[j].hi : sch_.t_max();
-  torch::Tensor t = uniform_times(global, lo, hi, opts_.device);
-  if (da_ && rc_.t_sampling == TimeSampling::kMass) {  // the second half of the batch where the posterior moves
-    const int64_t half = global / 2;
-    t = torch::cat({t.slice(0, 0, global - half), profile_.sample_times(half, lo, hi).to(t.options())});
-  }
-  t = share_.take(t);
-  std::vector<int64_t> shape = x0.sizes().vec();
-  shape[0] = global;
-  const torch::Tensor eps = share_.take(torch::randn(shape, x0.options()));
-  const torch::Tensor xt = as_column(sch_.alpha(t), x0.dim()) * x0 + as_column(sch_.sigma(t), x0.dim()) * eps;
-  PosteriorOut ex;
-  if (rc_.mse_weight > 0 || da_ || sobolev_) {
-    torch::NoGradGuard no_grad;
-    ex = exact_.compute(xt, t, da_ || sobolev_);
-  }
+  const RouterBatch b = examples_.batch(step, lo, hi, da_ && rc_.t_sampling == TimeSampling::kMass);
   RouterNet& net = *nets_[j];
   net.train();
   StepReport r;
   torch::Tensor loss;
   if (sobolev_) {
-    loss = sobolev_loss(net, xt, c, t, ex, r);
+    loss = sobolev_loss(net, b, r);
   } else {
     RouterOut out;
     {
       const AutocastScope autocast(bf16_, opts_.device);
-      out = net.forward(xt, t).to_float();  // the loss and its targets in float32
+      out = net.forward(b.xt, b.t).to_float();  // the loss and its targets in float32
     }
-    loss = stage_loss(out, c, t, ex, stage2, j, r);
+    loss = stage_loss(out, b, stage2, j, r);
   }
   optim_[j]->zero_grad();
   loss.backward();
@@ -396,7 +378,7 @@ void RouterTraining::save(Checkpoint& ckpt, int64_t step) {
   meta_.step = step;
   ckpt.meta["router"] = meta_.to_json();
   ckpt.meta["config"] = config_to_json(cfg_);
-  ckpt.meta["data_position"] = stream_->state();
+  ckpt.meta["data_position"] = examples_.position();
   for (size_t i = 0; i < nets_.size(); ++i) {
     ckpt.put_module(format("net{}.", i), *nets_[i]);
     optim_[i]->save(ckpt, format("opt{}.", i));
@@ -414,6 +396,9 @@ int64_t RouterTraining::resume(const Checkpoint& ckpt) {
         "(use another run.dir, or --restart)",
         ckpt.source, to_string(have.kind), have.k, have.architecture.dump(), to_string(meta_.kind), meta_.k,
         meta_.architecture.dump());
+  if (have.targets != meta_.targets)
+    fail("{}: cannot resume: trained with router.targets={}, the config asks for {} (use --restart)", ckpt.source,
+         have.targets, meta_.targets);
   if (have.t1 != meta_.t1 || have.t2 != meta_.t2)
     fail("{}: cannot resume: trained with intervals t1 = {}, t2 = {}, the config gives {}, {} (use --restart)",
          ckpt.source, have.t1, have.t2, meta_.t1, meta_.t2);
@@ -427,39 +412,35 @@ int64_t RouterTraining::resume(const Checkpoint& ckpt) {
       ckpt.load_module(format("ema{}.", i), ema_[i]->shadow());
     }
   }
-  stream_->restore(ckpt.meta.at("data_position"), ckpt.source);
+  examples_.restore(ckpt.meta.at("data_position"), have.step, ckpt.source);
   return have.step;
 }
 
 RouterRunResult RouterTraining::finish(LoopResult loop) {
-  RouterRunResult res;
-  res.loop = std::move(loop);
   Router router;
   router.meta = meta_;
-  router.path = res.loop.checkpoint;
+  router.path = loop.checkpoint;
   // What loading the checkpoint gives: the EMA weights where there are some.
   for (size_t i = 0; i < nets_.size(); ++i)
     router.nets.push_back(ema_.empty() ? nets_[i] : std::static_pointer_cast<RouterNet>(ema_[i]->shadow_ptr()));
   for (auto& n : router.nets) n->eval();
-  const RouterRunResult ev =
-      evaluate_router(router, exact_, data_, clusters_, heldout_, rc_.eval_samples,
-                      static_cast<uint64_t>(cfg_.train.seed) + 4242, opts_.device, rc_.sobolev_step);
-  res.intervals = ev.intervals;
-  res.integrated_tv = ev.integrated_tv;
-  res.integrated_steps = ev.integrated_steps;
-  res.difference_error = ev.difference_error;
+  RouterRunResult res =
+      evaluate_router(router, examples_, rc_.eval_samples, static_cast<uint64_t>(cfg_.train.seed) + 4242, opts_.dist,
+                      opts_.device, rc_.sobolev_step);
+  res.loop = std::move(loop);
   Json j = res.to_json();
   j["t1"] = meta_.t1;
   j["t2"] = meta_.t2;
   j["bounds"] = meta_.bounds;
+  j["targets"] = meta_.targets;
   if (opts_.dist.is_main()) atomic_write(path_join(opts_.dir, "eval.json"), j.dump(2) + "\n");
   return res;
 }
 
 }  // namespace
 
-RouterRunResult train_router(const RouterRunOptions& opts, const Dataset& data, const ShardManifest& manifest) {
-  RouterTraining run(opts, data, manifest);
+RouterRunResult train_router(const RouterRunOptions& opts, RouterExamples& examples) {
+  RouterTraining run(opts, examples);
   LoopSpec loop = make_loop_spec(format("router {}", to_string(opts.cfg.router.kind)), opts.dir, run.train_config(),
                                  opts.restart, opts.progress, opts.after_step);
   loop.dist = opts.dist;
@@ -467,6 +448,31 @@ RouterRunResult train_router(const RouterRunOptions& opts, const Dataset& data, 
   loop.save = [&](Checkpoint& ckpt, int64_t step) { run.save(ckpt, step); };
   loop.resume = [&](const Checkpoint& ckpt) { return run.resume(ckpt); };
   return run.finish(run_training_loop(loop));
+}
+
+std::unique_ptr<RouterExamples> pooled_examples(const RouterRunOptions& opts, const Dataset& data,
+                                                const ShardManifest& manifest) {
+  const RouterConfig& rc = opts.cfg.router;
+  const Schedule sch = Schedule::from_config(opts.cfg.diffusion);
+  const uint64_t seed = static_cast<uint64_t>(opts.cfg.train.seed);
+  if (rc.targets == RouterTargets::kLabels) {
+    PartyExampleOptions o{rc.batch_size, rc.holdout, seed, "labels", opts.dist, opts.device};
+    require(!opts.dist.active(),
+            "router.targets=labels under torchrun: set router.federated=true (one party per rank)");
+    // A view of the caller's data set: the parties index it, nothing is copied.
+    const std::shared_ptr<const Dataset> view(std::shared_ptr<const Dataset>{}, &data);
+    return std::make_unique<PartyExamples>(shard_parties(view, manifest), manifest.priors(), sch, o);
+  }
+  require(rc.targets == RouterTargets::kExact,
+          "router.targets={}: the examples are the experts' samples, not the data set", to_string(rc.targets));
+  const bool da = rc.kind != RouterKind::kMogA;
+  ExactExampleOptions o{rc.batch_size, rc.holdout, seed, rc.mse_weight > 0 || da, da, opts.dist, opts.device};
+  return std::make_unique<ExactExamples>(data, manifest, sch, o);
+}
+
+RouterRunResult train_router(const RouterRunOptions& opts, const Dataset& data, const ShardManifest& manifest) {
+  const std::unique_ptr<RouterExamples> examples = pooled_examples(opts, data, manifest);
+  return train_router(opts, *examples);
 }
 
 }  // namespace ddm

@@ -1,11 +1,13 @@
-// `ddm train-router`: trains MoG-a, MoG-da or the Sobolev router (design.md section 4) on the shard labels of a
-// manifest, with targets from the exact posterior, through the shared training loop
+// `ddm train-router`: trains MoG-a, MoG-da or the Sobolev router (design.md section 4) on labelled noisy
+// examples from a RouterExamples source (the exact posterior, shard labels alone, or the experts'
+// samples: design.md section 4c), through the shared training loop
 // (checkpoints, resume, metrics), data-parallel under torchrun like the experts (dist/). Ends with a
 // held-out evaluation per time interval.
 #pragma once
 #include <torch/types.h>
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,7 @@
 #include "router/derivative_profile.h"
 #include "router/exact_posterior.h"
 #include "router/router.h"
+#include "router/router_examples.h"
 #include "train/loop.h"
 
 namespace ddm {
@@ -30,10 +33,10 @@ struct RouterRunOptions {
 };
 
 // Held-out figures on one time interval: cross-entropy of alpha_hat against the cluster of x_0,
-// mean absolute errors (over points and clusters) of alpha_hat and d alpha/dt against the exact
-// values (the logit head's derivative formed with the exact alpha; the Sobolev router's total
-// derivative along the exact PF-ODE, by central difference). For MoG-da also the total
-// variation to the exact alpha of alpha integrated along exact PF-ODE paths, at t_min.
+// and with exact targets only (NaN otherwise) mean absolute errors (over points and clusters) of alpha_hat and d
+// alpha/dt against the exact values (the logit head's derivative formed with the exact alpha; the Sobolev router's
+// total derivative along the exact PF-ODE, by central difference). For MoG-da also the total variation to the exact
+// alpha of alpha integrated along exact PF-ODE paths, at t_min.
 struct IntervalEval {
   std::string name;
   double lo = 0, hi = 0;
@@ -51,18 +54,19 @@ struct RouterRunResult {
   Json to_json() const;
 };
 
+// Trains on `examples` (router_examples.h): the pooled data set with exact targets, or parties.
+RouterRunResult train_router(const RouterRunOptions& opts, RouterExamples& examples);
+// The examples of a data set and its manifest for router.targets: exact (the pooled data set and
+// its exact posterior) or labels (the manifest's shards as parties, one process).
+std::unique_ptr<RouterExamples> pooled_examples(const RouterRunOptions& opts, const Dataset& data,
+                                                const ShardManifest& manifest);
 RouterRunResult train_router(const RouterRunOptions& opts, const Dataset& data, const ShardManifest& manifest);
 
-// The evaluation alone (also used on a loaded router).
-RouterRunResult evaluate_router(const Router& router, const ExactPosterior& exact, const Dataset& data,
-                                const torch::Tensor& clusters, const torch::Tensor& heldout, int samples, uint64_t seed,
-                                torch::Device device, double sobolev_step = 1e-3);
-
-// The profile MoG-da trains with (auto interval bounds, loss scale): router.profile_points per
-// time at 32 log-spaced times, from the training examples `indices`.
-DerivativeProfile router_profile(const RouterConfig& rc, const ExactPosterior& exact, const Dataset& data,
-                                 const torch::Tensor& indices, double t_min, double t_max, uint64_t seed,
-                                 torch::Device device);
+// The evaluation alone (also used on a loaded router): held-out cross-entropy per interval, and
+// where the examples have the exact posterior, the alpha and derivative errors and MoG-da's
+// integrated alpha.
+RouterRunResult evaluate_router(const Router& router, RouterExamples& examples, int samples, uint64_t seed,
+                                const Dist& dist, torch::Device device, double sobolev_step = 1e-3);
 
 // The MoG-da derivative loss of one batch (design.md section 4): `mse` is the paper's mean squared
 // error of d alpha/dt; `relative` divides each point's error, the alpha-weighted variance of

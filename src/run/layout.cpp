@@ -12,6 +12,9 @@ RunLayout::RunLayout(std::string root) : root_(std::move(root)) {}
 std::string RunLayout::manifest() const { return path_join(root_, "shards.json"); }
 std::string RunLayout::expert(int shard) const { return path_join(root_, expert_folder(shard)); }
 std::string RunLayout::router(RouterKind kind) const { return path_join(root_, router_folder(kind)); }
+std::string RunLayout::router_pool(int shard) const {
+  return path_join(path_join(root_, "router-pool"), expert_folder(shard));
+}
 std::string RunLayout::classifier() const { return path_join(root_, "classifier"); }
 std::string RunLayout::samples(const SampleConfig& sc) const {
   return path_join(path_join(root_, "samples"), sample_set_name(sc));

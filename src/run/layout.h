@@ -20,6 +20,7 @@ class RunLayout {
   std::string manifest() const;                        // shards.json
   std::string expert(int shard) const;                 // expert-<k>, or expert-all for kAllShards (-1)
   std::string router(RouterKind kind) const;           // router-<kind>
+  std::string router_pool(int shard) const;            // router-pool/expert-<k>: the data-free router's samples
   std::string classifier() const;                      // the FD feature classifier
   std::string samples(const SampleConfig& sc) const;   // samples/<sample_set_name>
   std::string command(const std::string& name) const;  // a command's own folder (router-check, ...)

@@ -82,7 +82,7 @@ void load_ensemble(SamplingModel& m, const ModelSources& from, const SampleConfi
   const bool oracle = needs_alpha && sc.alpha == AlphaSource::kOracle;
   std::optional<Dataset> data;
   if (exact_experts || oracle) {
-    data = load_dataset(from.data);
+    data = load_dataset(from.data, from.shard_method);
     manifest.check_matches(from.data, from.run.manifest());
   }
   if (exact_experts) {
@@ -108,7 +108,9 @@ void load_ensemble(SamplingModel& m, const ModelSources& from, const SampleConfi
 
 }  // namespace
 
-ModelSources model_sources(const Config& cfg) { return {RunLayout(cfg.run_dir()), cfg.data, cfg.diffusion}; }
+ModelSources model_sources(const Config& cfg) {
+  return {RunLayout(cfg.run_dir()), cfg.data, cfg.diffusion, cfg.shards.method};
+}
 
 SamplingModel load_sampling_model(const ModelSources& from, const SampleConfig& sc, torch::Device device) {
   SamplingModel m;

@@ -45,6 +45,7 @@ struct ModelSources {
   RunLayout run;
   DataConfig data;
   DiffusionConfig diffusion;
+  ShardMethod shard_method = ShardMethod::kLabel;  // how the data set is read (shards.method=folders)
 };
 ModelSources model_sources(const Config& cfg);
 

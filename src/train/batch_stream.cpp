@@ -36,6 +36,13 @@ torch::Tensor BatchStream::next() {
   return parts.size() == 1 ? parts[0] : torch::cat(parts);
 }
 
+void BatchStream::seek(int64_t consumed) {
+  require(consumed >= 0, "data position {} is negative", consumed);
+  epoch_ = consumed / size_;
+  cursor_ = consumed % size_;
+  new_epoch();
+}
+
 Json BatchStream::state() const {
   Json j = Json::object();
   j["epoch"] = epoch_;

@@ -12,6 +12,9 @@ class BatchStream {
  public:
   BatchStream(int64_t size, int64_t batch, uint64_t seed);
   torch::Tensor next();  // int64 [batch] indices in [0, size)
+  // The position after `consumed` indices from the start (epoch, cursor): a stream whose batch
+  // never changes is restored from its step alone.
+  void seek(int64_t consumed);
   Json state() const;
   void restore(const Json& state, const std::string& source);
 

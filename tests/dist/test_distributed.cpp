@@ -3,14 +3,12 @@
 // process trains with the same global batch, resume across a restart bit for bit, and sample the
 // same bytes; every collective ddm uses is checked by `ddm dist-check`.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <sstream>
 
 #include "data/data_files.h"
+#include "dist/ranks.h"
 #include "models/checkpoint.h"
 #include "test_util.h"
 #include "util/fs.h"
@@ -19,32 +17,6 @@
 
 namespace ddm {
 namespace {
-
-int free_port() {
-  const int s = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t n = sizeof a;
-  ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &n);
-  ::close(s);
-  return ntohs(a.sin_port);
-}
-
-// Runs `ddm args` as two ranks with the variables torchrun sets (without its agent); returns
-// rank 0's result, with rank 1's output and status checked.
-test::CommandResult run_two_ranks(const std::string& args, const std::string& dir, bool rank1_must_succeed = true) {
-  const std::string env = format("WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT={} OMP_NUM_THREADS=1", free_port());
-  const std::string log1 = dir + "/rank1.log";
-  const auto r = test::run_command(format(
-      "((env {} RANK=1 LOCAL_RANK=1 {} {} > {} 2>&1; echo $? > {}.rc) & env {} RANK=0 {} {}; s=$?; wait; exit $s)", env,
-      DDM_BINARY, args, log1, log1, env, DDM_BINARY, args));
-  if (rank1_must_succeed) {
-    EXPECT_EQ(read_file(log1 + ".rc"), "0\n") << read_file(log1);
-  }
-  return r;
-}
 
 std::vector<double> losses(const std::string& metrics) {
   std::vector<double> out;
@@ -93,7 +65,7 @@ test::TempDir* Distributed::dir_ = nullptr;
 std::string Distributed::config_;
 
 TEST_F(Distributed, EveryCollectiveGivesItsKnownAnswer) {
-  const auto r = run_two_ranks("dist-check --mib 1 --iters 2", at(""));
+  const auto r = test::run_two_ranks("dist-check --mib 1 --iters 2", at(""));
   ASSERT_EQ(r.status, 0) << r.output;
   const Json j = parse_json(r.output.substr(r.output.find('{')), "dist-check");
   EXPECT_EQ(j.at("world"), 2);
@@ -103,7 +75,7 @@ TEST_F(Distributed, EveryCollectiveGivesItsKnownAnswer) {
 }
 
 TEST_F(Distributed, TwoRanksTrainTheModelOneProcessTrains) {
-  const auto r = run_two_ranks("train-expert --shard 0 " + config_ + "--set run.dir=" + at("two"), at("two"));
+  const auto r = test::run_two_ranks("train-expert --shard 0 " + config_ + "--set run.dir=" + at("two"), at("two"));
   ASSERT_EQ(r.status, 0) << r.output;
   // Both ranks hold the same weights at the end (checked by broadcast from rank 0).
   EXPECT_NE(r.output.find("2 ranks, max weight difference from rank 0: 0,"), std::string::npos) << r.output;
@@ -124,9 +96,9 @@ TEST_F(Distributed, TwoRanksTrainTheModelOneProcessTrains) {
 TEST_F(Distributed, ResumesAcrossARestartBitForBit) {
   // The job stops at step 10 (as if killed after its checkpoint) and is started again.
   const std::string run = config_ + "--set run.dir=" + at("restart") + " ";
-  auto r = run_two_ranks("train-expert --shard 0 " + run + "--set train.steps=10", at("restart"));
+  auto r = test::run_two_ranks("train-expert --shard 0 " + run + "--set train.steps=10", at("restart"));
   ASSERT_EQ(r.status, 0) << r.output;
-  r = run_two_ranks("train-expert --shard 0 " + run, at("restart"));
+  r = test::run_two_ranks("train-expert --shard 0 " + run, at("restart"));
   ASSERT_EQ(r.status, 0) << r.output;
   // Resumed at step 10: metrics.jsonl holds steps 1..10, then 11..20 appended.
   const auto l = losses(at("restart/expert-0/metrics.jsonl"));
@@ -155,7 +127,7 @@ TEST_F(Distributed, TorchrunRestartsAKilledWorkerAndTheJobResumes) {
              "--master-port={} -- {} train-expert --shard 0 {} --set run.dir={} > {} 2>&1 & tr=$!; "
              "while [ ! -e {} ] && kill -0 $tr 2>/dev/null; do sleep 0.02; done; w=$(pgrep -P $tr); kill -STOP $w; "
              "kill -KILL $(echo $w | tr ' ' '\\n' | tail -1); kill -CONT $w; wait $tr)",
-             py, free_port(), DDM_BINARY, config_, at("elastic"), at("elastic.log"), ckpt));
+             py, test::free_port(), DDM_BINARY, config_, at("elastic"), at("elastic.log"), ckpt));
   const std::string log = read_file(at("elastic.log"));
   ASSERT_EQ(r.status, 0) << r.output << log;
   // A worker died (the killed one, -9, or its peer whose all_reduce failed first, 1), yet the job
@@ -180,7 +152,7 @@ TEST_F(Distributed, TwoRanksSampleTheSameBytesAsOne) {
   // 18 samples in batches of 4: rank 0 samples batches 0, 2, 4 (the last has 2 rows), rank 1 1, 3.
   const std::string args = "sample --rule fixed " + config_ + "--set run.dir=" + at("one") + " --out ";
   ASSERT_EQ(test::run_ddm(args + at("s1")).status, 0);
-  const auto r = run_two_ranks(args + at("s2"), at(""));
+  const auto r = test::run_two_ranks(args + at("s2"), at(""));
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(read_file(at("s1/samples.npz")), read_file(at("s2/samples.npz")));
   EXPECT_EQ(read_json(at("s1/summary.json")).at("routing"), read_json(at("s2/summary.json")).at("routing"));
@@ -193,13 +165,13 @@ TEST_F(Distributed, FidAndEvaluateSplitTheirBatches) {
   // One process trains the classifier (into one/classifier) and writes the data's statistics.
   ASSERT_EQ(test::run_ddm("fid data --save-stats " + at("a.npz") + " " + one).status, 0);
   // Two ranks with that classifier: the same statistics, bit for bit (the same batches).
-  auto r = run_two_ranks("fid data --save-stats " + at("b.npz") + " " + one, at(""));
+  auto r = test::run_two_ranks("fid data --save-stats " + at("b.npz") + " " + one, at(""));
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(read_file(at("a.npz")), read_file(at("b.npz")));
   // Two ranks train their own classifier (the same global batches): close to one process's.
-  r = run_two_ranks("fid data --save-stats " + at("c.npz") + " " + config_ +
-                        "--set eval.classifier_steps=20 --set run.dir=" + at("two"),
-                    at(""));
+  r = test::run_two_ranks("fid data --save-stats " + at("c.npz") + " " + config_ +
+                              "--set eval.classifier_steps=20 --set run.dir=" + at("two"),
+                          at(""));
   ASSERT_EQ(r.status, 0) << r.output;
   const auto a = read_npz(at("a.npz")).at("mu").to_double(), c = read_npz(at("c.npz")).at("mu").to_double();
   ASSERT_EQ(a.size(), c.size());
@@ -212,7 +184,7 @@ TEST_F(Distributed, FidAndEvaluateSplitTheirBatches) {
   // to float rounding (the processes' thread counts may differ, and with them sums' order).
   const std::string eval = "evaluate --rows fixed --steps 2 --num 8 " + one + "--out ";
   ASSERT_EQ(test::run_ddm(eval + at("e1")).status, 0);
-  r = run_two_ranks(eval + at("e2"), at(""));
+  r = test::run_two_ranks(eval + at("e2"), at(""));
   ASSERT_EQ(r.status, 0) << r.output;
   const Json e1 = read_json(at("e1/evaluation.json")), e2 = read_json(at("e2/evaluation.json"));
   const Json& c1 = e1.at("rows")[0].at("cells")[0];
@@ -223,8 +195,8 @@ TEST_F(Distributed, FidAndEvaluateSplitTheirBatches) {
 }
 
 TEST_F(Distributed, RefusesWhatItCannotSplit) {
-  auto r = run_two_ranks("train-expert --shard 0 " + config_ + "--set train.batch_size=7 --set run.dir=" + at("odd"),
-                         at(""), false);
+  auto r = test::run_two_ranks(
+      "train-expert --shard 0 " + config_ + "--set train.batch_size=7 --set run.dir=" + at("odd"), at(""), false);
   test::expect_error(r, 1, "train.batch_size=7 does not divide over 2 ranks");
   r = test::run_command(
       format("WORLD_SIZE=2 RANK=0 MASTER_ADDR=127.0.0.1 MASTER_PORT=1 {} prepare {}", DDM_BINARY, config_));
