@@ -1,16 +1,12 @@
 // Router training (see router_trainer.h; design.md section 4).
 #include "router/router_trainer.h"
 
-#include <ATen/CPUGeneratorImpl.h>
-
 #include <cmath>
 
 #include "diffusion/parameterization.h"
-#include "diffusion/solvers.h"
 #include "dist/data_parallel.h"
 #include "models/speed_settings.h"
 #include "router/alpha_dynamics.h"
-#include "router/alpha_integrator.h"
 #include "router/exact_examples.h"
 #include "router/party_examples.h"
 #include "router/sobolev.h"
@@ -24,11 +20,6 @@
 namespace ddm {
 namespace {
 
-// MoG-da's three intervals [t_min, t1), [t1, t2), [t2, t_max].
-std::vector<IntervalEval> intervals_of(const RouterMeta& m, double t_max) {
-  return {{"near data", m.t_min, m.t1}, {"transition", m.t1, m.t2}, {"near noise", m.t2, t_max}};
-}
-
 // Averages the gradients over ranks, with the loss and the logged figures in the same pass;
 // returns the global batch's loss.
 double average_over_ranks(GradientSync& sync, const torch::Tensor& loss, Json& extra) {
@@ -40,131 +31,13 @@ double average_over_ranks(GradientSync& sync, const torch::Tensor& loss, Json& e
   return mean[0].item<double>();
 }
 
-// The sum over ranks of one number per rank.
-double gather_sum(const Dist& dist, double v) {
-  double sum = 0;
-  for (const auto& r : gather_values(dist, {v})) sum += r[0];
-  return sum;
-}
-
-// The Sobolev router's total derivative along the exact PF-ODE by central difference, and the
-// alpha at the centre (one forward pass of 3B points).
-DirectionalDifference sobolev_derivative(RouterNet& net, const Schedule& sch, const torch::Tensor& x,
-                                         const torch::Tensor& t, const torch::Tensor& v, double h,
-                                         torch::Tensor* logits = nullptr) {
-  const torch::Tensor dt = difference_steps(sch, t.to(torch::kFloat64), h).to(t.scalar_type());
-  const TangentPoints p = tangent_points(x, t, v, dt);
-  const torch::Tensor y = net.forward(p.x, p.t).to_float().logits;
-  if (logits) *logits = y.slice(0, 0, x.size(0));
-  return central_difference(torch::softmax(y, 1), dt.to(torch::kFloat32));
-}
-
-// How far the central difference is from the exact JVP on a held-out batch (relative L2).
-double difference_error(RouterNet& net, const Schedule& sch, const torch::Tensor& x, const torch::Tensor& t,
-                        const torch::Tensor& v, double h) {
-  AlphaFn f = [&](const torch::Tensor& xx, const torch::Tensor& tt) {
-    return torch::softmax(net.forward(xx, tt).to_float().logits, 1);
-  };
-  const torch::Tensor dt = difference_steps(sch, t.to(torch::kFloat64), h).to(t.scalar_type());
-  const torch::Tensor fd = directional_difference(f, x, t, v, dt).derivative.detach();
-  const torch::Tensor jvp = directional_jvp(f, x, t, v);
-  return ((fd - jvp).norm() / jvp.norm().clamp_min(1e-30)).item<double>();
-}
-
 }  // namespace
 
 Json RouterRunResult::to_json() const {
-  Json j = Json::object();
+  Json j = RouterEvaluation::to_json();
   j["step"] = loop.step;
   j["loss"] = loop.loss;
-  Json rows = Json::array();
-  for (const auto& e : intervals) {
-    Json r = Json::object();
-    r["interval"] = e.name;
-    r["t_lo"] = e.lo;
-    r["t_hi"] = e.hi;
-    r["cross_entropy"] = e.cross_entropy;
-    r["alpha_mae"] = e.alpha_mae;
-    r["dalpha_mae"] = e.dalpha_mae;
-    rows.push_back(r);
-  }
-  j["heldout"] = rows;
-  j["integrated_tv"] = integrated_tv;
-  j["integrated_steps"] = integrated_steps;
-  if (!std::isnan(difference_error)) j["difference_error"] = difference_error;
   return j;
-}
-
-namespace {
-
-// Cross-entropy (the weighted sum over this rank's rows, summed over ranks when the examples are
-// split over them) and, with exact targets, the alpha and derivative errors of one interval.
-IntervalEval evaluate_interval(const Router& router, RouterExamples& examples, IntervalEval e, int samples,
-                               uint64_t seed, const Dist& dist, double sobolev_step, double* difference_err) {
-  const bool sobolev = router.meta.kind == RouterKind::kSobolev;
-  const bool exact = examples.posterior() != nullptr;
-  const RouterBatch b = examples.heldout(samples, e.lo, e.hi, seed, router.meta.kind != RouterKind::kMogA);
-  const auto& net = router.nets[router.meta.network_at((e.lo + e.hi) / 2)];
-  const RouterOut out = net->forward(b.xt, b.t);
-  const torch::Tensor logp = torch::log_softmax(out.logits.to(torch::kFloat64), 1);
-  const double ce = -(logp.gather(1, b.c.unsqueeze(1)).squeeze(1) * b.weight.to(torch::kFloat64)).sum().item<double>();
-  e.cross_entropy = examples.reduce() == GradientReduce::kSum ? gather_sum(dist, ce) : ce;
-  e.alpha_mae = std::nan("");
-  if (!exact) return e;
-  const PosteriorOut& ex = b.exact;
-  e.alpha_mae = (logp.exp() - ex.alpha.to(torch::kFloat64)).abs().mean().item<double>();
-  if (router.meta.has_derivative()) {
-    const torch::Tensor g = out.derivative(ex.alpha.to(out.logits.scalar_type())).to(torch::kFloat64);
-    e.dalpha_mae = (g - ex.dalpha.to(torch::kFloat64)).abs().mean().item<double>();
-  }
-  if (sobolev) {
-    const Schedule& sch = router.meta.schedule;
-    const torch::Tensor v = velocity_from_denoised(sch, b.xt, ex.denoised.to(b.xt.scalar_type()), b.t);
-    const torch::Tensor g = sobolev_derivative(*net, sch, b.xt, b.t, v, sobolev_step).derivative.to(torch::kFloat64);
-    e.dalpha_mae = (g - ex.dalpha.to(torch::kFloat64)).abs().mean().item<double>();
-    if (std::isnan(*difference_err))  // on the near-data interval's first 64 points
-      *difference_err =
-          difference_error(*net, sch, b.xt.slice(0, 0, 64), b.t.slice(0, 0, 64), v.slice(0, 0, 64), sobolev_step);
-  }
-  return e;
-}
-
-// MoG-da: alpha integrated from the prior along exact PF-ODE paths (DDIM with the exact D), as the
-// sampler does, against the exact alpha where the paths end (total variation).
-double integrated_tv(const Router& router, const ExactPosterior& exact, int64_t paths, int steps, uint64_t seed,
-                     torch::Device device) {
-  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(seed);
-  const Schedule& sch = router.meta.schedule;
-  std::vector<int64_t> shape{paths};
-  for (int64_t s : router.meta.sample_shape) shape.push_back(s);
-  torch::Tensor x = torch::randn(shape, gen, torch::kFloat32).to(device);
-  AlphaIntegrator integ(IntegrationMode::kLogit);
-  integ.begin(router.prior(paths, device));
-  const auto grid = evaluation_times(sch, steps, Spacing::kUniform, router.meta.t_min);
-  torch::Tensor a;
-  for (size_t n = 0; n < grid.size(); ++n) {
-    a = integ.at(router.evaluate(x, grid[n]), grid[n]);
-    if (n + 1 < grid.size()) x = ddim_step(sch, x, exact.denoise(x, grid[n]).to(torch::kFloat32), grid[n], grid[n + 1]);
-  }
-  return total_variation(a.to(torch::kFloat64), exact.alpha(x, grid.back()).to(torch::kFloat64)).mean().item<double>();
-}
-
-}  // namespace
-
-RouterRunResult evaluate_router(const Router& router, RouterExamples& examples, int samples, uint64_t seed,
-                                const Dist& dist, torch::Device device, double sobolev_step) {
-  torch::NoGradGuard no_grad;
-  RouterRunResult res;
-  uint64_t interval_seed = seed;
-  for (const IntervalEval& e : intervals_of(router.meta, router.meta.schedule.t_max()))
-    res.intervals.push_back(
-        evaluate_interval(router, examples, e, samples, interval_seed++, dist, sobolev_step, &res.difference_error));
-  if (router.meta.has_derivative() && examples.posterior()) {
-    res.integrated_steps = 25;
-    res.integrated_tv = integrated_tv(router, *examples.posterior(), std::min<int64_t>(samples, 128),
-                                      res.integrated_steps, seed + 17, device);
-  }
-  return res;
 }
 
 torch::Tensor derivative_loss(const RouterOut& out, const PosteriorOut& exact, const torch::Tensor& t,
@@ -319,7 +192,7 @@ torch::Tensor RouterTraining::sobolev_loss(RouterNet& net, const RouterBatch& b,
   // In float32 even under train.bf16: a difference over a log-SNR step of 1e-3 is below bf16's
   // resolution (the time embedding's fastest frequency, 1000 per unit t, needs steps that small).
   torch::Tensor logits;
-  const DirectionalDifference d = sobolev_derivative(net, sch_, b.xt, b.t, v, rc_.sobolev_step, &logits);
+  const DirectionalDifference d = network_difference(net, sch_, b.xt, b.t, v, rc_.sobolev_step, &logits);
   RouterOut out;
   out.logits = logits;
   torch::Tensor loss = stage_loss(out, b, false, 0, r);
@@ -424,7 +297,8 @@ RouterRunResult RouterTraining::finish(LoopResult loop) {
   for (size_t i = 0; i < nets_.size(); ++i)
     router.nets.push_back(ema_.empty() ? nets_[i] : std::static_pointer_cast<RouterNet>(ema_[i]->shadow_ptr()));
   for (auto& n : router.nets) n->eval();
-  RouterRunResult res =
+  RouterRunResult res;
+  static_cast<RouterEvaluation&>(res) =
       evaluate_router(router, examples_, rc_.eval_samples, static_cast<uint64_t>(cfg_.train.seed) + 4242, opts_.dist,
                       opts_.device, rc_.sobolev_step);
   res.loop = std::move(loop);

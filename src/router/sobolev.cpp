@@ -47,4 +47,25 @@ torch::Tensor sobolev_error(const torch::Tensor& dalpha_hat, const torch::Tensor
   return ((dalpha_hat - dalpha) / rate.unsqueeze(1)).pow(2).mean();
 }
 
+DirectionalDifference network_difference(RouterNet& net, const Schedule& sch, const torch::Tensor& x,
+                                         const torch::Tensor& t, const torch::Tensor& v, double h,
+                                         torch::Tensor* logits) {
+  const torch::Tensor dt = difference_steps(sch, t.to(torch::kFloat64), h).to(t.scalar_type());
+  const TangentPoints p = tangent_points(x, t, v, dt);
+  const torch::Tensor y = net.forward(p.x, p.t).to_float().logits;
+  if (logits) *logits = y.slice(0, 0, x.size(0));
+  return central_difference(torch::softmax(y, 1), dt.to(torch::kFloat32));
+}
+
+double difference_error(RouterNet& net, const Schedule& sch, const torch::Tensor& x, const torch::Tensor& t,
+                        const torch::Tensor& v, double h) {
+  AlphaFn f = [&](const torch::Tensor& xx, const torch::Tensor& tt) {
+    return torch::softmax(net.forward(xx, tt).to_float().logits, 1);
+  };
+  const torch::Tensor dt = difference_steps(sch, t.to(torch::kFloat64), h).to(t.scalar_type());
+  const torch::Tensor fd = directional_difference(f, x, t, v, dt).derivative.detach();
+  const torch::Tensor jvp = directional_jvp(f, x, t, v);
+  return ((fd - jvp).norm() / jvp.norm().clamp_min(1e-30)).item<double>();
+}
+
 }  // namespace ddm

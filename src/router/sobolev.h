@@ -12,6 +12,7 @@
 #include <functional>
 
 #include "diffusion/schedule.h"
+#include "router/router_net.h"
 
 namespace ddm {
 
@@ -47,5 +48,14 @@ torch::Tensor directional_jvp(const AlphaFn& f, const torch::Tensor& x, const to
 
 // The training term: mean over points and clusters of ((d alpha_theta/dt - d alpha/dt) / lambda'(t))^2.
 torch::Tensor sobolev_error(const torch::Tensor& dalpha_hat, const torch::Tensor& dalpha, const torch::Tensor& rate);
+
+// A router network's total derivative of alpha along (v, 1) by central difference at log-SNR
+// half-step h, and (with `logits`) its logits at the centre: one forward pass of 3B points.
+DirectionalDifference network_difference(RouterNet& net, const Schedule& sch, const torch::Tensor& x,
+                                         const torch::Tensor& t, const torch::Tensor& v, double h,
+                                         torch::Tensor* logits = nullptr);
+// How far that central difference is from the exact JVP (relative L2 over the batch).
+double difference_error(RouterNet& net, const Schedule& sch, const torch::Tensor& x, const torch::Tensor& t,
+                        const torch::Tensor& v, double h);
 
 }  // namespace ddm

@@ -1,6 +1,7 @@
 // Each expert's cached pool of samples for the data-free router (see expert_pool.h).
 #include "sample/expert_pool.h"
 
+#include <filesystem>
 #include <optional>
 
 #include "run/layout.h"
@@ -17,7 +18,10 @@ namespace {
 // What made the pool: a cache made by another expert checkpoint or sampler is refused.
 Json pool_record(const Expert& e, const SampleConfig& sc, const PoolOptions& opt) {
   Json j = Json::object();
-  j["expert"] = e.path;
+  // The checkpoint by its folder and file name, so that a run folder moved or linked elsewhere
+  // keeps its pools.
+  const std::filesystem::path p(e.path);
+  j["expert"] = (p.parent_path().filename() / p.filename()).string();
   j["expert_step"] = e.meta.step;
   j["solver"] = to_string(sc.solver);
   j["spacing"] = to_string(sc.spacing);

@@ -64,7 +64,7 @@ TEST(RouterTrainer, LabelsAloneLearnTheExactPosterior) {
   const Dataset data = load_dataset(cfg.data);
   const ShardManifest m = make_shards(data, cfg.data, cfg.shards);
   ExactExamples exact(data, m, loaded.meta.schedule, ExactExampleOptions{});
-  const RouterRunResult ev = evaluate_router(loaded, exact, 400, 4242, Dist(), torch::kCPU);
+  const RouterEvaluation ev = evaluate_router(loaded, exact, 400, 4242, Dist(), torch::kCPU);
   // Measured 0.010, 0.017, 0.009 (near data, transition, near noise): as close as MoG-a with the
   // exact targets is asked to be (0.05), with room.
   for (const auto& e : ev.intervals) EXPECT_LT(e.alpha_mae, 0.03) << e.name;
