@@ -32,7 +32,7 @@ done
 
 step "3. train the routers: MoG-a (alpha) and MoG-da (d alpha/dt, three interval networks)"
 "$ddm" train-router --config "$config" --kind mog-a -q "$@"
-"$ddm" train-router --config "$config" --kind mog-da -q "$@"
+"$ddm" train-router --config "$config" --kind mog-da --targets exact -q "$@"
 
 step "4. evaluate: Table 1 (classifier-feature FD per rule and N) and the routing check"
 "$ddm" evaluate --config "$config" -q "$@"

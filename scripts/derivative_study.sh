@@ -56,7 +56,7 @@ for v in "${variants[@]}"; do
   set_dir=(--set run.dir="$dir")
   if [ ! -f "$dir/router-$kind/eval.json" ]; then
     start=$SECONDS
-    "$ddm" train-router --config "$config" --kind "$kind" -q "${set_dir[@]}" "${flags[@]}"
+    "$ddm" train-router --config "$config" --kind "$kind" --targets exact -q "${set_dir[@]}" "${flags[@]}"
     echo $((SECONDS - start)) > "$dir/train_seconds"
   fi
   if [ ! -f "$dir/router-check/router-check.json" ]; then

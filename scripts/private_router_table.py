@@ -10,7 +10,8 @@ import json
 import os
 import statistics
 
-VARIANTS = ["exact", "labels", "samples", "labels-time", "samples-time", "samples-pool250", "samples-pool4000"]
+VARIANTS = ["exact", "labels", "samples", "labels-time", "samples-time", "samples-pool250", "samples-pool3000",
+            "samples-experts100"]
 
 
 def load(path):

@@ -29,12 +29,12 @@ newest() { ls "$run/$1"/ckpt-*.ddm | tail -1; }
 for stage in "${stages[@]}"; do
   case "$stage" in
     routers)  # MoG-da: 2000 stage-1 steps, 500 per interval network; MoG-a: as many steps in all
-      "$ddm" train-router --config "$config" --kind mog-da --restart -q --set router.steps=2000 --set router.stage2_steps=500 "${keep[@]}"
-      "$ddm" train-router --config "$config" --kind mog-a --restart -q --set router.steps=3500 "${keep[@]}" ;;
+      "$ddm" train-router --config "$config" --kind mog-da --targets exact --restart -q --set router.steps=2000 --set router.stage2_steps=500 "${keep[@]}"
+      "$ddm" train-router --config "$config" --kind mog-a --targets exact --restart -q --set router.steps=3500 "${keep[@]}" ;;
     variants)
       uniform=runs/fashion_mnist_quick_uniform
       mkdir -p "$uniform" && cp "$run/shards.json" "$uniform/"
-      "$ddm" train-router --config "$config" --kind mog-da --restart -q --set router.t_sampling=uniform --set run.dir="$uniform" \
+      "$ddm" train-router --config "$config" --kind mog-da --targets exact --restart -q --set router.t_sampling=uniform --set run.dir="$uniform" \
         --set router.steps=2000 --set router.stage2_steps=500 "${keep[@]}"
       "$ddm" router-check --config "$config" --paths 256 --steps 10,25 --out "$run/router-check-uniform" -q \
         --routers "$(ls "$uniform"/router-mog-da/ckpt-*.ddm | paste -sd, -)" ;;
@@ -57,7 +57,7 @@ for stage in "${stages[@]}"; do
     long)
       long=runs/fashion_mnist_quick_long
       mkdir -p "$long" && cp "$run/shards.json" "$long/"
-      "$ddm" train-router --config "$config" --kind mog-da --restart -q --set run.dir="$long" --set router.steps=8000 \
+      "$ddm" train-router --config "$config" --kind mog-da --targets exact --restart -q --set run.dir="$long" --set router.steps=8000 \
         --set router.stage2_steps=2000 --set train.checkpoint_every=2000 --set train.keep_checkpoints=20
       "$ddm" router-check --config "$config" --paths 256 --steps 10,25 --set run.dir="$long" -q \
         --routers "$(ls "$long"/router-mog-da/ckpt-*.ddm | paste -sd, -)" --out "$long/router-check-curve" ;;

@@ -335,9 +335,9 @@ namespace {
 void validate_router_targets(const RouterConfig& rc, const std::string& src) {
   if (rc.targets != RouterTargets::kExact && rc.kind != RouterKind::kMogA)
     fail(
-        "{}: router.targets={} trains on labels only, and router.kind={} learns d alpha/dt from the exact "
-        "posterior's derivative, which labels do not give: use router.kind=mog-a or router.targets=exact",
-        src, to_string(rc.targets), to_string(rc.kind));
+        "{}: router.kind={} learns d alpha/dt from the exact posterior's derivative, which router.targets={} "
+        "does not give: set router.targets=exact (--targets exact)",
+        src, to_string(rc.kind), to_string(rc.targets));
   if (rc.federated && rc.targets != RouterTargets::kLabels)
     fail(
         "{}: router.federated needs router.targets=labels (each party holds only its own data: no pooled exact "

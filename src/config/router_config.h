@@ -12,7 +12,7 @@ namespace ddm {
 #define DDM_ROUTER_FIELDS(X)                                                                                        \
   X(RouterKind, kind, RouterKind::kMogA, kAny,                                                                      \
     "mog-a (learns alpha), mog-da (learns d alpha/dt) or sobolev (alpha with a derivative-consistency term)")       \
-  X(RouterTargets, targets, RouterTargets::kExact, kAny,                                                            \
+  X(RouterTargets, targets, RouterTargets::kLabels, kAny,                                                           \
     "exact (cross-entropy + MSE to the exact posterior over the pooled data), labels (cross-entropy on shard "      \
     "labels, no pooled data) or samples (cross-entropy on the trained experts' samples, no data); mog-a only for "  \
     "labels and samples")                                                                                           \

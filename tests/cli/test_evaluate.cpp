@@ -30,7 +30,7 @@ TEST(Evaluate, WritesTheTableForEveryRowAndStepCount) {
   for (const char* k : {"0", "1", "all"})
     ASSERT_EQ(test::run_ddm(std::string("train-expert --shard ") + k + " " + cfg).status, 0) << k;
   for (const char* kind : {"mog-a", "mog-da"})
-    ASSERT_EQ(test::run_ddm(std::string("train-router --kind ") + kind + " " + cfg).status, 0);
+    ASSERT_EQ(test::run_ddm(std::string("train-router --targets exact --kind ") + kind + " " + cfg).status, 0);
 
   test::expect_error(test::run_ddm("evaluate --rows switch-best " + cfg), 1,
                      "valid: router, integrated, integrated-corrected, oracle, sobolev");

@@ -65,7 +65,7 @@ TEST_F(Pipeline, RoutersSampleWithEveryRule) {
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("held-out evaluation (mog-a)"), std::string::npos) << r.output;
   EXPECT_TRUE(path_exists(run("router-mog-a/eval.json")));
-  r = test::run_ddm("train-router --kind mog-da " + config_);
+  r = test::run_ddm("train-router --kind mog-da --targets exact " + config_);
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("integrated along exact PF-ODE paths"), std::string::npos) << r.output;
 
@@ -100,8 +100,8 @@ TEST_F(Pipeline, RoutersSampleWithEveryRule) {
   }
   // Asking for a router that was not trained names its folder; a retired option says why it went.
   test::expect_error(test::run_ddm("sample --alpha sobolev " + config_), 1, "no router-sobolev checkpoint");
-  test::expect_error(test::run_ddm("train-router --kind mog-da --set router.derivative=raw " + config_), 1,
-                     "--set router.derivative=raw: raw is retired: the raw d alpha/dt head was removed");
+  test::expect_error(test::run_ddm("train-router --kind mog-da --targets exact --set router.derivative=raw " + config_),
+                     1, "--set router.derivative=raw: raw is retired: the raw d alpha/dt head was removed");
 
   // router-check: every source of the three routers, the JSON the issue names, a plot per N.
   r = test::run_ddm("router-check --paths 16 --steps 4,8 " + config_);

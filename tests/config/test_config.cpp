@@ -92,19 +92,25 @@ TEST(Config, CrossFieldValidation) {
 // The data-free targets give labels only: the routers that learn d alpha/dt refuse them, and a
 // federation trains on labels (design.md section 4c).
 TEST(Config, RouterTargetsRefuseWhatTheyCannotGive) {
+  EXPECT_EQ(load_config("").router.targets, RouterTargets::kLabels);  // docs/results/private_routers.md
   EXPECT_EQ(load_config("", {"router.targets=samples"}).router.targets, RouterTargets::kSamples);
+  EXPECT_NE(test::error_of([] { load_config("", {"router.kind=mog-da"}); }).find("--targets exact"), std::string::npos);
   EXPECT_EQ(test::error_of([] {
               load_config("", {"router.kind=mog-da", "router.targets=labels"});
             }),
-            "config: router.targets=labels trains on labels only, and router.kind=mog-da learns d alpha/dt from the "
-            "exact posterior's derivative, which labels do not give: use router.kind=mog-a or router.targets=exact");
+            "config: router.kind=mog-da learns d alpha/dt from the exact posterior's derivative, which "
+            "router.targets=labels does not give: set router.targets=exact (--targets exact)");
   EXPECT_NE(test::error_of([] {
               load_config("", {"router.kind=sobolev", "router.targets=samples"});
-            }).find("router.kind=sobolev learns d alpha/dt"),
+            })
+                .find("router.kind=sobolev learns d alpha/dt from the exact posterior's derivative, which "
+                      "router.targets=samples"),
             std::string::npos);
-  EXPECT_NE(test::error_of([] { load_config("", {"router.federated=true"}); }).find("needs router.targets=labels"),
+  EXPECT_NE(test::error_of([] {
+              load_config("", {"router.federated=true", "router.targets=exact"});
+            }).find("needs router.targets=labels"),
             std::string::npos);
-  EXPECT_NO_THROW(load_config("", {"router.federated=true", "router.targets=labels"}));
+  EXPECT_NO_THROW(load_config("", {"router.federated=true"}));
   EXPECT_NE(test::error_of([] {
               load_config("", {"shards.method=counts", "shards.k=2", "shards.counts=5"});
             }).find("one count per shard in shards.counts: 1 given, shards.k = 2"),

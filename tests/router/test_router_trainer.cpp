@@ -17,6 +17,7 @@ Config toy_router_config(RouterKind kind) {
   c.data.toy_std = 0.15;
   c.shards.k = 4;
   c.router.kind = kind;
+  c.router.targets = RouterTargets::kExact;  // the trained router is checked against the exact posterior
   c.router.batch_size = 256;
   c.router.lr = 3e-3;
   c.router.steps = 600;
