@@ -5,7 +5,7 @@
 # folder and appends one row to docs/results/private-routers-<date>.jsonl; a cell whose result is
 # there is skipped.
 #   scripts/private_router_study.sh [cell ...]
-#   cells: experts routers time check table cost pool (default: all but cost and pool, in that order)
+#   cells: experts routers time check table cost pool short (default: all but cost, pool and short)
 #   PROFILE=quick|full   the experts (configs/fashion_mnist_quick.yaml or fashion_mnist.yaml)
 #   STEPS=1200           router steps of the equal-steps rows
 set -euo pipefail
@@ -24,12 +24,13 @@ flags="$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(avx2|avx512f
 cells=("$@")
 [ ${#cells[@]} -eq 0 ] && cells=(experts routers time check table)
 
-# A run folder that shares the base run's manifest, experts and feature classifier.
+# A run folder that shares a base run's (default: the profile's) manifest, experts and feature
+# classifier.
 variant() {
-  local dir="$study/$1"
+  local dir="$study/$1" from="${2:-$base}"
   mkdir -p "$dir"
-  cp "$base/shards.json" "$dir/"
-  for e in "$base"/expert-* "$base/classifier"; do
+  cp "$from/shards.json" "$dir/"
+  for e in "$from"/expert-* "$base/classifier"; do
     [ -e "$e" ] && [ ! -e "$dir/$(basename "$e")" ] && ln -s "$root/$e" "$dir/$(basename "$e")"
   done
   echo "$dir"
@@ -48,14 +49,21 @@ timed() {
     "$cell" "$name" "$profile" "$wall" "$(echo "$user + $sys" | bc)" "$((rss / 1024))" "$cpu" "$flags" "$*" >> "$rows"
 }
 
-train() {  # variant targets steps [flags...]
+train() {  # variant targets steps [flags...]; BASE=run folder of other experts
   local name="$1" targets="$2" n="$3"
   shift 3
   local dir
-  dir="$(variant "$name")"
+  dir="$(variant "$name" "${BASE:-$base}")"
   [ -f "$dir/router-mog-a/ckpt-$(printf %010d "$n").ddm" ] && return 0
   timed train "$name" "$ddm" train-router --config "$config" -q --set run.dir="$dir" --targets "$targets" \
     --set router.steps="$n" --set train.checkpoint_every="$n" "$@" --restart > "$dir/train.txt"
+}
+
+check() {  # router-check of a variant's newest MoG-a (TV and argmax agreement to the exact alpha)
+  local dir="$study/$1"
+  [ -f "$dir/router-check/router-check.json" ] && return 0
+  "$ddm" router-check --config "$config" -q --set run.dir="$dir" --paths 128 --steps 10,25 \
+    --routers "$(ls "$dir"/router-mog-a/ckpt-*.ddm | tail -1)" > /dev/null
 }
 
 for cell in "${cells[@]}"; do
@@ -83,11 +91,7 @@ r=[x for x in r if x['cell']=='train' and x['variant']=='$1' and x['profile']=='
       done ;;
     check)  # TV and argmax agreement to the exact alpha along exact PF-ODE paths
       for v in exact labels samples labels-time samples-time; do
-        dir="$study/$v"
-        [ -d "$dir/router-mog-a" ] || continue
-        [ -f "$dir/router-check/router-check.json" ] && continue
-        "$ddm" router-check --config "$config" -q --set run.dir="$dir" --paths 128 --steps 10,25 \
-          --routers "$(ls "$dir"/router-mog-a/ckpt-*.ddm | tail -1)" > /dev/null
+        [ -d "$study/$v/router-mog-a" ] && check "$v"
       done ;;
     table)  # Table 1's routed rows, 3 sampling seeds
       [ -d "$base/classifier" ] || "$ddm" evaluate --config "$config" -q --rows fixed --steps 10 --num 50 \
@@ -112,13 +116,20 @@ r=[x for x in r if x['cell']=='train' and x['variant']=='$1' and x['profile']=='
           tail -1 "$dir/router-mog-a/metrics.jsonl" > "$dir/$t.metrics.json"  # the loop's own time
         done
       done ;;
-    pool)  # the samples router against pool size (and see PROFILE for the experts' training length)
-      for p in 250 4000; do
-        dir="$(variant "samples-pool$p")"
+    pool)  # the samples router against pool size (1,000 is the routers cell's)
+      for p in 250 3000; do
         train "samples-pool$p" samples "$steps" --set router.pool="$p"
-        [ -f "$dir/router-check/router-check.json" ] || "$ddm" router-check --config "$config" -q --set run.dir="$dir" \
-          --paths 128 --steps 10,25 --routers "$(ls "$dir"/router-mog-a/ckpt-*.ddm | tail -1)" > /dev/null
+        check "samples-pool$p"
       done ;;
-    *) echo "private_router_study: unknown cell '$cell' (experts routers time check table cost pool)" >&2; exit 2 ;;
+    short)  # the samples router on experts trained half as long (100 steps): against expert quality
+      short="$study/experts-100"
+      "$ddm" prepare --config "$config" -q --set run.dir="$short"
+      for k in 0 1 2 3 4 5 6 7 8 9; do
+        "$ddm" train-expert --config "$config" --shard "$k" -q --set run.dir="$short" --set train.steps=100 \
+          --set train.checkpoint_every=100 > /dev/null
+      done
+      BASE="$short" train samples-experts100 samples "$steps"
+      check samples-experts100 ;;
+    *) echo "private_router_study: unknown cell '$cell' (experts routers time check table cost pool short)" >&2; exit 2 ;;
   esac
 done
