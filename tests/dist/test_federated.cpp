@@ -109,6 +109,28 @@ TEST_F(Federated, APartyThatCannotReadItsDataStopsEveryRankInOneLine) {
   EXPECT_EQ(read_file(at("rank1.log.rc")), "1\n");
 }
 
+// A party whose images have another shape, or whose configuration differs (here each rank reads
+// the fed.yaml of its own folder), is named on every rank before any training.
+TEST_F(Federated, APartyWithOtherShapesOrAnotherConfigIsNamed) {
+  std::filesystem::create_directories(at("d/party-1"));
+  test::write_gz(at("d/party-1/train-images-idx3-ubyte.gz"), test::idx_images(30, 14, 14));
+  test::write_gz(at("d/party-1/train-labels-idx1-ubyte.gz"), test::idx_labels(std::vector<uint8_t>(30, 1)));
+  auto r = test::run_two_ranks(federated("shape"), at(""), false, at("a"), at("d"));
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.output.find("rank 1's examples have shape 1x14x14, rank 0's have 1x28x28"), std::string::npos)
+      << r.output;
+  EXPECT_EQ(read_file(at("rank1.log.rc")), "1\n");
+  test::write_bytes(at("a/fed.yaml"), read_file(at("fed.yaml")));
+  std::string other = read_file(at("fed.yaml"));
+  other.replace(other.find("warmup: 2"), 9, "warmup: 3");
+  test::write_bytes(at("b/fed.yaml"), other);
+  r = test::run_two_ranks("train-router --config fed.yaml --set router.federated=true --set run.dir=" + at("config"),
+                          at(""), false, at("a"), at("b"));
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.output.find("rank 1's configuration differs from rank 0's"), std::string::npos) << r.output;
+  EXPECT_EQ(read_file(at("rank1.log.rc")), "1\n");
+}
+
 TEST_F(Federated, KIsTheNumberOfParties) {
   const auto r = test::run_two_ranks(federated("k3") + " --set shards.k=3", at(""), false, at("a"), at("b"));
   EXPECT_NE(r.status, 0);
