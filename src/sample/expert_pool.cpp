@@ -75,27 +75,28 @@ std::shared_ptr<const Dataset> expert_pool(const ModelSources& from, const Sampl
   const std::string dir = from.run.router_pool(k);
   ensure_writable_dir(dir);
   check_record(dir, pool_record(model.experts[0], s, opt));
+  // Whole chunks, whatever router.pool is: a chunk's samples depend on (seed, k, chunk) alone, so
+  // a larger pool extends a smaller one and a smaller one reads a prefix.
   const int64_t chunks = (opt.per_expert + s.batch_size - 1) / s.batch_size;
   std::vector<torch::Tensor> parts;
   std::optional<ProgressBar> bar;
-  if (opt.progress) bar.emplace(format("pool of expert {}", k), opt.per_expert, "samples");
+  if (opt.progress) bar.emplace(format("pool of expert {}", k), chunks * s.batch_size, "samples");
+  s.num = s.batch_size;
   for (int64_t i = 0; i < chunks; ++i) {
     const std::string path = path_join(dir, format("chunk-{:05d}.npy", i));
-    const int64_t n = std::min<int64_t>(s.batch_size, opt.per_expert - i * s.batch_size);
     if (!path_exists(path)) {
-      s.num = n;
       s.seed = static_cast<int64_t>(stream_seed(stream_seed(opt.seed, static_cast<uint64_t>(k)), i) >> 1);
       write_chunk(path, generate_samples(model, s, device, false).samples, image);
     }
     parts.push_back(read_chunk(path, image));
-    require(parts.back().size(0) == n, "{}: {} samples, expected {}: delete it to generate it again", path,
-            parts.back().size(0), n);
-    if (bar) bar->update(i * s.batch_size + n);
+    require(parts.back().size(0) == s.batch_size, "{}: {} samples, expected {}: delete it to generate it again", path,
+            parts.back().size(0), s.batch_size);
+    if (bar) bar->update((i + 1) * s.batch_size);
   }
   if (bar) bar->finish();
   auto d = std::make_shared<Dataset>();
   d->name = format("samples of expert {}", k);
-  d->data = torch::cat(parts);
+  d->data = torch::cat(parts).slice(0, 0, opt.per_expert);
   d->labels = torch::full({d->size()}, static_cast<int64_t>(k), torch::kLong);
   return d;
 }
