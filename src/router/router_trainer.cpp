@@ -34,9 +34,11 @@ double average_over_ranks(GradientSync& sync, const torch::Tensor& loss, Json& e
 }  // namespace
 
 Json RouterRunResult::to_json() const {
-  Json j = RouterEvaluation::to_json();
+  Json j = Json::object();  // eval.json's keys in their old order: step and loss first
   j["step"] = loop.step;
   j["loss"] = loop.loss;
+  const Json eval = RouterEvaluation::to_json();
+  for (const auto& [k, v] : eval.items()) j[k] = v;
   return j;
 }
 
