@@ -34,7 +34,8 @@ namespace ddm {
   X(double, sobolev_step, 1e-3, (Range{1e-6, 1}),                                                                   \
     "sobolev: log-SNR half-step of the central difference that forms the router's total derivative (float32, no "   \
     "bf16)")                                                                                                        \
-  X(double, mse_weight, 1.0, kNonNegative, "weight of the MSE to the exact alpha (0: cross-entropy only)")          \
+  X(double, mse_weight, 1.0, kNonNegative,                                                                          \
+    "targets=exact: weight of the MSE to the exact alpha (0: cross-entropy only)")                                  \
   X(DerivativeLoss, deriv_loss, DerivativeLoss::kRelative, kAny,                                                    \
     "mog-da: relative (error over the exact derivative's mean size at t) or mse (the paper's)")                     \
   X(double, deriv_weight, 1.0, kNonNegative, "mog-da (both stages): weight of the derivative loss")                 \
