@@ -47,21 +47,21 @@ namespace {
 std::unique_ptr<RouterExamples> federated_examples(const RunContext& ctx, const RunLayout& run) {
   const Config& cfg = ctx.cfg;
   const Federation fed = join_federation(ctx.dist, cfg);
+  ShardsConfig sc = cfg.shards;
+  sc.method = ShardMethod::kCounts;
+  sc.counts.assign(fed.counts.begin(), fed.counts.end());
+  const ShardManifest counts = manifest_from_counts(sc);
   if (ctx.dist.is_main()) {
-    ShardsConfig counts = cfg.shards;
-    counts.method = ShardMethod::kCounts;
-    counts.counts.clear();
-    for (const int64_t c : fed.counts) counts.counts.push_back(static_cast<int>(c));
-    const ShardManifest m = manifest_from_counts(counts);
-    if (!path_exists(run.manifest())) m.save(run.manifest());
+    if (!path_exists(run.manifest())) counts.save(run.manifest());
     const ShardManifest have = load_run_manifest(run);
-    require(have.priors() == m.priors(), "{}: its shard sizes differ from the parties' example counts {}",
-            run.manifest(), torch::IntArrayRef(fed.counts));
+    bool same = have.k == counts.k;
+    for (int j = 0; same && j < counts.k; ++j) same = have.size(j) == counts.size(j);
+    require(same, "{}: its shard sizes differ from the parties' example counts {}", run.manifest(),
+            torch::IntArrayRef(fed.counts));
   }
-  PartyExampleOptions o{cfg.router.batch_size, cfg.router.holdout, static_cast<uint64_t>(cfg.train.seed),
-                        "federated labels",    ctx.dist,           ctx.device};
-  return std::make_unique<PartyExamples>(std::vector<Party>{{ctx.dist.rank(), fed.data, {}}}, fed.priors(),
-                                         Schedule::from_config(cfg.diffusion), o);
+  return std::make_unique<PartyExamples>(
+      std::vector<Party>{{ctx.dist.rank(), fed.data, {}}}, counts.priors(), Schedule::from_config(cfg.diffusion),
+      party_options(cfg.router, cfg.train.seed, "federated labels", ctx.dist, ctx.device));
 }
 
 // router.targets=samples: each expert's pool of samples as its party, the priors from the manifest
@@ -74,13 +74,8 @@ std::unique_ptr<RouterExamples> sample_examples(const RunContext& ctx, const Run
   std::vector<Party> parties;
   for (int k = 0; k < m.k; ++k)
     parties.push_back({k, expert_pool(model_sources(cfg), cfg.sample, k, po, ctx.device), {}});
-  PartyExampleOptions o{cfg.router.batch_size,
-                        cfg.router.holdout,
-                        static_cast<uint64_t>(cfg.train.seed),
-                        "samples",
-                        ctx.dist,
-                        ctx.device};
-  return std::make_unique<PartyExamples>(std::move(parties), m.priors(), Schedule::from_config(cfg.diffusion), o);
+  return std::make_unique<PartyExamples>(std::move(parties), m.priors(), Schedule::from_config(cfg.diffusion),
+                                         party_options(cfg.router, cfg.train.seed, "samples", ctx.dist, ctx.device));
 }
 
 }  // namespace

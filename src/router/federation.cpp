@@ -78,14 +78,6 @@ std::string party_path(const std::string& path, int rank) {
   return out;
 }
 
-std::vector<double> Federation::priors() const {
-  double n = 0;
-  for (const int64_t c : counts) n += static_cast<double>(c);
-  std::vector<double> p;
-  for (const int64_t c : counts) p.push_back(static_cast<double>(c) / n);
-  return p;
-}
-
 Federation join_federation(const Dist& dist, const Config& cfg) {
   require(dist.world() >= 2,
           "router.federated: WORLD_SIZE = {}: run one process per party under torchrun (K = WORLD_SIZE >= 2)",

@@ -19,7 +19,6 @@ std::string party_path(const std::string& path, int rank);
 struct Federation {
   std::shared_ptr<const Dataset> data;  // this rank's own examples
   std::vector<int64_t> counts;          // every party's example count, by rank
-  std::vector<double> priors() const;
 };
 
 // Reads this rank's data set and checks, before any training, that every rank can go on: one

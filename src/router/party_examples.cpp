@@ -13,6 +13,11 @@
 
 namespace ddm {
 
+PartyExampleOptions party_options(const RouterConfig& rc, int64_t seed, std::string what, Dist dist,
+                                  torch::Device device) {
+  return {rc.batch_size, rc.holdout, static_cast<uint64_t>(seed), std::move(what), std::move(dist), device};
+}
+
 std::vector<int64_t> PartyExamples::party_batches(int64_t batch, const std::vector<double>& priors) {
   const size_t k = priors.size();
   std::vector<int64_t> b(k);

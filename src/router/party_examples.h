@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "config/router_config.h"
 #include "data/dataset.h"
 #include "data/shards.h"
 #include "router/router_examples.h"
@@ -32,6 +33,10 @@ struct PartyExampleOptions {
   Dist dist;                    // federated: each rank holds its own party, weights sum over ranks
   torch::Device device{torch::kCPU};
 };
+
+// The options router.* and train.seed give, for the targets named `what`.
+PartyExampleOptions party_options(const RouterConfig& rc, int64_t seed, std::string what, Dist dist,
+                                  torch::Device device);
 
 class PartyExamples : public RouterExamples {
  public:

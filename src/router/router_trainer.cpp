@@ -332,7 +332,7 @@ std::unique_ptr<RouterExamples> pooled_examples(const RouterRunOptions& opts, co
   const Schedule sch = Schedule::from_config(opts.cfg.diffusion);
   const uint64_t seed = static_cast<uint64_t>(opts.cfg.train.seed);
   if (rc.targets == RouterTargets::kLabels) {
-    PartyExampleOptions o{rc.batch_size, rc.holdout, seed, "labels", opts.dist, opts.device};
+    const PartyExampleOptions o = party_options(rc, opts.cfg.train.seed, "labels", opts.dist, opts.device);
     require(!opts.dist.active(),
             "router.targets=labels under torchrun: set router.federated=true (one party per rank)");
     // A view of the caller's data set: the parties index it, nothing is copied.
