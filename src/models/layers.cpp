@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "models/group_norm_nhwc.h"
+#include "util/error.h"
 
 namespace ddm::nn {
 namespace {
@@ -57,32 +58,36 @@ torch::Tensor Linear::forward(const torch::Tensor& x) const {
   return torch::linear(x, weight_, bias_);
 }
 
-GroupNorm::GroupNorm(int64_t groups, int64_t channels) : groups_(groups) {
+GroupNorm::GroupNorm(int64_t groups, int64_t channels, double eps) : groups_(groups), eps_(eps) {
   weight_ = register_parameter("weight", torch::ones({channels}));
   bias_ = register_parameter("bias", torch::zeros({channels}));
 }
 
 torch::Tensor GroupNorm::forward(const torch::Tensor& x) const {
-  if (group_norm_nhwc_applies(x)) return group_norm_nhwc(x, groups_, weight_, bias_, 1e-6);
-  return torch::group_norm(x, groups_, weight_, bias_, 1e-6);
+  if (group_norm_nhwc_applies(x)) return group_norm_nhwc(x, groups_, weight_, bias_, eps_);
+  return torch::group_norm(x, groups_, weight_, bias_, eps_);
 }
 
 torch::Tensor GroupNorm::forward_silu(const torch::Tensor& x) const {
-  if (group_norm_nhwc_applies(x)) return group_norm_nhwc(x, groups_, weight_, bias_, 1e-6, true);
-  torch::Tensor h = torch::group_norm(x, groups_, weight_, bias_, 1e-6);
+  if (group_norm_nhwc_applies(x)) return group_norm_nhwc(x, groups_, weight_, bias_, eps_, true);
+  torch::Tensor h = torch::group_norm(x, groups_, weight_, bias_, eps_);
   return at::GradMode::is_enabled() ? torch::silu(h) : torch::silu_(h);
 }
 
-torch::Tensor timestep_embedding(const torch::Tensor& t, int64_t dim) {
+torch::Tensor timestep_embedding(const torch::Tensor& t, int64_t dim, const TimeEmbedding& style) {
   const int64_t half = dim / 2;
+  require(static_cast<double>(half) > style.freq_shift,
+          "time embedding: freq_shift (model.time_freq_shift) = {} must be below half its width, {}", style.freq_shift,
+          half);
   // float32 (diffusers' embedding) for every time but float64 ones, which float64 networks get in
   // derivative checks against finite differences.
   const auto dtype = t.scalar_type() == torch::kFloat64 ? torch::kFloat64 : torch::kFloat32;
   const auto opts = torch::TensorOptions().dtype(dtype).device(t.device());
   const torch::Tensor freqs =
-      torch::exp(torch::arange(half, opts) * (-std::log(10000.0) / static_cast<double>(half - 1)));
+      torch::exp(torch::arange(half, opts) * -std::log(10000.0) / (static_cast<double>(half) - style.freq_shift));
   const torch::Tensor args = (t.to(dtype) * 1000.0).unsqueeze(1) * freqs.unsqueeze(0);
-  torch::Tensor emb = torch::cat({torch::sin(args), torch::cos(args)}, 1);
+  torch::Tensor emb = style.flip_sin_to_cos ? torch::cat({torch::cos(args), torch::sin(args)}, 1)
+                                            : torch::cat({torch::sin(args), torch::cos(args)}, 1);
   if (dim % 2 == 1) emb = torch::constant_pad_nd(emb, {0, 1});
   return emb;
 }

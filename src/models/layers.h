@@ -51,7 +51,7 @@ class Linear : public torch::nn::Module {
 
 class GroupNorm : public torch::nn::Module {
  public:
-  GroupNorm(int64_t groups, int64_t channels);
+  GroupNorm(int64_t groups, int64_t channels, double eps = 1e-6);
   torch::Tensor forward(const torch::Tensor& x) const;
   // silu(forward(x)): one pass for channels-last inference (group_norm_nhwc), in place on the
   // fresh normalised tensor when no gradient is recorded, otherwise out of place.
@@ -59,11 +59,19 @@ class GroupNorm : public torch::nn::Module {
 
  private:
   int64_t groups_;
+  double eps_;
   torch::Tensor weight_, bias_;
 };
 
+// The sinusoidal embedding's two conventions: DDPM's [sin, cos] with frequencies
+// 1e4^(-i / (half - 1)), and diffusers' Timesteps(flip_sin_to_cos, downscale_freq_shift), whose
+// UNet2DModel default is [cos, sin] with 1e4^(-i / half).
+struct TimeEmbedding {
+  bool flip_sin_to_cos = false;
+  double freq_shift = 1;
+};
 // Transformer-style sinusoidal embedding of a scalar time (DDPM: of the step index, here of
 // 1000 t so that continuous time matches the published frequencies). t: [B] -> [B, dim].
-torch::Tensor timestep_embedding(const torch::Tensor& t, int64_t dim);
+torch::Tensor timestep_embedding(const torch::Tensor& t, int64_t dim, const TimeEmbedding& style = {});
 
 }  // namespace ddm::nn

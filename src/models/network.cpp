@@ -33,6 +33,11 @@ Json architecture_json(const ModelConfig& cfg, const std::vector<int64_t>& sampl
     j["attn_resolutions"] = Json(cfg.attn_resolutions);
     j["groups"] = cfg.groups;
     j["downsample_padding"] = to_string(cfg.downsample_padding);
+    j["norm_eps"] = cfg.norm_eps;
+    j["attn_head_dim"] = cfg.attn_head_dim;
+    j["time_flip_sin_to_cos"] = cfg.time_flip_sin_to_cos;
+    j["time_freq_shift"] = cfg.time_freq_shift;
+    j["time_scale_shift"] = cfg.time_scale_shift;
   } else {
     j["mlp_width"] = cfg.mlp_width;
     j["mlp_depth"] = cfg.mlp_depth;
@@ -42,7 +47,13 @@ Json architecture_json(const ModelConfig& cfg, const std::vector<int64_t>& sampl
 }
 
 Json normalized_architecture(Json a) {
-  if (a.value("arch", "") == "unet" && !a.contains("downsample_padding")) a["downsample_padding"] = "symmetric";
+  if (a.value("arch", "") != "unet") return a;
+  // Keys a U-Net record gained later, at the values the networks written before them computed.
+  const std::pair<const char*, Json> older[] = {
+      {"downsample_padding", "symmetric"}, {"norm_eps", 1e-6},       {"attn_head_dim", 0},
+      {"time_flip_sin_to_cos", false},     {"time_freq_shift", 1.0}, {"time_scale_shift", false}};
+  for (const auto& [key, value] : older)
+    if (!a.contains(key)) a[key] = value;
   return a;
 }
 
@@ -81,6 +92,10 @@ UNetOptions unet_options(const ModelConfig& cfg, const std::vector<int64_t>& sha
   o.dropout = cfg.dropout;
   o.groups = cfg.groups;
   o.downsample_padding = cfg.downsample_padding;
+  o.norm_eps = cfg.norm_eps;
+  o.attn_head_dim = cfg.attn_head_dim;
+  o.time = {cfg.time_flip_sin_to_cos, cfg.time_freq_shift};
+  o.time_scale_shift = cfg.time_scale_shift;
   return o;
 }
 

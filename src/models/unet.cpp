@@ -17,22 +17,30 @@ torch::Tensor fp32_linear(const nn::Linear& layer, const torch::Tensor& x) {
 }
 
 // GroupNorm -> SiLU -> conv -> + time projection -> GroupNorm -> SiLU -> dropout -> conv (zero
-// init), plus a 1x1 shortcut when the width changes.
+// init), plus a 1x1 shortcut when the width changes. With scale-shift conditioning the time
+// projection gives (scale, shift) and the second GroupNorm's output becomes norm (1 + scale) + shift
+// (diffusers' ResnetBlock2D, time_embedding_norm="scale_shift").
 class ResBlock : public torch::nn::Module {
  public:
-  ResBlock(int64_t in, int64_t out, int64_t temb, int64_t groups, double dropout) : dropout_(dropout) {
-    norm1_ = register_module("norm1", std::make_shared<nn::GroupNorm>(groups, in));
+  ResBlock(int64_t in, int64_t out, int64_t temb, const UNetOptions& o)
+      : dropout_(o.dropout), scale_shift_(o.time_scale_shift) {
+    norm1_ = register_module("norm1", std::make_shared<nn::GroupNorm>(o.groups, in, o.norm_eps));
     conv1_ = register_module("conv1", std::make_shared<nn::Conv2d>(in, out, 3));
-    temb_ = register_module("temb_proj", std::make_shared<nn::Linear>(temb, out));
-    norm2_ = register_module("norm2", std::make_shared<nn::GroupNorm>(groups, out));
+    temb_ = register_module("temb_proj", std::make_shared<nn::Linear>(temb, scale_shift_ ? 2 * out : out));
+    norm2_ = register_module("norm2", std::make_shared<nn::GroupNorm>(o.groups, out, o.norm_eps));
     conv2_ = register_module("conv2", std::make_shared<nn::Conv2d>(out, out, 3, 1, -1, nn::Init::kZero));
     if (in != out) skip_ = register_module("skip", std::make_shared<nn::Conv2d>(in, out, 1));
   }
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& temb_act) {
     // conv outputs are fresh: the additions go in place (autograd needs neither operand).
     torch::Tensor h = conv1_->forward(norm1_->forward_silu(x));
-    h.add_(fp32_linear(*temb_, temb_act).to(h.scalar_type()).unsqueeze(-1).unsqueeze(-1));
-    h = norm2_->forward_silu(h);
+    const torch::Tensor tp = fp32_linear(*temb_, temb_act).to(h.scalar_type()).unsqueeze(-1).unsqueeze(-1);
+    if (scale_shift_) {
+      const auto ss = tp.chunk(2, 1);
+      h = torch::silu(torch::addcmul(ss[1], norm2_->forward(h), ss[0] + 1));
+    } else {
+      h = norm2_->forward_silu(h.add_(tp));
+    }
     if (dropout_ > 0) h = torch::dropout(h, dropout_, is_training());
     h = conv2_->forward(h);
     return h.add_(skip_ ? skip_->forward(x) : x);
@@ -40,36 +48,45 @@ class ResBlock : public torch::nn::Module {
 
  private:
   double dropout_;
+  bool scale_shift_;
   std::shared_ptr<nn::GroupNorm> norm1_, norm2_;
   std::shared_ptr<nn::Conv2d> conv1_, conv2_, skip_;
   std::shared_ptr<nn::Linear> temb_;
 };
 
-// Single-head self-attention over the H x W positions, with 1x1 q, k, v and output projections.
+// Self-attention over the H x W positions in heads of attn_head_dim channels (one head of all
+// channels when 0), with 1x1 q, k, v and output projections; `norm`: GroupNorm the input first.
 class AttnBlock : public torch::nn::Module {
  public:
-  AttnBlock(int64_t ch, int64_t groups) {
-    norm_ = register_module("norm", std::make_shared<nn::GroupNorm>(groups, ch));
+  AttnBlock(int64_t ch, const UNetOptions& o, bool norm) {
+    require(o.attn_head_dim == 0 || ch % o.attn_head_dim == 0,
+            "unet: model.attn_head_dim = {} does not divide the {} channels of an attention block", o.attn_head_dim,
+            ch);
+    heads_ = o.attn_head_dim == 0 ? 1 : ch / o.attn_head_dim;
+    if (norm) norm_ = register_module("norm", std::make_shared<nn::GroupNorm>(o.groups, ch, o.norm_eps));
     q_ = register_module("q", std::make_shared<nn::Conv2d>(ch, ch, 1));
     k_ = register_module("k", std::make_shared<nn::Conv2d>(ch, ch, 1));
     v_ = register_module("v", std::make_shared<nn::Conv2d>(ch, ch, 1));
     proj_ = register_module("proj", std::make_shared<nn::Conv2d>(ch, ch, 1, 1, -1, nn::Init::kZero));
   }
   torch::Tensor forward(const torch::Tensor& x) {
-    const int64_t b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
-    const torch::Tensor n = norm_->forward(x);
-    // [B,1,HW,C] tokens and back: views of channels-last activations, transposes of NCHW ones.
+    const int64_t b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3), d = c / heads_;
+    const torch::Tensor n = norm_ ? norm_->forward(x) : x;
+    // [B, heads, HW, d] tokens (channel = head d + j) and back: views of channels-last
+    // activations, transposes of NCHW ones.
     const bool nhwc = !x.is_contiguous() && x.is_contiguous(torch::MemoryFormat::ChannelsLast);
     auto tokens = [&](const torch::Tensor& t) {
-      return nhwc ? t.permute({0, 2, 3, 1}).reshape({b, 1, h * w, c}) : t.reshape({b, 1, c, h * w}).transpose(2, 3);
+      return nhwc ? t.permute({0, 2, 3, 1}).reshape({b, h * w, heads_, d}).transpose(1, 2)
+                  : t.reshape({b, heads_, d, h * w}).transpose(2, 3);
     };
     torch::Tensor a =
         at::scaled_dot_product_attention(tokens(q_->forward(n)), tokens(k_->forward(n)), tokens(v_->forward(n)));
-    a = nhwc ? a.reshape({b, h, w, c}).permute({0, 3, 1, 2}) : a.transpose(2, 3).reshape({b, c, h, w});
+    a = nhwc ? a.transpose(1, 2).reshape({b, h, w, c}).permute({0, 3, 1, 2}) : a.transpose(2, 3).reshape({b, c, h, w});
     return x + proj_->forward(a);
   }
 
  private:
+  int64_t heads_ = 1;
   std::shared_ptr<nn::GroupNorm> norm_;
   std::shared_ptr<nn::Conv2d> q_, k_, v_, proj_;
 };
@@ -100,10 +117,10 @@ UNet::UNet(const UNetOptions& o) : o_(o) {
     const int64_t res = level_res[i];
     const int64_t out = ch * o.channel_mult[i];
     for (int j = 0; j < o.num_res_blocks; ++j) {
-      down_blocks_.push_back(register_module(format("down{}_block{}", i, j),
-                                             std::make_shared<ResBlock>(cur, out, temb, o.groups, o.dropout)));
+      down_blocks_.push_back(
+          register_module(format("down{}_block{}", i, j), std::make_shared<ResBlock>(cur, out, temb, o)));
       down_attn_.push_back(has_attention(o, res) ? register_module(format("down{}_attn{}", i, j),
-                                                                   std::make_shared<AttnBlock>(out, o.groups))
+                                                                   std::make_shared<AttnBlock>(out, o, true))
                                                  : nullptr);
       cur = out;
       skip_ch.push_back(cur);
@@ -118,9 +135,9 @@ UNet::UNet(const UNetOptions& o) : o_(o) {
     }
   }
   mid_channels_ = cur;
-  mid1_ = register_module("mid_block1", std::make_shared<ResBlock>(cur, cur, temb, o.groups, o.dropout));
-  mid_attn_ = register_module("mid_attn", std::make_shared<AttnBlock>(cur, o.groups));
-  mid2_ = register_module("mid_block2", std::make_shared<ResBlock>(cur, cur, temb, o.groups, o.dropout));
+  mid1_ = register_module("mid_block1", std::make_shared<ResBlock>(cur, cur, temb, o));
+  mid_attn_ = register_module("mid_attn", std::make_shared<AttnBlock>(cur, o, !o.time_scale_shift));
+  mid2_ = register_module("mid_block2", std::make_shared<ResBlock>(cur, cur, temb, o));
 
   if (o.encoder_only) return;
   upsample_.assign(static_cast<size_t>(levels), nullptr);
@@ -129,21 +146,21 @@ UNet::UNet(const UNetOptions& o) : o_(o) {
     for (int j = 0; j <= o.num_res_blocks; ++j) {
       const int64_t skip = skip_ch.back();
       skip_ch.pop_back();
-      up_blocks_.push_back(register_module(format("up{}_block{}", i, j),
-                                           std::make_shared<ResBlock>(cur + skip, out, temb, o.groups, o.dropout)));
+      up_blocks_.push_back(
+          register_module(format("up{}_block{}", i, j), std::make_shared<ResBlock>(cur + skip, out, temb, o)));
       up_attn_.push_back(has_attention(o, res)
-                             ? register_module(format("up{}_attn{}", i, j), std::make_shared<AttnBlock>(out, o.groups))
+                             ? register_module(format("up{}_attn{}", i, j), std::make_shared<AttnBlock>(out, o, true))
                              : nullptr);
       cur = out;
     }
     if (i > 0) upsample_[i] = register_module(format("up{}_upsample", i), std::make_shared<nn::Conv2d>(cur, cur, 3));
   }
-  norm_out_ = register_module("norm_out", std::make_shared<nn::GroupNorm>(o.groups, cur));
+  norm_out_ = register_module("norm_out", std::make_shared<nn::GroupNorm>(o.groups, cur, o.norm_eps));
   conv_out_ = register_module("conv_out", std::make_shared<nn::Conv2d>(cur, o.in_channels, 3, 1, -1, nn::Init::kZero));
 }
 
 torch::Tensor UNet::embed_time(const torch::Tensor& t) {
-  torch::Tensor e = nn::timestep_embedding(t, o_.channels);
+  torch::Tensor e = nn::timestep_embedding(t, o_.channels, o_.time);
   e = fp32_linear(*temb1_, torch::silu(fp32_linear(*temb0_, e)));
   return torch::silu(e);  // every ResBlock applies SiLU before its projection: do it once here
 }

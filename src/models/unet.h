@@ -1,9 +1,11 @@
 // The DDPM U-Net (Ho et al. 2020; the network DDIM samples from): a sinusoidal time embedding of
-// width 4 x channels, levels of residual blocks with GroupNorm and SiLU, single-head
-// self-attention at chosen resolutions, strided-conv down-sampling (TensorFlow's SAME padding as
-// DDPM, or symmetric for ddm's older networks) and nearest+conv up-sampling,
-// skip connections from every down-path output. With channels 128, multipliers 1,2,2,2, 2 blocks,
-// attention at 16 it has the published 35,746,307 parameters.
+// width 4 x channels, levels of residual blocks with GroupNorm and SiLU, self-attention at chosen
+// resolutions, strided-conv down-sampling (TensorFlow's SAME padding as DDPM, or symmetric for
+// ddm's older networks) and nearest+conv up-sampling, skip connections from every down-path
+// output. With channels 128, multipliers 1,2,2,2, 2 blocks, attention at 16 it has the published
+// 35,746,307 parameters. It also computes diffusers' UNet2DModel variants: the time embedding's
+// order and frequency shift, GroupNorm's epsilon, multi-head attention and scale-shift time
+// conditioning (docs/interop.md lists them).
 #pragma once
 #include <memory>
 #include <vector>
@@ -25,7 +27,12 @@ struct UNetOptions {
   double dropout = 0.1;
   int64_t groups = 32;
   DownsamplePadding downsample_padding = DownsamplePadding::kSame;
-  bool encoder_only = false;  // build the down path and middle only (the router's encoder)
+  // UNet2DModel's options (interop/diffusers_unet.h); the defaults are DDPM's.
+  double norm_eps = 1e-6;
+  int attn_head_dim = 0;  // 0: one head of all channels
+  nn::TimeEmbedding time;
+  bool time_scale_shift = false;  // and then the middle attention has no GroupNorm, as in diffusers
+  bool encoder_only = false;      // build the down path and middle only (the router's encoder)
 };
 
 // The U-Net options that `model.*` and the data's sample shape [C, H, W] describe.
