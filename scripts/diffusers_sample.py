@@ -1,5 +1,5 @@
-# Samples a `ddm export` folder with diffusers' DDIMPipeline (UNet2DModel + DDIMScheduler from the
-# folder's scheduler_config.json, eta = 0) and writes the images as ddm's samples.npz does (uint8
+# Samples a `ddm export` folder with diffusers' DDIMPipeline (DDIMPipeline.from_pretrained: its
+# UNet2DModel and DDIMScheduler, eta = 0) and writes the images as ddm's samples.npz does (uint8
 # N x H x W x C, rounded as the pipeline's PIL output), so that `ddm fid` scores them like ddm's.
 # Without NOISE the pipeline draws its own noise from a seeded torch.Generator; with NOISE (a
 # float32 .npy such as `ddm sample --save-noise` writes) it starts from that noise and runs the
@@ -11,12 +11,13 @@ import time
 
 import numpy as np
 import torch
-from diffusers import DDIMPipeline, DDIMScheduler, UNet2DModel
+from diffusers import DDIMPipeline
 
 folder, steps, num, seed, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 noise = torch.from_numpy(np.load(sys.argv[6])) if len(sys.argv) > 6 else None
 batch = 250
-pipe = DDIMPipeline(unet=UNet2DModel.from_pretrained(folder).eval(), scheduler=DDIMScheduler.from_pretrained(folder))
+pipe = DDIMPipeline.from_pretrained(folder)
+pipe.unet.eval()
 pipe.set_progress_bar_config(disable=True)
 gen = torch.Generator().manual_seed(seed)
 

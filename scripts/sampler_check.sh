@@ -34,7 +34,7 @@ say() { printf '[sampler_check %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 say "training expert 0 for $steps steps (resumes)"
 "$ddm" train-expert "${common[@]}" --shard 0
 ckpt=$(ls "$out"/expert-0/ckpt-*.ddm | sort | tail -1)
-[ -f "$out/hf/config.json" ] || "$ddm" export "$ckpt" --out "$out/hf" "${common[@]}"
+[ -f "$out/hf/model_index.json" ] || "$ddm" export "$ckpt" --out "$out/hf" "${common[@]}"
 if [ ! -f "$out/reference_stats.npz" ]; then
   "$py" - "$out/reference.npz" <<'PY'
 import gzip, sys
@@ -67,7 +67,7 @@ diffusers_cell() {  # cell steps seed [noise.npy]
   done_cell "$1" && return 0
   local s=$SECONDS clip
   "$py" scripts/diffusers_sample.py "$out/hf" "$2" "$num" "$3" "$out/$1.npz" ${4:-}
-  clip=$("$py" -c "import json; print(json.load(open('$out/hf/scheduler_config.json'))['clip_sample'])")
+  clip=$("$py" -c "import json; print(json.load(open('$out/hf/scheduler/scheduler_config.json'))['clip_sample'])")
   record "$1" "diffusers-${4:+same-noise}${4:-DDIMPipeline}" ddim "clip_sample=$clip" "$2" "$2" $((SECONDS - s)) "$out/$1.npz"
 }
 

@@ -1,5 +1,5 @@
 // `ddm export`: experts, routers or a whole run in the PyTorch ecosystem's layouts
-// (interop/exchange.h): an expert as a diffusers UNet2DModel folder, a router as safetensors.
+// (interop/exchange.h): an expert as a diffusers DDIMPipeline folder, a router as safetensors.
 #include <iostream>
 
 #include "cli/app.h"
@@ -14,9 +14,9 @@ namespace ddm::cli {
 int cmd_export(const std::vector<std::string>& argv) {
   Args args(
       "export",
-      "Write an expert checkpoint as a diffusers UNet2DModel folder (config.json, diffusion_pytorch_model.safetensors, "
-      "scheduler_config.json), a router as safetensors, or (no CHECKPOINT) every expert and router of the run of "
-      "--config.",
+      "Write an expert checkpoint as a diffusers DDIMPipeline folder (model_index.json, unet/, scheduler/: "
+      "DDIMPipeline.from_pretrained loads it), a router as safetensors, or (no CHECKPOINT) every expert and router of "
+      "the run of --config.",
       true, "[CHECKPOINT]");
   args.add()("out", "output folder", cxxopts::value<std::string>());
   if (!args.parse(argv)) return 0;

@@ -16,9 +16,9 @@ namespace ddm::cli {
 
 int cmd_import(const std::vector<std::string>& argv) {
   Args args("import",
-            "Read a diffusers UNet2DModel folder (config.json, diffusion_pytorch_model.safetensors, optional "
-            "scheduler_config.json) "
-            "into a ddm expert checkpoint.",
+            "Read a diffusers UNet2DModel folder (config.json, diffusion_pytorch_model.safetensors or .bin, optional "
+            "scheduler_config.json) or pipeline folder (model_index.json, unet/, scheduler/) into a ddm expert "
+            "checkpoint.",
             true, "FOLDER");
   args.add()("out", "write the checkpoint here", cxxopts::value<std::string>())(
       "shard", "or into the run of --config as expert k, or 'all' (the baseline)", cxxopts::value<std::string>());

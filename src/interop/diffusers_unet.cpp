@@ -2,6 +2,7 @@
 // correspondences are checked against diffusers' own forward pass by tests/interop).
 #include "interop/diffusers_unet.h"
 
+#include <cmath>
 #include <regex>
 #include <set>
 
@@ -17,6 +18,9 @@ std::vector<int64_t> level_sizes(int64_t resolution, size_t levels) {
   while (r.size() < levels) r.push_back((r.back() + 1) / 2);
   return r;
 }
+
+// A whole number as a JSON integer (diffusers writes freq_shift as one), anything else as is.
+Json number(double v) { return v == std::floor(v) ? Json(static_cast<int64_t>(v)) : Json(v); }
 
 bool contains(const IntList& v, int64_t x) { return std::find(v.begin(), v.end(), static_cast<int>(x)) != v.end(); }
 
@@ -126,8 +130,10 @@ Json unet2d_config(const ModelConfig& m, const std::vector<int64_t>& shape) {
   c["out_channels"] = shape[0];
   c["center_input_sample"] = false;
   c["time_embedding_type"] = "positional";
-  c["freq_shift"] = 1;
-  c["flip_sin_to_cos"] = false;
+  c["time_embedding_dim"] = nullptr;
+  c["freq_shift"] = number(m.time_freq_shift);
+  c["flip_sin_to_cos"] = m.time_flip_sin_to_cos;
+  c["mid_block_type"] = "UNetMidBlock2D";
   c["down_block_types"] = down;
   c["up_block_types"] = up;
   c["block_out_channels"] = out;
@@ -138,11 +144,11 @@ Json unet2d_config(const ModelConfig& m, const std::vector<int64_t>& shape) {
   c["upsample_type"] = "conv";
   c["dropout"] = m.dropout;
   c["act_fn"] = "silu";
-  c["attention_head_dim"] = nullptr;
+  c["attention_head_dim"] = m.attn_head_dim == 0 ? Json(nullptr) : Json(m.attn_head_dim);
   c["norm_num_groups"] = m.groups;
   c["attn_norm_num_groups"] = nullptr;
-  c["norm_eps"] = 1e-6;
-  c["resnet_time_scale_shift"] = "default";
+  c["norm_eps"] = m.norm_eps;
+  c["resnet_time_scale_shift"] = m.time_scale_shift ? "scale_shift" : "default";
   c["add_attention"] = true;
   c["class_embed_type"] = nullptr;
   c["num_class_embeds"] = nullptr;
@@ -171,38 +177,76 @@ void check_unet2d_options(const Json& c, const std::string& source) {
   };
   const std::vector<Fixed> fixed = {{"center_input_sample", false, false},
                                     {"time_embedding_type", "positional", "positional"},
-                                    {"freq_shift", 1, 0},
-                                    {"flip_sin_to_cos", false, true},
+                                    {"mid_block_type", "UNetMidBlock2D", "UNetMidBlock2D"},
                                     {"mid_block_scale_factor", 1, 1},
                                     {"downsample_type", "conv", "conv"},
                                     {"upsample_type", "conv", "conv"},
                                     {"act_fn", "silu", "silu"},
-                                    {"norm_eps", 1e-6, 1e-5},
-                                    {"resnet_time_scale_shift", "default", "default"},
                                     {"add_attention", true, true},
                                     {"class_embed_type", nullptr, nullptr},
-                                    {"num_class_embeds", nullptr, nullptr},
-                                    {"attention_head_dim", nullptr, 8},
-                                    {"time_embedding_dim", nullptr, nullptr}};
+                                    {"num_class_embeds", nullptr, nullptr}};
   for (const auto& f : fixed) expect_value(c, f.key, f.want, f.fallback, source);
-  static const std::set<std::string> known = {"sample_size",      "in_channels",          "out_channels",
-                                              "down_block_types", "up_block_types",       "block_out_channels",
-                                              "layers_per_block", "downsample_padding",   "dropout",
-                                              "norm_num_groups",  "attn_norm_num_groups", "num_train_timesteps"};
+  // Options ddm computes at any value (read by read_time_and_attention).
+  static const std::set<std::string> known = {"sample_size",
+                                              "in_channels",
+                                              "out_channels",
+                                              "down_block_types",
+                                              "up_block_types",
+                                              "block_out_channels",
+                                              "layers_per_block",
+                                              "downsample_padding",
+                                              "dropout",
+                                              "norm_num_groups",
+                                              "attn_norm_num_groups",
+                                              "num_train_timesteps",
+                                              "freq_shift",
+                                              "flip_sin_to_cos",
+                                              "norm_eps",
+                                              "attention_head_dim",
+                                              "resnet_time_scale_shift",
+                                              "time_embedding_dim"};
   for (const auto& [key, v] : c.items()) {
     const bool checked = known.count(key) > 0 || key.rfind('_', 0) == 0 ||
                          std::any_of(fixed.begin(), fixed.end(), [&](const Fixed& f) { return f.key == key; });
     require(checked || v.is_null(), "{}: option {} = {} is not supported by ddm's U-Net", source, key, v.dump());
   }
-  if (c.contains("attn_norm_num_groups") && !c.at("attn_norm_num_groups").is_null())
-    expect_value(c, "attn_norm_num_groups", c.value("norm_num_groups", Json(32)), nullptr, source);
   require(c.value("in_channels", 3) == c.value("out_channels", 3),
           "{}: in_channels {} and out_channels {} differ: a denoiser maps x to x", source, c.value("in_channels", 3),
           c.value("out_channels", 3));
 }
 
-// block_out_channels, block types and sizes -> channels, channel_mult and attn_resolutions.
-void read_levels(const Json& c, const std::string& source, int64_t resolution, ModelConfig& m) {
+// The time embedding, normalisation and attention options (absent: UNet2DModel's defaults);
+// `attention_widths`: the channels of every attention block.
+void read_time_and_attention(const Json& c, const std::string& source, const std::vector<int>& attention_widths,
+                             ModelConfig& m) {
+  m.time_flip_sin_to_cos = c.value("flip_sin_to_cos", true);
+  m.time_freq_shift = c.value("freq_shift", 0.0);
+  m.norm_eps = c.value("norm_eps", 1e-5);
+  require(m.norm_eps > 0, "{}: norm_eps = {} must be positive", source, m.norm_eps);
+  const std::string shift = c.value("resnet_time_scale_shift", std::string("default"));
+  require(shift == "default" || shift == "scale_shift",
+          "{}: resnet_time_scale_shift = {} is not supported (default, scale_shift)", source, shift);
+  m.time_scale_shift = shift == "scale_shift";
+  const Json head = c.contains("attention_head_dim") ? c.at("attention_head_dim") : Json(8);
+  m.attn_head_dim = head.is_null() ? 0 : head.get<int>();
+  require(m.attn_head_dim >= 0, "{}: attention_head_dim = {} must be positive", source, m.attn_head_dim);
+  if (c.contains("time_embedding_dim") && !c.at("time_embedding_dim").is_null())
+    expect_value(c, "time_embedding_dim", 4 * m.channels, nullptr, source);
+  // The middle block's attention norm: diffusers' default is GroupNorm(norm_num_groups) with the
+  // default time conditioning and none with scale-shift; ddm computes exactly those two.
+  if (c.contains("attn_norm_num_groups") && !c.at("attn_norm_num_groups").is_null())
+    require(!m.time_scale_shift && c.at("attn_norm_num_groups") == c.value("norm_num_groups", Json(32)),
+            "{}: attn_norm_num_groups = {} is not supported: ddm's middle attention uses norm_num_groups, or no "
+            "GroupNorm with resnet_time_scale_shift = scale_shift",
+            source, c.at("attn_norm_num_groups").dump());
+  for (int w : attention_widths)
+    require(m.attn_head_dim == 0 || w % m.attn_head_dim == 0,
+            "{}: attention_head_dim = {} does not divide an attention block's {} channels", source, m.attn_head_dim, w);
+}
+
+// block_out_channels, block types and sizes -> channels, channel_mult and attn_resolutions;
+// returns the channels of every attention block (the middle one's first).
+std::vector<int> read_levels(const Json& c, const std::string& source, int64_t resolution, ModelConfig& m) {
   const Json& out = c.at("block_out_channels");
   const Json& down = c.at("down_block_types");
   const Json& up = c.at("up_block_types");
@@ -212,6 +256,7 @@ void read_levels(const Json& c, const std::string& source, int64_t resolution, M
   const auto sizes = level_sizes(resolution, out.size());
   m.channel_mult.clear();
   m.attn_resolutions.clear();
+  std::vector<int> attention_widths{out.back().get<int>()};
   for (size_t i = 0; i < out.size(); ++i) {
     const int ch = out[i].get<int>();
     require(ch % m.channels == 0, "{}: block_out_channels[{}] = {} is not a multiple of {} (ddm's channel_mult)",
@@ -224,8 +269,12 @@ void read_levels(const Json& c, const std::string& source, int64_t resolution, M
     require(u == (attn ? "AttnUpBlock2D" : "UpBlock2D"),
             "{}: up_block_types[{}] = {} does not mirror down_block_types[{}] = {}", source, out.size() - 1 - i, u, i,
             d);
-    if (attn) m.attn_resolutions.push_back(static_cast<int>(sizes[i]));
+    if (attn) {
+      m.attn_resolutions.push_back(static_cast<int>(sizes[i]));
+      attention_widths.push_back(ch);
+    }
   }
+  return attention_widths;
 }
 
 }  // namespace
@@ -240,7 +289,7 @@ ModelConfig model_config_from_unet2d(const Json& c, const std::string& source, s
     shape = {c.value("in_channels", int64_t{3}), res, res};
     ModelConfig m;
     m.arch = ModelArch::kUnet;
-    read_levels(c, source, res, m);
+    read_time_and_attention(c, source, read_levels(c, source, res, m), m);
     m.num_res_blocks = c.value("layers_per_block", 2);
     m.groups = c.value("norm_num_groups", 32);
     m.dropout = c.value("dropout", 0.0);

@@ -1,9 +1,10 @@
-// ddm's U-Net as diffusers' UNet2DModel and back. The two compute the same function
-// when UNet2DModel's config is the DDPM one this file writes: positional time embedding of the
-// timestep 1000 t (flip_sin_to_cos false, freq_shift 1), GroupNorm eps 1e-6, SiLU, single-head
-// attention (attention_head_dim null), conv down-sampling with padding 0 (TensorFlow's SAME, ddm's
-// `same`) or 1 (`symmetric`), nearest x2 + conv up-sampling. Names map one to one; ddm's 1x1
-// attention convolutions are diffusers' linear layers ([C, C, 1, 1] <-> [C, C]).
+// ddm's U-Net as diffusers' UNet2DModel and back. The two compute the same function for every
+// UNet2DModel option this file accepts: the positional time embedding of the timestep 1000 t with
+// either order (flip_sin_to_cos) and any freq_shift, any norm_eps, single- or multi-head attention
+// (attention_head_dim), default or scale-shift time conditioning, conv down-sampling with padding
+// 0 (TensorFlow's SAME, ddm's `same`) or 1 (`symmetric`), nearest x2 + conv up-sampling; docs/
+// interop.md lists them. Names map one to one; ddm's 1x1 attention convolutions are diffusers'
+// linear layers ([C, C, 1, 1] <-> [C, C]).
 #pragma once
 #include <torch/nn/module.h>
 

@@ -5,6 +5,7 @@
 #include "diffusion/solvers.h"
 #include "interop/diffusers_unet.h"
 #include "interop/torch_safetensors.h"
+#include "interop/torch_state_dict.h"
 #include "models/expert.h"
 #include "models/network.h"
 #include "router/router.h"
@@ -49,6 +50,10 @@ SafeTensors module_tensors(const torch::nn::Module& m, const std::string& prefix
 
 std::string latest_checkpoint(const std::string& dir) { return CheckpointDir(dir, 1).latest(); }
 
+SafeTensors read_unet2d_weights(const std::string& path) {
+  return path.ends_with(".bin") ? read_torch_state_dict(path) : read_safetensors(path);
+}
+
 }  // namespace
 
 void export_expert(const std::string& checkpoint, const std::string& out_dir) {
@@ -59,11 +64,21 @@ void export_expert(const std::string& checkpoint, const std::string& out_dir) {
   const Json config = unet2d_config(model, e.meta.sample_shape);
   SafeTensors st = to_unet2d_weights(*e.net, static_cast<int>(model.channel_mult.size()));
   st.metadata = {{"format", "pt"}, {"ddm_checkpoint", checkpoint}, {"ddm_step", std::to_string(e.meta.step)}};
+  // DDIMPipeline's layout, so that DDIMPipeline.from_pretrained(out_dir) loads it in one line.
+  const std::string unet = path_join(out_dir, "unet"), scheduler = path_join(out_dir, "scheduler");
   ensure_writable_dir(out_dir);
-  write_json(path_join(out_dir, "config.json"), config);
-  write_safetensors(path_join(out_dir, "diffusion_pytorch_model.safetensors"), st);
-  write_json(path_join(out_dir, "scheduler_config.json"), scheduler_config(e.meta.schedule, e.meta.prediction));
+  ensure_writable_dir(unet);
+  ensure_writable_dir(scheduler);
+  write_json(path_join(unet, "config.json"), config);
+  write_safetensors(path_join(unet, "diffusion_pytorch_model.safetensors"), st);
+  write_json(path_join(scheduler, "scheduler_config.json"), scheduler_config(e.meta.schedule, e.meta.prediction));
   write_json(path_join(out_dir, "ddm_expert.json"), e.meta.to_json());
+  Json index = Json::object();
+  index["_class_name"] = "DDIMPipeline";
+  index["_diffusers_version"] = "0.42.1";
+  index["scheduler"] = Json::array({"diffusers", "DDIMScheduler"});
+  index["unet"] = Json::array({"diffusers", "UNet2DModel"});
+  write_json(path_join(out_dir, "model_index.json"), index);  // last: its presence marks a whole export
 }
 
 void export_router(const std::string& checkpoint, const std::string& out_dir) {
@@ -135,27 +150,48 @@ void read_scheduler_config(const Json& j, const std::string& source, DiffusionCo
   }
 }
 
+UNet2DFiles find_unet2d_files(const std::string& folder) {
+  require(is_directory(folder), "{}: not a folder (a diffusers UNet2DModel or pipeline folder)", folder);
+  UNet2DFiles f;
+  std::string unet = folder, scheduler = folder;
+  if (const std::string index_file = path_join(folder, "model_index.json"); path_exists(index_file)) {
+    const Json index = read_json(index_file);
+    require(index.is_object() && index.contains("unet"),
+            "{}: the pipeline ({}) has no unet component: ddm imports UNet2DModel pipelines (DDPMPipeline, "
+            "DDIMPipeline)",
+            index_file, index.is_object() ? index.value("_class_name", Json("?")).dump() : index.dump());
+    unet = path_join(folder, "unet");
+    scheduler = path_join(folder, "scheduler");
+  }
+  f.config = path_join(unet, "config.json");
+  require(path_exists(f.config), "{} not found: a diffusers UNet2DModel folder has config.json", f.config);
+  f.weights = path_join(unet, "diffusion_pytorch_model.safetensors");
+  if (!path_exists(f.weights)) f.weights = path_join(unet, "diffusion_pytorch_model.bin");
+  require(path_exists(f.weights),
+          "{}: neither diffusion_pytorch_model.safetensors nor diffusion_pytorch_model.bin (sharded and fp16-variant "
+          "weights are not read: save with save_pretrained's defaults)",
+          unet);
+  if (const std::string s = path_join(scheduler, "scheduler_config.json"); path_exists(s)) f.scheduler = s;
+  return f;
+}
+
 Checkpoint import_unet2d(const std::string& folder, const Config& base, const ImportOptions& opts) {
-  const std::string config_file = path_join(folder, "config.json"),
-                    weights_file = path_join(folder, "diffusion_pytorch_model.safetensors");
-  require(path_exists(config_file), "{} not found: a diffusers UNet2DModel folder has config.json", config_file);
-  require(path_exists(weights_file),
-          "{} not found: ddm imports safetensors weights (diffusion_pytorch_model.safetensors)", weights_file);
+  const UNet2DFiles files = find_unet2d_files(folder);
   Config cfg = base;
   std::vector<int64_t> shape;
-  cfg.model = model_config_from_unet2d(read_json(config_file), config_file, shape);
+  cfg.model = model_config_from_unet2d(read_json(files.config), files.config, shape);
   // A network ddm exported (ddm_expert.json) was trained in continuous time; any other was
   // trained at its scheduler's discrete timesteps, and is sampled at exactly those noise levels.
   const bool discrete = !path_exists(path_join(folder, "ddm_expert.json"));
-  if (const std::string sched = path_join(folder, "scheduler_config.json"); path_exists(sched)) {
-    read_scheduler_config(read_json(sched), sched, cfg.diffusion, discrete);
+  if (!files.scheduler.empty()) {
+    read_scheduler_config(read_json(files.scheduler), files.scheduler, cfg.diffusion, discrete);
   } else {
     log::warn("{}: no scheduler_config.json: assuming DDPM's linear betas 1e-4 .. 0.02 and epsilon prediction", folder);
     read_scheduler_config(Json::object(), folder, cfg.diffusion, discrete);
   }
   const auto net = make_network(cfg.model, shape);
-  load_unet2d_weights(*net, static_cast<int>(cfg.model.channel_mult.size()), read_safetensors(weights_file),
-                      weights_file);
+  load_unet2d_weights(*net, static_cast<int>(cfg.model.channel_mult.size()), read_unet2d_weights(files.weights),
+                      files.weights);
   ExpertMeta meta;
   meta.shard = opts.shard;
   meta.k = opts.k;

@@ -1,13 +1,16 @@
 // ddm's checkpoints in the ecosystem's layouts, and back:
-//  - an expert -> a diffusers folder: config.json (UNet2DModel), diffusion_pytorch_model.safetensors
-//    (the EMA weights), scheduler_config.json (DDIMScheduler: the same betas and prediction type),
-//    ddm_expert.json (what ddm knows besides: shard, K, data set, t_min);
+//  - an expert -> a DDIMPipeline folder: model_index.json, unet/ (UNet2DModel's config.json and
+//    diffusion_pytorch_model.safetensors: the EMA weights), scheduler/scheduler_config.json
+//    (DDIMScheduler: the same betas and prediction type), ddm_expert.json (what ddm knows
+//    besides: shard, K, data set, t_min);
 //  - a router -> router.safetensors (MoG-a's network, or MoG-da's three interval networks under
 //    net0., net1., net2.) and router_config.json (kind, K, priors, intervals, architecture, config);
 //  - a run -> one such folder per expert and router, and priors.json (the Paris layout);
-//  - a diffusers UNet2DModel folder -> a ddm expert checkpoint (weights in both model. and ema.,
-//    no optimiser state), for sampling (--shard all: the baseline), as an expert, or as the start
-//    of fine-tuning (train-expert --init FILE).
+//  - a diffusers UNet2DModel folder (config.json, weights as safetensors or torch.save's .bin,
+//    scheduler_config.json beside them) or a pipeline folder (model_index.json, unet/, scheduler/)
+//    -> a ddm expert checkpoint (weights in both model. and ema., no optimiser state), for
+//    sampling (--shard all: the baseline), as an expert, or as the start of fine-tuning
+//    (train-expert --init FILE).
 #pragma once
 #include <string>
 #include <vector>
@@ -22,6 +25,13 @@ void export_expert(const std::string& checkpoint, const std::string& out_dir);
 void export_router(const std::string& checkpoint, const std::string& out_dir);
 // Every expert and router of the run (their newest checkpoints); returns the folders written.
 std::vector<std::string> export_run(const RunLayout& run, const std::string& out_dir);
+
+// The files of a UNet2DModel folder or of a pipeline folder's unet/ and scheduler/.
+struct UNet2DFiles {
+  std::string config, weights;  // config.json; diffusion_pytorch_model.safetensors, else .bin
+  std::string scheduler;        // scheduler_config.json, "" when absent
+};
+UNet2DFiles find_unet2d_files(const std::string& folder);
 
 struct ImportOptions {
   int shard = -1;       // kAllShards

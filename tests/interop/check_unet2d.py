@@ -1,4 +1,4 @@
-# Loads a folder written by `ddm export` with diffusers (UNet2DModel, DDIMScheduler) and compares
+# Loads a folder written by `ddm export` with diffusers (DDIMPipeline's UNet2DModel and DDIMScheduler) and compares
 # UNet2DModel's output with ddm's on the same inputs: ddm's network at time t is UNet2DModel at
 # timestep 1000 t. Prints one JSON line. Used by tests/interop/test_diffusers.cpp.
 # Usage: python check_unet2d.py FOLDER IO.safetensors   (IO holds x, t and ddm's output `out`)
@@ -6,16 +6,15 @@ import json
 import sys
 
 import torch
-from diffusers import DDIMScheduler, UNet2DModel
 from safetensors.torch import load_file
+from unet2d_folder import load
 
 folder, io = sys.argv[1], sys.argv[2]
-net = UNet2DModel.from_pretrained(folder).eval()
+net, sched = load(folder)
 d = load_file(io)
 with torch.no_grad():
     y = net(d["x"], d["t"] * 1000).sample
 scale = d["out"].abs().max().item()
-sched = DDIMScheduler.from_pretrained(folder)
 print(json.dumps({
     "max_rel": (y - d["out"]).abs().max().item() / scale,
     "scale": scale,

@@ -14,13 +14,13 @@ import sys
 
 import numpy as np
 import torch
-from diffusers import UNet2DModel
+from unet2d_folder import load
 
 folder, noise_file, ddm_file, steps, t_min = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
-cfg = json.load(open(f"{folder}/scheduler_config.json"))
+net, scheduler = load(folder)
+cfg = scheduler.config
 assert cfg["beta_schedule"] == "linear" and cfg["prediction_type"] == "epsilon", cfg
 b0, b1 = cfg["beta_start"] * cfg["num_train_timesteps"], cfg["beta_end"] * cfg["num_train_timesteps"]
-net = UNet2DModel.from_pretrained(folder).eval()
 
 
 def abar(t):

@@ -1,5 +1,5 @@
 // Experts in and out of diffusers' layout: UNet2DModel loaded from `ddm export`'s
-// folder computes ddm's function (checked by diffusers itself when the test python has it), the
+// folder computes ddm's function (checked by diffusers itself; skipped without it), the
 // import gives back the same tensors bit for bit, names map one to one, and bad folders get
 // one-line errors naming the file and the option or tensor.
 #include <gtest/gtest.h>
@@ -58,11 +58,21 @@ bool python_has_diffusers() {
          test::run_command(std::string(DDM_TEST_PYTHON) + " -c 'import diffusers, safetensors'").status == 0;
 }
 
-// Exports, compares with UNet2DModel (when diffusers is there), imports back.
+// Exports, imports back (every tensor bit for bit), then compares with UNet2DModel: without
+// diffusers the test is reported skipped, not passed.
 void round_trip(const Config& cfg, const std::vector<int64_t>& shape, const test::TempDir& dir) {
   const std::string ckpt = random_expert(cfg, shape, dir / "expert.ddm"), folder = dir / "diffusers";
   export_expert(ckpt, folder);
   const Expert e = load_expert(ckpt, torch::kCPU);
+  const Checkpoint back = import_unet2d(folder, cfg, ImportOptions{});
+  const Checkpoint orig = load_checkpoint(ckpt);
+  for (const auto& [name, tensor] : orig.tensors) {
+    if (name.rfind("ema.", 0) == 0) EXPECT_TRUE(torch::equal(back.get(name), tensor)) << name;
+  }
+  EXPECT_EQ(normalized_architecture(back.meta.at("expert").at("architecture")), e.meta.architecture);
+  if (!python_has_diffusers())
+    GTEST_SKIP() << "the comparison with diffusers: " << DDM_TEST_PYTHON
+                 << " has no diffusers (scripts/setup.sh installs it into .venv)";
   std::vector<int64_t> xs{2};
   xs.insert(xs.end(), shape.begin(), shape.end());
   const torch::Tensor x = torch::randn(xs), t = torch::tensor({0.05f, 0.7f});
@@ -71,30 +81,19 @@ void round_trip(const Config& cfg, const std::vector<int64_t>& shape, const test
     torch::NoGradGuard g;
     out = e.net->forward(x, t);
   }
-  if (python_has_diffusers()) {
-    SafeTensors io;
-    io.tensors = {{"x", to_safe_tensor(x)}, {"t", to_safe_tensor(t)}, {"out", to_safe_tensor(out)}};
-    write_safetensors(dir / "io.safetensors", io);
-    const auto r = test::run_command(format("{} {}/tests/interop/check_unet2d.py {} {}", DDM_TEST_PYTHON,
-                                            DDM_SOURCE_DIR, folder, dir / "io.safetensors"));
-    ASSERT_EQ(r.status, 0) << r.output;
-    const Json j = parse_json(r.output.substr(r.output.rfind("{\"max_rel")), "check_unet2d.py");
-    std::printf("diffusers' UNet2DModel against ddm: %s\n", j.dump().c_str());
-    EXPECT_LT(j.at("max_rel").get<double>(), 1e-4) << j.dump();
-    EXPECT_EQ(j.at("parameters").get<int64_t>(), parameter_count(*e.net));
-    EXPECT_NEAR(j.at("beta_start").get<double>(), 1e-4, 1e-12);
-    EXPECT_NEAR(j.at("beta_end").get<double>(), 0.02, 1e-12);
-    EXPECT_EQ(j.at("prediction_type"), "epsilon");
-  } else {
-    std::printf(
-        "[  SKIPPED ] the comparison with diffusers: %s has no diffusers (scripts/setup.sh installs it into .venv)\n",
-        DDM_TEST_PYTHON);
-  }
-  const Checkpoint back = import_unet2d(folder, cfg, ImportOptions{});
-  const Checkpoint orig = load_checkpoint(ckpt);
-  for (const auto& [name, tensor] : orig.tensors)
-    if (name.rfind("ema.", 0) == 0) EXPECT_TRUE(torch::equal(back.get(name), tensor)) << name;
-  EXPECT_EQ(normalized_architecture(back.meta.at("expert").at("architecture")), e.meta.architecture);
+  SafeTensors io;
+  io.tensors = {{"x", to_safe_tensor(x)}, {"t", to_safe_tensor(t)}, {"out", to_safe_tensor(out)}};
+  write_safetensors(dir / "io.safetensors", io);
+  const auto r = test::run_command(format("{} {}/tests/interop/check_unet2d.py {} {}", DDM_TEST_PYTHON, DDM_SOURCE_DIR,
+                                          folder, dir / "io.safetensors"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const Json j = parse_json(r.output.substr(r.output.rfind("{\"max_rel")), "check_unet2d.py");
+  std::printf("diffusers' UNet2DModel against ddm: %s\n", j.dump().c_str());
+  EXPECT_LT(j.at("max_rel").get<double>(), 1e-4) << j.dump();
+  EXPECT_EQ(j.at("parameters").get<int64_t>(), parameter_count(*e.net));
+  EXPECT_NEAR(j.at("beta_start").get<double>(), 1e-4, 1e-12);
+  EXPECT_NEAR(j.at("beta_end").get<double>(), 0.02, 1e-12);
+  EXPECT_EQ(j.at("prediction_type"), "epsilon");
 }
 
 TEST(Diffusers, FashionWidthsOn32PixelsComputeTheSameFunction) {
@@ -102,11 +101,28 @@ TEST(Diffusers, FashionWidthsOn32PixelsComputeTheSameFunction) {
   round_trip(unet_config(16, {1, 2, 4}, 1, {8}, 8), {1, 32, 32}, dir);
 }
 
+// A ddm expert built with UNet2DModel's default options (multi-head attention, [cos, sin] time
+// embedding without the frequency shift, GroupNorm eps 1e-5) and scale-shift conditioning.
+TEST(Diffusers, UNet2DModelOptionsExportAsTheSameFunction) {
+  test::TempDir dir;
+  Config cfg = unet_config(16, {1, 2}, 1, {8}, 8);
+  cfg.model.attn_head_dim = 8;
+  cfg.model.time_flip_sin_to_cos = true;
+  cfg.model.time_freq_shift = 0;
+  cfg.model.norm_eps = 1e-5;
+  cfg.model.time_scale_shift = true;
+  round_trip(cfg, {1, 16, 16}, dir);
+  const Json c = read_json(dir / "diffusers/unet/config.json");
+  EXPECT_EQ(c.at("attention_head_dim"), 8);
+  EXPECT_EQ(c.at("resnet_time_scale_shift"), "scale_shift");
+  EXPECT_EQ(c.at("freq_shift"), 0);
+}
+
 TEST(Diffusers, TheCifar10UNetComputesTheSameFunction) {
   test::TempDir dir;
   const Config cfg = unet_config(128, {1, 2, 2, 2}, 2, {16}, 32);
   round_trip(cfg, {3, 32, 32}, dir);
-  const Json c = read_json(dir / "diffusers/config.json");  // the public DDPM CIFAR-10 layout
+  const Json c = read_json(dir / "diffusers/unet/config.json");  // the public DDPM CIFAR-10 layout
   EXPECT_EQ(c.at("down_block_types"), Json::parse(R"(["DownBlock2D","AttnDownBlock2D","DownBlock2D","DownBlock2D"])"));
   EXPECT_EQ(c.at("up_block_types"), Json::parse(R"(["UpBlock2D","UpBlock2D","AttnUpBlock2D","UpBlock2D"])"));
   EXPECT_EQ(c.at("block_out_channels"), Json::parse("[128,256,256,256]"));
@@ -140,37 +156,51 @@ TEST(Diffusers, WhatCannotBeRepresentedIsRefusedInOneLine) {
   // A folder: export one, then break it in the ways users meet.
   const Config cfg = unet_config(16, {1, 2}, 1, {}, 8);
   export_expert(random_expert(cfg, {1, 16, 16}, dir / "e.ddm"), dir / "f");
-  const std::string config = read_file(dir / "f/config.json"),
-                    weights = read_file(dir / "f/diffusion_pytorch_model.safetensors");
-  auto import_error = [&](const std::string& cfg_text, const std::string& weight_bytes) {
+  const std::string config = read_file(dir / "f/unet/config.json"),
+                    weights = read_file(dir / "f/unet/diffusion_pytorch_model.safetensors");
+  auto import_error = [&](const std::string& cfg_text, const std::string& weight_bytes,
+                          const std::string& weight_file = "diffusion_pytorch_model.safetensors") {
+    std::filesystem::remove_all(dir / "g");
     test::write_bytes(dir / "g/config.json", cfg_text);
-    test::write_bytes(dir / "g/diffusion_pytorch_model.safetensors", weight_bytes);
+    test::write_bytes(dir / ("g/" + weight_file), weight_bytes);
     return test::error_of([&] { import_unet2d(dir / "g", Config(), ImportOptions{}); });
   };
+  struct Refused {
+    std::string key;
+    Json value;
+    std::string says;
+  };
+  for (const Refused& r : {Refused{"resnet_time_scale_shift", "spatial", "resnet_time_scale_shift = spatial"},
+                           Refused{"time_embedding_type", "fourier", "time_embedding_type = \"fourier\""},
+                           Refused{"mid_block_type", nullptr, "mid_block_type = null"},
+                           Refused{"attention_head_dim", 3, "attention_head_dim = 3 does not divide"},
+                           Refused{"cross_attention_dim", 768, "option cross_attention_dim = 768 is not supported"}}) {
+    Json c = Json::parse(config);
+    c[r.key] = r.value;
+    const std::string e = import_error(c.dump(), weights);
+    EXPECT_NE(e.find(r.says), std::string::npos) << e;
+    EXPECT_EQ(test::count_lines(e), 1) << e;
+  }
   Json c = Json::parse(config);
-  c["flip_sin_to_cos"] = true;
-  EXPECT_NE(import_error(c.dump(), weights).find("flip_sin_to_cos = true is not supported"), std::string::npos);
-  c = Json::parse(config);
-  c["resnet_time_scale_shift"] = "scale_shift";
-  EXPECT_NE(import_error(c.dump(), weights).find("resnet_time_scale_shift"), std::string::npos);
-  c = Json::parse(config);
-  c["cross_attention_dim"] = 768;
-  EXPECT_NE(import_error(c.dump(), weights).find("option cross_attention_dim = 768 is not supported"),
-            std::string::npos);
-  c = Json::parse(config);
-  c.erase("freq_shift");  // UNet2DModel's default 0 is not DDPM's 1
-  EXPECT_NE(import_error(c.dump(), weights).find("freq_shift = 0"), std::string::npos);
-  c = Json::parse(config);
   c["block_out_channels"] = Json::parse("[16, 48]");
   const std::string shape_error = import_error(c.dump(), weights);
   EXPECT_NE(shape_error.find("has shape"), std::string::npos) << shape_error;
-  SafeTensors st = read_safetensors(dir / "f/diffusion_pytorch_model.safetensors");
+  SafeTensors st = read_safetensors(dir / "f/unet/diffusion_pytorch_model.safetensors");
   st.tensors.erase(st.tensors.begin() + 3);
   const std::string missing = import_error(config, serialize_safetensors(st));
   EXPECT_NE(missing.find("is missing"), std::string::npos) << missing;
   const std::string cut = import_error(config, weights.substr(0, weights.size() - 10));
   EXPECT_NE(cut.find("truncated"), std::string::npos) << cut;
-  for (const std::string& e : {shape_error, missing, cut}) EXPECT_EQ(test::count_lines(e), 1) << e;
+  const std::string no_weights = import_error(config, "", "weights.pt");
+  EXPECT_NE(no_weights.find("neither diffusion_pytorch_model.safetensors nor"), std::string::npos) << no_weights;
+  const std::string not_bin = import_error(config, weights, "diffusion_pytorch_model.bin");
+  EXPECT_NE(not_bin.find("diffusion_pytorch_model.bin: not a state dict that torch.save wrote"), std::string::npos)
+      << not_bin;
+  test::write_bytes(dir / "p/model_index.json", R"({"_class_name": "LDMPipeline", "vqvae": ["diffusers", "VQModel"]})");
+  const std::string no_unet = test::error_of([&] { import_unet2d(dir / "p", Config(), ImportOptions{}); });
+  EXPECT_NE(no_unet.find("has no unet component"), std::string::npos) << no_unet;
+  for (const std::string& e : {shape_error, missing, cut, no_weights, not_bin, no_unet})
+    EXPECT_EQ(test::count_lines(e), 1) << e;
 }
 
 // The commands end to end on a tiny IDX image set padded to 32 x 32: export an expert and the run,
@@ -192,8 +222,8 @@ TEST(Diffusers, ExportImportAndInitThroughTheBinary) {
   ASSERT_EQ(test::run_ddm("train-expert --shard 0 " + cfg).status, 0);
   auto r = test::run_ddm("export " + dir / "run/expert-0/ckpt-0000000003.ddm --out " + dir / "hf " + cfg);
   ASSERT_EQ(r.status, 0) << r.output;
-  for (const char* f :
-       {"config.json", "diffusion_pytorch_model.safetensors", "scheduler_config.json", "ddm_expert.json"})
+  for (const char* f : {"model_index.json", "unet/config.json", "unet/diffusion_pytorch_model.safetensors",
+                        "scheduler/scheduler_config.json", "ddm_expert.json"})
     EXPECT_TRUE(path_exists(dir / ("hf/" + std::string(f)))) << f;
   r = test::run_ddm("import " + dir / "hf --shard all " + cfg);
   ASSERT_EQ(r.status, 0) << r.output;
@@ -209,7 +239,7 @@ TEST(Diffusers, ExportImportAndInitThroughTheBinary) {
       1, "its architecture");
   r = test::run_ddm("export --out " + dir / "all " + cfg);
   ASSERT_EQ(r.status, 0) << r.output;
-  EXPECT_TRUE(path_exists(dir / "all/expert-1/diffusion_pytorch_model.safetensors"));
+  EXPECT_TRUE(path_exists(dir / "all/expert-1/unet/diffusion_pytorch_model.safetensors"));
   EXPECT_EQ(read_json(dir / "all/priors.json").at("k"), 2);
   // The same data at 28 x 28 with four levels (28 -> 14 -> 7 -> 4): only ddm computes that network
   // (three levels, 28 -> 14 -> 7, export).
@@ -281,10 +311,10 @@ TEST(Diffusers, AnImportedDdpmNetworkReproducesDiffusersDdimOnTheSameNoise) {
     int steps;
   };
   for (const Case& c : {Case{"leading", true, 10}, Case{"trailing", false, 10}, Case{"leading", true, 3}}) {
-    Json sched = read_json(dir / "hf/scheduler_config.json");
+    Json sched = read_json(dir / "hf/scheduler/scheduler_config.json");
     sched["timestep_spacing"] = c.spacing;
     sched["set_alpha_to_one"] = c.alpha_one;
-    test::write_bytes(dir / "hf/scheduler_config.json", sched.dump());
+    test::write_bytes(dir / "hf/scheduler/scheduler_config.json", sched.dump());
     save_checkpoint(dir / "imported.ddm", import_unet2d(dir / "hf", Config(), ImportOptions{}));
     SamplingModel m;
     m.experts.push_back(load_expert(dir / "imported.ddm", torch::kCPU));
@@ -308,6 +338,64 @@ TEST(Diffusers, AnImportedDdpmNetworkReproducesDiffusersDdimOnTheSameNoise) {
     EXPECT_LT(j.at("max_abs").get<double>(), 1e-4) << j.dump();
   }
 }
+
+// What a party that trained its expert with diffusers hands over: folders written by the installed
+// diffusers' own save_pretrained (tests/interop/save_unet2d.py, random weights everywhere), in the
+// configurations people have. Each imports; ddm's forward equals UNet2DModel's; ddm's DDIM on the
+// imported network equals DDIMPipeline's loop on the original folder on the same noise; and ddm's
+// export loads with DDIMPipeline.from_pretrained in one line, computes the original's function
+// and runs.
+class DiffusersFolders : public testing::TestWithParam<std::string> {};
+
+TEST_P(DiffusersFolders, ImportSampleAndExportAsDiffusersComputes) {
+  if (!python_has_diffusers())
+    GTEST_SKIP() << DDM_TEST_PYTHON << " has no diffusers (scripts/setup.sh installs it into .venv)";
+  test::TempDir dir;
+  const std::string script = std::string(DDM_SOURCE_DIR) + "/tests/interop/";
+  auto r = test::run_command(format("{} {}save_unet2d.py {} {} {}", DDM_TEST_PYTHON, script, GetParam(),
+                                    dir / "original", dir / "io.safetensors"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  save_checkpoint(dir / "imported.ddm", import_unet2d(dir / "original", Config(), ImportOptions{}));
+  SamplingModel m;
+  m.experts.push_back(load_expert(dir / "imported.ddm", torch::kCPU));
+  const SafeTensors io = read_safetensors(dir / "io.safetensors");
+  torch::Tensor out;
+  {
+    torch::NoGradGuard g;
+    out = m.experts[0].net->forward(from_safe_tensor(*io.find("x")), from_safe_tensor(*io.find("t")));
+  }
+  const torch::Tensor want = from_safe_tensor(*io.find("out"));
+  const double forward_rel = ((out - want).abs().max() / want.abs().max()).item<double>();
+  std::printf("%s: ddm's forward against UNet2DModel's, max relative error %.2e\n", GetParam().c_str(), forward_rel);
+  EXPECT_LT(forward_rel, 1e-5);
+
+  constexpr int kSteps = 10;
+  m.priors = {1.0};
+  m.schedule = m.experts[0].meta.schedule;
+  m.sample_shape = {1, 16, 16};
+  m.t_min = m.experts[0].meta.t_min;
+  torch::manual_seed(13);
+  save_noise(dir / "noise.npy", torch::randn({2, 1, 16, 16}));
+  SampleConfig sc;  // defaults but the solver: the scheduler's own timesteps, clip auto
+  sc.solver = SolverKind::kDdim;
+  sc.steps = kSteps;
+  sc.num = 2;
+  sc.noise = dir / "noise.npy";
+  save_noise(dir / "ddm.npy", generate_samples(m, sc, torch::kCPU, false).samples);
+  export_expert(dir / "imported.ddm", dir / "export");
+  r = test::run_command(format("{} {}check_import.py {} {} {} {} {} {}", DDM_TEST_PYTHON, script, dir / "original",
+                               dir / "export", dir / "io.safetensors", dir / "noise.npy", dir / "ddm.npy", kSteps));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const Json j = parse_json(r.output.substr(r.output.rfind("{\"ddim_max_abs")), "check_import.py");
+  std::printf("%s: %s\n", GetParam().c_str(), j.dump().c_str());
+  EXPECT_LT(j.at("ddim_max_abs").get<double>(), 1e-4) << j.dump();
+  EXPECT_LT(j.at("export_max_rel").get<double>(), 1e-5) << j.dump();
+  EXPECT_EQ(j.at("pipeline_images"), Json::parse("[1, 16, 16, 1]")) << j.dump();
+  EXPECT_TRUE(j.at("pipeline_finite").get<bool>()) << j.dump();
+}
+
+INSTANTIATE_TEST_SUITE_P(Saved, DiffusersFolders, testing::Values("ddpm", "default", "pipeline", "scale_shift", "bin"),
+                         [](const testing::TestParamInfo<std::string>& i) { return i.param; });
 
 }  // namespace
 }  // namespace ddm
