@@ -15,7 +15,7 @@ if [ ! -f build-fuzz/build.ninja ]; then
   CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDDM_FUZZ=ON -DDDM_BUILD_TESTS=OFF \
     -DDDM_CUDA=OFF ${torch_dir:+-DTorch_DIR="$torch_dir"} >/dev/null
 fi
-targets=(json npy npz safetensors config idx cifar image manifest checkpoint)
+targets=(json npy npz safetensors config idx cifar image manifest checkpoint torch_bin)
 cmake --build build-fuzz --target "${targets[@]/#/fuzz_}" >/dev/null
 rm -f build-fuzz/fuzz_*.summary
 mkdir -p build-fuzz/findings
@@ -25,6 +25,7 @@ jobs="${FUZZ_JOBS:-1}"  # targets fuzzed at once (each is one process on one cor
 fuzz_one() {
   local t=$1 work="build-fuzz/corpus/$1" log="build-fuzz/fuzz_$1.log" rc=0
   mkdir -p "$work"
+  LSAN_OPTIONS="suppressions=$root/scripts/sanitize/lsan.supp:print_suppressions=0" \
   ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0 build-fuzz/fuzz/fuzz_"$t" "$work" "fuzz/corpus/$t" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 -print_final_stats=1 \
     -artifact_prefix="build-fuzz/findings/$t-" > "$log" 2>&1 || rc=$?

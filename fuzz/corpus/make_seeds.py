@@ -59,3 +59,13 @@ for name, dtype, shape, raw in tensors:
 header = json.dumps({"meta": {"kind": "expert", "step": 40}, "tensors": table, "data_bytes": len(data)}).encode()
 start = 16 + len(header)
 put("checkpoint", "small.ddm", b"DDMCKPT1" + struct.pack("<Q", len(header)) + header + b"\0" * (-start % 64) + data)
+
+# diffusers' .bin weights: a small state dict as torch.save writes it (zip, pickle, storages),
+# with a float16 tensor and one that is a view of another's storage.
+import torch  # noqa: E402  (the other seeds need no torch)
+
+w = torch.arange(6, dtype=torch.float32).reshape(2, 3)
+state = {"conv_in.weight": w, "conv_in.bias": torch.tensor([0.5, -1.0], dtype=torch.float16), "row": w[1]}
+buf = io.BytesIO()
+torch.save(state, buf)
+put("torch_bin", "state_dict.bin", buf.getvalue())
