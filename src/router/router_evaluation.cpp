@@ -27,6 +27,8 @@ Json RouterEvaluation::to_json() const {
     r["cross_entropy"] = e.cross_entropy;
     r["alpha_mae"] = e.alpha_mae;
     r["dalpha_mae"] = e.dalpha_mae;
+    if (!std::isnan(e.dalpha_mean)) r["dalpha_mean"] = e.dalpha_mean;
+    if (!std::isnan(e.dalpha_cosine)) r["dalpha_cosine"] = e.dalpha_cosine;
     rows.push_back(r);
   }
   j["heldout"] = rows;
@@ -45,6 +47,15 @@ double gather_sum(const Dist& dist, double v) {
   return sum;
 }
 
+// The predicted d alpha/dt against the exact one: mean absolute error, the exact one's mean size,
+// and the cosine between the two.
+void derivative_errors(const torch::Tensor& predicted, const torch::Tensor& exact, IntervalEval& e) {
+  const torch::Tensor g = predicted.to(torch::kFloat64), x = exact.to(torch::kFloat64);
+  e.dalpha_mae = (g - x).abs().mean().item<double>();
+  e.dalpha_mean = x.abs().mean().item<double>();
+  e.dalpha_cosine = ((g * x).sum() / (g.norm() * x.norm() + 1e-300)).item<double>();
+}
+
 // Cross-entropy (the weighted sum over this rank's rows, summed over ranks when the examples are
 // split over them) and, with exact targets, the alpha and derivative errors of one interval.
 IntervalEval evaluate_interval(const Router& router, RouterExamples& examples, IntervalEval e, int samples,
@@ -61,15 +72,14 @@ IntervalEval evaluate_interval(const Router& router, RouterExamples& examples, I
   if (!exact) return e;
   const PosteriorOut& ex = b.exact;
   e.alpha_mae = (logp.exp() - ex.alpha.to(torch::kFloat64)).abs().mean().item<double>();
-  if (router.meta.has_derivative()) {
-    const torch::Tensor g = out.derivative(ex.alpha.to(out.logits.scalar_type())).to(torch::kFloat64);
-    e.dalpha_mae = (g - ex.dalpha.to(torch::kFloat64)).abs().mean().item<double>();
-  }
+  if (router.meta.has_derivative() || sobolev)
+    e.dalpha_mean = ex.dalpha.to(torch::kFloat64).abs().mean().item<double>();
+  if (router.meta.has_derivative())
+    derivative_errors(out.derivative(ex.alpha.to(out.logits.scalar_type())), ex.dalpha, e);
   if (sobolev) {
     const Schedule& sch = router.meta.schedule;
     const torch::Tensor v = velocity_from_denoised(sch, b.xt, ex.denoised.to(b.xt.scalar_type()), b.t);
-    const torch::Tensor g = network_difference(*net, sch, b.xt, b.t, v, sobolev_step).derivative.to(torch::kFloat64);
-    e.dalpha_mae = (g - ex.dalpha.to(torch::kFloat64)).abs().mean().item<double>();
+    derivative_errors(network_difference(*net, sch, b.xt, b.t, v, sobolev_step).derivative, ex.dalpha, e);
     if (std::isnan(*difference_err))  // on the near-data interval's first 64 points
       *difference_err =
           difference_error(*net, sch, b.xt.slice(0, 0, 64), b.t.slice(0, 0, 64), v.slice(0, 0, 64), sobolev_step);

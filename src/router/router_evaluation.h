@@ -22,6 +22,13 @@ struct IntervalEval {
   std::string name;
   double lo = 0, hi = 0;
   double cross_entropy = 0, alpha_mae = std::nan(""), dalpha_mae = std::nan("");
+  // Mean |exact d alpha/dt| of the same points: the error of predicting no change, the scale that
+  // makes dalpha_mae mean something (a derivative of the wrong sign errs by about twice it).
+  double dalpha_mean = std::nan("");
+  // The cosine between the predicted and the exact d alpha/dt over the points: the direction, which
+  // a derivative of the right size but the wrong sign, or of the wrong size but the right sign,
+  // shows where the mean error cannot.
+  double dalpha_cosine = std::nan("");
 };
 
 struct RouterEvaluation {

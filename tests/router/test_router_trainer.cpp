@@ -72,18 +72,28 @@ TEST(RouterTrainer, LabelsAloneLearnTheExactPosterior) {
 }
 
 // The Sobolev router: an alpha network like MoG-a's whose total derivative along the exact PF-ODE
-// is trained toward the exact d alpha/dt. Its alpha is as close as MoG-a's, its derivative is
-// measured, the central difference is within 1% of the exact JVP, and the checkpoint loads its
-// EMA weights from router-sobolev/.
+// is trained toward the exact d alpha/dt. Its alpha is as close as MoG-a's; its derivative points
+// the exact one's way (cosine) and errs by well under the exact one's size where d alpha/dt is
+// large; the central difference is within 1% of the exact JVP, and the checkpoint loads its EMA
+// weights from router-sobolev/. The derivative term is weighted 10 here: at the default 1 the
+// alpha term alone fixes the derivative's direction, and a router trained toward the *negated*
+// derivative measured nearly the same (near data: error 0.47 against 0.39, cosine 0.79 against
+// 0.84); at 10 the negated target gives error 1.18 and cosine 0.37 there, and alpha error 0.078,
+// and fails (docs/results/routers.md).
 TEST(RouterTrainer, SobolevRouterLearnsAlphaAndItsDerivative) {
   test::TempDir dir;
   Config cfg = toy_router_config(RouterKind::kSobolev);
+  cfg.router.sobolev_weight = 10;
   EXPECT_EQ(RunLayout::router_folder(cfg.router.kind), "router-sobolev");
   const RouterRunResult r = train(cfg, dir.path());
   ASSERT_EQ(r.intervals.size(), 3u);
   for (const auto& e : r.intervals) {
+    std::printf("%s: alpha error %.4f, d alpha/dt error %.4f against mean |d alpha/dt| %.4f, cosine %.3f\n",
+                e.name.c_str(), e.alpha_mae, e.dalpha_mae, e.dalpha_mean, e.dalpha_cosine);
     EXPECT_LT(e.alpha_mae, 0.05) << e.name;
-    EXPECT_TRUE(std::isfinite(e.dalpha_mae)) << e.name;
+    if (e.name == "near noise") continue;  // d alpha/dt is ten times smaller there (0.08): cosine 0.25
+    EXPECT_GT(e.dalpha_cosine, 0.8) << e.name;
+    EXPECT_LT(e.dalpha_mae, 0.6 * e.dalpha_mean) << e.name;
   }
   EXPECT_LT(r.difference_error, 0.01);
   const Checkpoint ckpt = load_checkpoint(r.loop.checkpoint);
