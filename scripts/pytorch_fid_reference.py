@@ -13,9 +13,33 @@ import os
 import sys
 from importlib.metadata import version
 
+import glob
+import importlib.util
+
 import numpy as np
 import torch
-import pytorch_fid.inception as fid
+
+
+def declare_torchvision_ops_if_missing():
+    """PyPI's torchvision wheels are built for PyPI's CUDA torch: with ddm's CPU torch their C++
+    ops cannot load, and `import torchvision` then fails on the two fake (meta) registrations it
+    makes unconditionally, for nms and qnms. pytorch-fid's InceptionV3 uses no torchvision op, so
+    declaring those two schemas (without kernels) lets it import; when the ops load, nothing is
+    declared."""
+    spec = importlib.util.find_spec("torchvision")
+    extension = glob.glob(os.path.join(spec.submodule_search_locations[0], "_C*.so")) if spec else []
+    try:
+        torch.ops.load_library(extension[0])
+        return None
+    except (IndexError, OSError, RuntimeError):
+        lib = torch.library.Library("torchvision", "DEF")
+        for op in ("nms", "qnms"):
+            lib.define(f"{op}(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
+        return lib  # kept alive for the process
+
+
+_torchvision_ops = declare_torchvision_ops_if_missing()
+import pytorch_fid.inception as fid  # noqa: E402  (after the declaration above)
 
 
 def random_fid_inception(seed):

@@ -127,11 +127,21 @@ TEST(Inception, BadWeightFilesNameTheProblem) {
   EXPECT_NE(message(dir / "junk.pth").find("convert_inception_weights.py"), std::string::npos);
 }
 
-// Same random weights through pytorch-fid and through ddm. Needs a python with torch,
-// torchvision and pytorch-fid (not part of CI): DDM_FID_PYTHON=/path/to/python.
+// The python that runs pytorch-fid: DDM_FID_PYTHON when set, else the test python with the
+// packages scripts/setup.sh puts in .venv/fid-site (kept apart: PyPI's torchvision, built for CUDA
+// torch, would break diffusers' import in .venv); "" when neither is there.
+std::string fid_python() {
+  if (const char* p = std::getenv("DDM_FID_PYTHON"); p && *p) return p;
+  if (std::string(DDM_TEST_PYTHON).empty() || !path_exists(std::string(DDM_FID_SITE) + "/pytorch_fid")) return "";
+  return format("PYTHONPATH={} {}", DDM_FID_SITE, DDM_TEST_PYTHON);
+}
+
+// Same random weights through pytorch-fid and through ddm (CI runs it: scripts/setup.sh installs
+// pytorch-fid 0.3.0 and torchvision; the weights are seeded, nothing downloads).
 TEST(InceptionReference, MatchesPytorchFid) {
-  const char* python = std::getenv("DDM_FID_PYTHON");
-  if (!python || !*python) GTEST_SKIP() << "set DDM_FID_PYTHON to a python with pytorch-fid to compare against it";
+  const std::string python = fid_python();
+  if (python.empty())
+    GTEST_SKIP() << "no pytorch-fid: scripts/setup.sh installs it into .venv/fid-site, or set DDM_FID_PYTHON";
   test::TempDir dir;
   const auto r = test::run_command(
       format("{} {}/scripts/pytorch_fid_reference.py forward {}", python, DDM_SOURCE_DIR, dir.path()));
