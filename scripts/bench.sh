@@ -23,8 +23,8 @@ peer=0
 scripts/setup.sh >/dev/null
 scripts/build.sh ddm >/dev/null
 ddm="${DDM_BUILD_DIR:-build}/src/ddm"
-py=.venv/bin/python
-[ -x "$py" ] || py=python3
+source "$(dirname "${BASH_SOURCE[0]}")/python.sh"
+py="$(ddm_python)"
 if [ "$peer" = 1 ] && ! "$py" -c 'import diffusers' 2>/dev/null; then
   echo "[bench] installing diffusers for the peer into .venv"
   "$py" -m pip install -q diffusers

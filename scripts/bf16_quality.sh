@@ -14,8 +14,8 @@ steps="${1:-600}"
 num="${2:-1000}"
 scripts/build.sh ddm >/dev/null
 ddm="${DDM_BUILD_DIR:-build}/src/ddm"
-py=.venv/bin/python
-[ -x "$py" ] || py=python3
+source "$(dirname "${BASH_SOURCE[0]}")/python.sh"
+py="$(ddm_python)"
 out="${DDM_QUALITY_OUT:-runs/bf16_quality}"
 mkdir -p "$out"
 common=(--config configs/fashion_mnist_quick.yaml -q --set train.steps="$steps" --set train.checkpoint_every="$steps" --set train.log_every=10)

@@ -23,6 +23,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 ddm="${DDM:-${DDM_BUILD_DIR:-build}/src/ddm}"
+source scripts/python.sh
+py="$(ddm_python)"
 config=configs/fashion_mnist_quick.yaml
 study=runs/derivative_study
 variants=("$@")
@@ -72,7 +74,7 @@ for v in "${variants[@]}"; do
     "$ddm" evaluate --config "$config" --experts exact --steps 10,25 --num 500 --seeds 1 --rows "$rows" -q "${set_dir[@]}" \
       --out "$dir/evaluation-exact"
   fi
-  .venv/bin/python - "$v" "$dir" "$kind" >> "$study/results.jsonl" <<'PY'
+  "$py" - "$v" "$dir" "$kind" >> "$study/results.jsonl" <<'PY'
 import json, os, sys
 v, d, kind = sys.argv[1:]
 check = json.load(open(f"{d}/router-check/router-check.json"))

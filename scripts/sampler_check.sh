@@ -20,7 +20,8 @@ num="${2:-1000}"
 scripts/setup.sh >/dev/null
 scripts/build.sh ddm >/dev/null
 ddm="${DDM_BUILD_DIR:-build}/src/ddm"
-py=.venv/bin/python
+source "$(dirname "${BASH_SOURCE[0]}")/python.sh"
+py="$(ddm_python)"
 out="${DDM_SAMPLER_OUT:-runs/sampler_check}"
 results="$out/results.jsonl"
 common=(--config configs/fashion_mnist_quick.yaml -q --set run.dir="$out" --set train.steps="$steps"

@@ -59,6 +59,8 @@ else
     say "installing torch==2.13.0 into .venv (LibTorch headers and CMake files come with it)"
     .venv/bin/python -m pip install -q torch==2.13.0
   fi
+  # numpy before torch is first imported for its path (torch warns without it).
+  .venv/bin/python -c 'import numpy' >/dev/null 2>&1 || .venv/bin/python -m pip install -q numpy || true
   torch_dir="$(.venv/bin/python -c 'import torch, os; print(os.path.join(torch.utils.cmake_prefix_path, "Torch"))')"
   torch_from=".venv"
 fi
