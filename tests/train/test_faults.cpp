@@ -63,20 +63,38 @@ TEST_F(Faults, ASecondTrainerOnTheSameFolderIsRefusedAndAKilledOneLeavesNoLock) 
   EXPECT_NE(r.output.find("step 400"), std::string::npos) << r.output;
 }
 
+// A kill at start-up loses nothing; then two kills mid-run, each at a random moment after a
+// checkpoint newer than the last kill's, so that each lands mid-run; the resume starts from the
+// newest checkpoint (a middle step, asserted from its log line) and ends bitwise equal to an
+// uninterrupted run.
 TEST_F(Faults, SigkillAtRandomMomentsThenResumeEndsBitwiseEqual) {
   ASSERT_EQ(test::run_ddm(cfg_ + "--set run.dir=" + dir_ / "ref").status, 0);
   const torch::Tensor ref = weights(dir_ / "ref/expert-all/ckpt-0000000400.ddm");
   std::mt19937 rng(20261202);
   const std::string run = cfg_ + "--set run.dir=" + dir_ / "run ";
-  for (int kill = 0; kill < 3; ++kill) {  // three kills at random moments of the same run
-    const int pid = start(run);
-    wait_for(dir_ / "run/expert-all/metrics.jsonl");
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 400)(rng)));
+  const CheckpointDir ckpts(dir_ / "run/expert-all", 2);
+  auto kill_after = [&](int pid, int max_ms) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, max_ms)(rng)));
     ::kill(pid, SIGKILL);
     wait_exit(pid);
+  };
+  kill_after(start(run), 50);  // at start-up
+  int64_t last = ckpts.latest_step();
+  for (int kill = 0; kill < 2; ++kill) {
+    const int pid = start(run);
+    for (int i = 0; i < 6000 && ckpts.latest_step() <= last; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ASSERT_GT(ckpts.latest_step(), last) << "no new checkpoint within 60 s";
+    kill_after(pid, 200);
+    last = ckpts.latest_step();
+    ASSERT_LT(last, 400) << "the run ended before kill " << kill << ": widen the run";
   }
-  const auto r = test::run_ddm(run);
+  std::string verbose = run;
+  verbose.replace(verbose.find("-q "), 3, "");
+  const auto r = test::run_ddm(verbose);
   ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find(format("(step {})", last)), std::string::npos) << "resumed from step " << last << "\n"
+                                                                         << r.output;
   EXPECT_TRUE(torch::equal(weights(dir_ / "run/expert-all/ckpt-0000000400.ddm"), ref));
   for (const auto& name : CheckpointDir(dir_ / "run/expert-all", 2).list())
     EXPECT_EQ(name.find(".tmp."), std::string::npos);
