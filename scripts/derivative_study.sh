@@ -71,7 +71,7 @@ for v in "${variants[@]}"; do
       sobolev) rows=switch-sobolev,top1-sobolev ;;
       mog-da) rows=switch-integrated,switch-integrated-corrected ;;
     esac
-    "$ddm" evaluate --config "$config" --experts exact --steps 10,25 --num 500 --seeds 1 --rows "$rows" -q "${set_dir[@]}" \
+    "$ddm" evaluate --config "$config" --experts exact --steps 10,25 --num 500 --seeds 3 --rows "$rows" -q "${set_dir[@]}" \
       --out "$dir/evaluation-exact"
   fi
   "$py" - "$v" "$dir" "$kind" >> "$study/results.jsonl" <<'PY'
