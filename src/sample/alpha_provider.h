@@ -57,12 +57,14 @@ class IntegratedAlpha : public AlphaProvider {
   AlphaIntegrator integrator_;
 };
 
-// The exact posterior of the training set (oracle).
+// The exact posterior of the training set (oracle), in the state's precision: float32 for image
+// sampling as before, float64 for `ddm theory`'s float64 paths, where a float32 alpha would put a
+// 1e-7 relative floor under every error the convergence study measures.
 class OracleAlpha : public AlphaProvider {
  public:
   explicit OracleAlpha(std::shared_ptr<const ExactPosterior> e) : exact_(std::move(e)) {}
   torch::Tensor alpha(const torch::Tensor& x, double t, const StepPoint&) override {
-    return exact_->alpha(x, t).to(torch::kFloat32);
+    return exact_->alpha(x, t).to(x.scalar_type());
   }
 
  private:

@@ -4,6 +4,7 @@
 #include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 
@@ -154,19 +155,60 @@ TEST(RoutedEnsemble, FixedRuleHoldsItsDrawAndStatisticsCountIt) {
   EXPECT_NEAR(static_cast<double>(st[0].counts[1]) / 300, 0.5, 0.1);
 }
 
-TEST(RoutedEnsemble, MixtureOfExactExpertsConvergesAtOneOverN) {
-  // design.md section 6: exact experts D_k and exact alpha make `mixture` the exact PF-ODE
-  // velocity, so DDIM's pathwise error falls as O(1/N).
+// Four noisy clusters on a circle in 2-D, float64: the exact posterior, and its K exact experts.
+std::pair<std::shared_ptr<ExactPosterior>, std::vector<DenoiseFn>> exact_circle(int k) {
   torch::manual_seed(4);
-  const int k = 4;
   const auto cl = torch::arange(400, torch::kInt64) % k;
   const auto ang = cl.to(torch::kFloat64) * (2 * M_PI / k);
   const auto pts = torch::stack({torch::cos(ang), torch::sin(ang)}, 1) + 0.15 * torch::randn({400, 2}, torch::kFloat64);
-  const Schedule sch(ScheduleKind::kLinear);
-  auto exact = std::make_shared<ExactPosterior>(pts, cl, k, sch);
+  auto exact = std::make_shared<ExactPosterior>(pts, cl, k, Schedule(ScheduleKind::kLinear));
   std::vector<DenoiseFn> experts;
   for (int c = 0; c < k; ++c)
     experts.push_back([exact, c](const torch::Tensor& x, double t) { return exact->denoise_k(x, t, c); });
+  return {exact, experts};
+}
+
+// An independent check of the ensemble (design.md section 5): under the oracle alpha, `mixture`
+// of the exact experts is the exact denoiser of all the data (the posterior-weighted sum of the
+// clusters' means is the data's posterior mean), and `top1` / `topk` apply their closed-form
+// weights, computed here by hand from alpha.
+TEST(RoutedEnsemble, UnderTheOracleMixtureIsTheExactDenoiserAndTopKIsItsClosedForm) {
+  const int k = 4;
+  const auto [exact, experts] = exact_circle(k);
+  torch::manual_seed(5);
+  const torch::Tensor x = 1.5 * torch::randn({32, 2}, torch::kFloat64);
+  for (double t : {0.05, 0.3, 0.8}) {
+    const StepPoint step{0, t, 0.0, true};
+    auto denoise = [&](RoutingRule rule, int topk) {
+      RoutedEnsemble ens(experts, std::make_shared<OracleAlpha>(exact), rule, topk, std::vector<double>(k, 0.25), 0);
+      ens.begin(x.size(0), torch::kCPU, 0);
+      return ens.denoise(x, t, step);
+    };
+    const torch::Tensor want = exact->denoise(x, t);
+    EXPECT_LT((denoise(RoutingRule::kMixture, 1) - want).abs().max().item<double>(), 1e-10) << "t = " << t;
+    const torch::Tensor alpha = exact->alpha(x, t);
+    std::vector<torch::Tensor> d;
+    for (int c = 0; c < k; ++c) d.push_back(exact->denoise_k(x, t, c));
+    torch::Tensor top1 = torch::zeros_like(x), top2 = torch::zeros_like(x);
+    for (int64_t i = 0; i < x.size(0); ++i) {
+      std::vector<std::pair<double, int>> a;
+      for (int c = 0; c < k; ++c) a.emplace_back(alpha[i][c].item<double>(), c);
+      std::sort(a.rbegin(), a.rend());
+      top1[i] = d[a[0].second][i];
+      top2[i] = (a[0].first * d[a[0].second][i] + a[1].first * d[a[1].second][i]) / (a[0].first + a[1].first);
+    }
+    EXPECT_LT((denoise(RoutingRule::kTop1, 1) - top1).abs().max().item<double>(), 1e-12) << "t = " << t;
+    EXPECT_LT((denoise(RoutingRule::kTopK, 2) - top2).abs().max().item<double>(), 1e-12) << "t = " << t;
+    EXPECT_GT((top2 - want).abs().max().item<double>(), 1e-3) << "t = " << t << ": top-2 is not the mixture here";
+  }
+}
+
+TEST(RoutedEnsemble, MixtureOfExactExpertsConvergesAtOneOverN) {
+  // design.md section 6: exact experts D_k and exact alpha make `mixture` the exact PF-ODE
+  // velocity, so DDIM's pathwise error falls as O(1/N).
+  const int k = 4;
+  const auto [exact, experts] = exact_circle(k);
+  const Schedule sch(ScheduleKind::kLinear);
   const auto noise = torch::randn({64, 2}, torch::kFloat64);
   auto run = [&](int steps) {
     RoutedEnsemble ens(experts, std::make_shared<OracleAlpha>(exact), RoutingRule::kMixture, 1,
