@@ -4,6 +4,7 @@
 
 #include "test_util.h"
 #include "util/fs.h"
+#include "util/json.h"
 
 namespace ddm {
 using test::expect_error;
@@ -56,6 +57,39 @@ TEST(Cli, PrepareThenInfo) {
   const auto d = test::run_ddm("info " + common);
   ASSERT_EQ(d.status, 0) << d.output;
   EXPECT_NE(d.output.find("examples     4000"), std::string::npos) << d.output;
+}
+
+}  // namespace ddm
+
+namespace ddm {
+
+// `ddm bench sample` through the binary on a tiny U-Net: one JSON line whose counts are what the
+// rule implies (N = NFE: switch evaluates one expert per sample and step, mixture all K, --single
+// one network without routing), with the CPU and its flags recorded.
+TEST(Cli, BenchSampleReportsWhatItRan) {
+  const std::string tiny =
+      "bench sample --shape 1,16,16 --steps 3 --batch 4 -q --set model.channels=8 --set model.groups=4 "
+      "--set model.channel_mult=1,2 --set model.num_res_blocks=1 --set model.attn_resolutions=8 ";
+  auto run = [&](const std::string& extra) {
+    const auto r = test::run_ddm(tiny + extra);
+    EXPECT_EQ(r.status, 0) << r.output;
+    return parse_json(r.output.substr(r.output.rfind("{\"bench\"")), "bench output");
+  };
+  const Json sw = run("--set sample.rule=switch");
+  EXPECT_EQ(sw.at("bench"), "sample");
+  EXPECT_EQ(sw.at("rule"), "switch");
+  EXPECT_EQ(sw.at("steps"), 3);
+  EXPECT_EQ(sw.at("samples"), 4);
+  EXPECT_DOUBLE_EQ(sw.at("nfe").get<double>(), 3.0);
+  EXPECT_DOUBLE_EQ(sw.at("evaluations_per_sample_step").get<double>(), 1.0);
+  EXPECT_GT(sw.at("images_per_s").get<double>(), 0.0);
+  EXPECT_FALSE(sw.at("cpu").get<std::string>().empty());
+  EXPECT_TRUE(sw.at("cpu_flags").is_array());
+  const Json mix = run("--set sample.rule=mixture");
+  EXPECT_DOUBLE_EQ(mix.at("evaluations_per_sample_step").get<double>(), mix.at("experts").get<double>());
+  const Json single = run("--single");
+  EXPECT_EQ(single.at("experts"), 1);
+  EXPECT_DOUBLE_EQ(single.at("evaluations_per_sample_step").get<double>(), 1.0);
 }
 
 }  // namespace ddm

@@ -3,6 +3,9 @@
 // cannot do.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "eval/classifier.h"
 #include "eval/classifier_trainer.h"
 #include "eval/frechet.h"
@@ -22,6 +25,37 @@ Dataset two_classes() {
   d.data = torch::cat({dark, bright});
   d.labels = torch::cat({torch::zeros({200}, torch::kInt64), torch::ones({200}, torch::kInt64)});
   return d;
+}
+
+// Table 1's class columns (eval/table1.cpp) on a head whose logits are set by hand: sample i's
+// feature vector is the unit vector e_i, so its logits are column i of the head's weight. The
+// class shares, the mean confidence (the mean of each sample's largest softmax probability) and
+// the TV to given proportions are computed here independently.
+TEST(Classifier, ClassSharesConfidenceAndTvAreTheirDefinitions) {
+  Classifier net(1, 3);
+  const std::vector<std::vector<double>> logits = {{2, 0, 0}, {0, 1, 0}, {3, 1, 0}, {0, 0, 0.5}, {0, 4, 1}};
+  torch::NoGradGuard g;
+  auto params = net.named_parameters();
+  params["head.weight"].zero_();
+  params["head.bias"].zero_();
+  for (size_t i = 0; i < logits.size(); ++i)
+    for (int c = 0; c < 3; ++c) params["head.weight"][c][static_cast<int64_t>(i)] = logits[i][c];
+  const torch::Tensor features = torch::eye(Classifier::kFeatures).slice(0, 0, static_cast<int64_t>(logits.size()));
+  const ClassReport r = class_report(net, features);
+  // argmax classes: 0, 1, 0, 2, 1 -> shares 2/5, 2/5, 1/5
+  ASSERT_EQ(r.share.size(), 3u);
+  EXPECT_DOUBLE_EQ(r.share[0], 0.4);
+  EXPECT_DOUBLE_EQ(r.share[1], 0.4);
+  EXPECT_DOUBLE_EQ(r.share[2], 0.2);
+  double confidence = 0;
+  for (const auto& l : logits) {
+    double z = 0;
+    for (double v : l) z += std::exp(v);
+    confidence += std::exp(*std::max_element(l.begin(), l.end())) / z / static_cast<double>(logits.size());
+  }
+  EXPECT_NEAR(r.mean_confidence, confidence, 1e-6);
+  EXPECT_NEAR(r.tv_from({0.5, 0.25, 0.25}), (0.1 + 0.15 + 0.05) / 2, 1e-12);
+  EXPECT_NEAR(r.tv_from({0.4, 0.4, 0.2}), 0.0, 1e-12);
 }
 
 TEST(Classifier, LearnsLabelsAndItsFeaturesSeparateDistributions) {
