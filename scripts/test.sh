@@ -12,7 +12,7 @@ if [ "${1:-}" = "--sanitize" ]; then
   shift
   scripts/setup.sh
   export DDM_BUILD_DIR=build-asan DDM_CMAKE_ARGS="-DCMAKE_BUILD_TYPE=RelWithDebInfo -DDDM_SANITIZE=ON"
-  scripts/build.sh ddm ddm_unit_tests
+  scripts/build.sh ddm ddm_unit_tests ddm_fuzz_replay
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1:detect_odr_violation=0"
   export LSAN_OPTIONS="suppressions=$root/scripts/sanitize/lsan.supp:print_suppressions=0"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$root/scripts/sanitize/ubsan.supp"
