@@ -2,12 +2,11 @@
 // pytorch-fid's FID variants; branch names are the state_dict's.
 #include "eval/inception.h"
 
-#include <torch/csrc/jit/serialization/pickle.h>
-
 #include <array>
 #include <cmath>
 #include <map>
 
+#include "models/torch_state_dict.h"
 #include "util/error.h"
 #include "util/format.h"
 #include "util/fs.h"
@@ -187,20 +186,14 @@ std::map<std::string, torch::Tensor> read_weights(const std::string& path) {
     }
     return out;
   }
-  const std::string bytes = read_file(path);
-  torch::IValue root;
+  // The state dict through ddm's hardened torch.save reader (the fuzzed one, models/torch_state_dict.h).
   try {
-    root = torch::jit::pickle_load(std::vector<char>(bytes.begin(), bytes.end()));
-  } catch (const std::exception& e) {
-    const std::string why = e.what();
+    for (const auto& [name, t] : read_torch_state_dict(path)) out[name] = t;
+  } catch (const Error& e) {
     fail(
-        "{}: LibTorch cannot read this file ({}); convert it once with "
-        "`.venv/bin/python scripts/convert_inception_weights.py {} inception.npz` and pass the .npz",
-        path, why.substr(0, why.find('\n')), path);
-  }
-  require(root.isGenericDict(), "{}: not a state_dict (a dict of tensors)", path);
-  for (const auto& item : root.toGenericDict()) {
-    if (item.key().isString() && item.value().isTensor()) out[item.key().toStringRef()] = item.value().toTensor();
+        "{}; convert it once with `python scripts/convert_inception_weights.py {} inception.npz` (a python with "
+        "torch) and pass the .npz",
+        e.what(), path);
   }
   return out;
 }

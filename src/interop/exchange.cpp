@@ -5,9 +5,9 @@
 #include "diffusion/solvers.h"
 #include "interop/diffusers_unet.h"
 #include "interop/torch_safetensors.h"
-#include "interop/torch_state_dict.h"
 #include "models/expert.h"
 #include "models/network.h"
+#include "models/torch_state_dict.h"
 #include "router/router.h"
 #include "run/run_loading.h"
 #include "util/error.h"
@@ -51,7 +51,10 @@ SafeTensors module_tensors(const torch::nn::Module& m, const std::string& prefix
 std::string latest_checkpoint(const std::string& dir) { return CheckpointDir(dir, 1).latest(); }
 
 SafeTensors read_unet2d_weights(const std::string& path) {
-  return path.ends_with(".bin") ? read_torch_state_dict(path) : read_safetensors(path);
+  if (!path.ends_with(".bin")) return read_safetensors(path);
+  SafeTensors st;
+  for (const auto& [name, t] : read_torch_state_dict(path)) st.tensors.emplace_back(name, to_safe_tensor(t));
+  return st;
 }
 
 }  // namespace

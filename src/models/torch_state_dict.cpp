@@ -1,5 +1,5 @@
 // torch.save'd state dicts through LibTorch's unpickler (see torch_state_dict.h).
-#include "interop/torch_state_dict.h"
+#include "models/torch_state_dict.h"
 
 #include <caffe2/serialize/in_memory_adapter.h>
 #include <caffe2/serialize/inline_container.h>
@@ -11,7 +11,6 @@
 #include <string_view>
 #include <vector>
 
-#include "interop/torch_safetensors.h"
 #include "util/error.h"
 #include "util/fs.h"
 
@@ -96,7 +95,7 @@ c10::IValue unpickle(const std::string& bytes, const std::string& source) {
 
 }  // namespace
 
-SafeTensors parse_torch_state_dict(const std::string& bytes, const std::string& source) {
+TensorList parse_torch_state_dict(const std::string& bytes, const std::string& source) {
   c10::IValue value;
   try {
     value = unpickle(bytes, source);
@@ -109,7 +108,7 @@ SafeTensors parse_torch_state_dict(const std::string& bytes, const std::string& 
   }
   require(value.isGenericDict(), "{}: holds a {}, not a state dict (a dict of names to tensors)", source,
           value.tagKind());
-  SafeTensors st;
+  TensorList out;
   for (const auto& item : value.toGenericDict()) {
     require(item.key().isString(), "{}: a state-dict key is a {}, not a name", source, item.key().tagKind());
     const std::string name = item.key().toStringRef();
@@ -117,15 +116,11 @@ SafeTensors parse_torch_state_dict(const std::string& bytes, const std::string& 
     const torch::Tensor t = item.value().toTensor();
     require(t.layout() == torch::kStrided && !t.is_quantized() && t.has_storage(),
             "{}: tensor {} is not a dense tensor", source, name);
-    try {
-      st.tensors.emplace_back(name, to_safe_tensor(t));
-    } catch (const Error& e) {
-      fail("{}: tensor {}: {}", source, name, e.what());
-    }
+    out.emplace_back(name, t);
   }
-  return st;
+  return out;
 }
 
-SafeTensors read_torch_state_dict(const std::string& path) { return parse_torch_state_dict(read_file(path), path); }
+TensorList read_torch_state_dict(const std::string& path) { return parse_torch_state_dict(read_file(path), path); }
 
 }  // namespace ddm

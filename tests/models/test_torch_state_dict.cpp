@@ -1,11 +1,10 @@
-// diffusers' .bin weights through LibTorch's unpickler (interop/torch_state_dict.h): a state dict
+// torch.save files through LibTorch's unpickler (models/torch_state_dict.h): a state dict
 // torch.save wrote reads back exactly, and the corrupt files fuzz_torch_bin found (a duplicated
 // storage record, a storage shorter than its tensor, a length or a memo index of gigabytes) are
 // refused in one line before LibTorch reads past a storage or allocates what a field claims.
 #include <gtest/gtest.h>
 
-#include "interop/torch_safetensors.h"
-#include "interop/torch_state_dict.h"
+#include "models/torch_state_dict.h"
 #include "test_util.h"
 
 namespace ddm {
@@ -16,14 +15,16 @@ std::string source_file(const std::string& path) { return std::string(DDM_SOURCE
 // fuzz/corpus/make_seeds.py: {"conv_in.weight": arange(6) as 2 x 3, "conv_in.bias": [0.5, -1]
 // in float16, "row": a view of the weight's second row}.
 TEST(TorchStateDict, ReadsWhatTorchSaveWrote) {
-  const SafeTensors st = read_torch_state_dict(source_file("fuzz/corpus/torch_bin/state_dict.bin"));
-  ASSERT_EQ(st.tensors.size(), 3u);
-  const torch::Tensor w = from_safe_tensor(*st.find("conv_in.weight"));
+  const TensorList st = read_torch_state_dict(source_file("fuzz/corpus/torch_bin/state_dict.bin"));
+  ASSERT_EQ(st.size(), 3u);
+  EXPECT_EQ(st[0].first, "conv_in.weight");  // the file's order
+  const torch::Tensor w = st[0].second;
   EXPECT_TRUE(torch::equal(w, torch::arange(6, torch::kFloat32).reshape({2, 3})));
-  const torch::Tensor b = from_safe_tensor(*st.find("conv_in.bias"));
+  const torch::Tensor b = st[1].second;
   EXPECT_EQ(b.scalar_type(), torch::kFloat16);
   EXPECT_TRUE(torch::equal(b.to(torch::kFloat32), torch::tensor({0.5f, -1.0f})));
-  EXPECT_TRUE(torch::equal(from_safe_tensor(*st.find("row")), torch::tensor({3.0f, 4.0f, 5.0f})));
+  EXPECT_EQ(st[2].first, "row");
+  EXPECT_TRUE(torch::equal(st[2].second, torch::tensor({3.0f, 4.0f, 5.0f})));
 }
 
 TEST(TorchStateDict, CorruptFilesAreRefusedInOneLine) {
