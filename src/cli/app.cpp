@@ -25,7 +25,7 @@ const std::vector<Command>& commands() {
       {"prepare", "partition a data set into K shards (writes <run>/shards.json)", cmd_prepare},
       {"train-expert", "train one expert on its shard (--shard k), or the baseline on all data (--shard all)",
        cmd_train_expert, true},
-      {"train-router", "train the router (--kind mog-a|mog-da) on the shards", cmd_train_router, true},
+      {"train-router", "train the router (--kind mog-a|mog-da|sobolev) on the shards", cmd_train_router, true},
       {"router-profile", "mean |dalpha/dt| and entropy of alpha against t (choose MoG-da's intervals)",
        cmd_router_profile},
       {"router-check", "each alpha source against the exact alpha along exact PF-ODE paths (TV, argmax)",
@@ -38,8 +38,8 @@ const std::vector<Command>& commands() {
       {"evaluate", "Table 1: classifier-feature FD per rule and N, class shares and confidence by rule", cmd_evaluate,
        true},
       {"fid", "Frechet distance of two image sets or stats files (--features classifier: not FID)", cmd_fid, true},
-      {"export", "an expert as a diffusers UNet2DModel folder, a router as safetensors, or a whole run", cmd_export},
-      {"import", "a diffusers UNet2DModel folder as a ddm expert (the baseline, an expert, or a start for --init)",
+      {"export", "an expert as a diffusers DDIMPipeline folder, a router as safetensors, or a whole run", cmd_export},
+      {"import", "a diffusers UNet2DModel or pipeline folder as a ddm expert (the baseline, an expert, or --init)",
        cmd_import},
       {"info", "describe a data set (--config), a shard manifest or a checkpoint", cmd_info},
       {"bench", "benchmarks printing one JSON line: train, sample", cmd_bench},
@@ -54,7 +54,8 @@ namespace {
 void print_usage() {
   std::cout << "ddm " DDM_VERSION " - decentralized diffusion models on LibTorch\n\n"
             << "usage: ddm <command> [--config FILE] [--set key.path=value ...] [options]\n"
-            << "       ddm <command> --help\n       ddm --version\n\ncommands:\n";
+            << "       ddm <command> --help\n       ddm help --markdown   (the reference: docs/cli-reference.md)\n     "
+               "  ddm --version\n\ncommands:\n";
   for (const auto& c : commands()) std::cout << format("  {:<14} {}\n", c.name, c.summary);
 }
 
@@ -73,6 +74,10 @@ int report(const std::string& message, int status) {
 
 int run(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.size() == 2 && args[0] == "help" && args[1] == "--markdown") {
+    print_reference();
+    return 0;
+  }
   if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
     print_usage();
     return args.empty() ? 2 : 0;

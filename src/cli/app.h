@@ -20,6 +20,8 @@ struct Command {
 };
 
 const std::vector<Command>& commands();
+// `ddm help --markdown`: every command's options and every config key as docs/cli-reference.md.
+void print_reference();
 // Runs `ddm argv...`; turns every failure into one "ddm: error: ..." line and an exit status
 // (1: failure, 2: bad command line).
 int run(int argc, char** argv);

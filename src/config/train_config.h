@@ -27,7 +27,7 @@ namespace ddm {
   X(int, keep_checkpoints, 3, (Range{1, 1000}), "how many recent checkpoints to keep")                              \
   X(int64_t, preview_every, 0, kNonNegative, "steps between preview grids (0: only at the end)")                    \
   X(int, preview_count, 64, (Range{0, 4096}), "samples in a preview grid (0: none)")                                \
-  X(int, preview_steps, 50, (Range{1, 10000}), "DDIM steps of a preview")                                           \
+  X(int, preview_steps, 50, (Range{1, 10000}), "steps of a preview, with the sampler's default solver (dpmpp2m)")   \
   X(double, max_minutes, 0.0, kNonNegative, "stop (with a checkpoint) after this wall time (0: no limit)")          \
   X(Bf16Mode, bf16, Bf16Mode::kAuto, kAny, "bf16 autocast (fp32 weights and optimiser): auto (CUDA only), on, off") \
   X(bool, channels_last, true, kAny, "CUDA: channels-last memory format")

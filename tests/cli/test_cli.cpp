@@ -93,3 +93,20 @@ TEST(Cli, BenchSampleReportsWhatItRan) {
 }
 
 }  // namespace ddm
+
+namespace ddm {
+
+// docs/cli-reference.md is what `ddm help --markdown` prints: every command's options and every
+// config key with type, default and meaning, from the tables that drive --help.
+TEST(Cli, TheCommandReferenceIsWhatTheBinaryPrints) {
+  const auto r = test::run_ddm("help --markdown");
+  ASSERT_EQ(r.status, 0) << r.output;
+  const std::string page = std::string(DDM_SOURCE_DIR) + "/docs/cli-reference.md";
+  ASSERT_TRUE(path_exists(page)) << page;
+  EXPECT_TRUE(r.output == read_file(page))
+      << "docs/cli-reference.md is stale: regenerate it with `build/src/ddm help --markdown > docs/cli-reference.md`";
+  EXPECT_NE(r.output.find("| `train.preview_steps` | int | `50` |"), std::string::npos);
+  EXPECT_NE(r.output.find("## ddm train-router"), std::string::npos);
+}
+
+}  // namespace ddm
