@@ -4,8 +4,9 @@
 # the peer's diffusers UNet2DModel needs) and DDPM's 35.7M CIFAR-10 U-Net. Writes
 # bench/results/<date>-<device>.json (one JSON object per row) and prints a table.
 #   scripts/bench.sh           the suite (on a CPU, the subset a CPU finishes: see below)
-#   scripts/bench.sh --peer    also runs bench/peer/peer.py (diffusers, eager; on CUDA also
-#                              torch.compile) for each row and prints ddm / peer
+#   scripts/bench.sh --peer    also runs bench/peer/peer.py (diffusers, eager and torch.compile,
+#                              the compiled one warmed up at the timed batch) for each row and
+#                              prints ddm / peer
 # On a CPU the CIFAR-10 network's rows and N = 50 take hours, so only the fashion_mnist network
 # at N = 10 is run there (DDM_BENCH_FULL=1 runs everything anyway).
 # This machine's timings vary by several per cent from run to run (a shared VM), so each row
@@ -83,10 +84,8 @@ for net in "${nets[@]}"; do
           if [ "$peer" = 1 ]; then
             best "$reps" peer-eager "$net" "$py" bench/peer/peer.py --net $net --rule $rule --steps $n --batch $batch \
               --iters $iters --device $device ${peer_bf16[$prec]}
-            if [ "$device" = cuda ]; then
-              best "$reps" peer-compiled "$net" "$py" bench/peer/peer.py --net $net --rule $rule --steps $n --batch $batch \
-                --iters $iters --device cuda --compile ${peer_bf16[$prec]}
-            fi
+            best "$reps" peer-compiled "$net" "$py" bench/peer/peer.py --net $net --rule $rule --steps $n --batch $batch \
+              --iters $iters --device $device --compile ${peer_bf16[$prec]}
           fi
         done
       done
