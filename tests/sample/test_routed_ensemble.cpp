@@ -220,7 +220,7 @@ TEST(RoutedEnsemble, MixtureOfExactExpertsConvergesAtOneOverN) {
   };
   // The reference is the exact PF-ODE, not DDIM's own many-step answer: the mixture of exact
   // experts is the exact denoiser (the test above), solved by 640 second-order Heun steps, whose
-  // error is far below DDIM's at N = 80. The bounds are the theory's order 1, +- 0.3.
+  // error is far below DDIM's at N = 80. The bounds follow from the order (below).
   const auto ref = run(640, SolverKind::kHeun);
   std::vector<double> ln_n, ln_err;
   for (int n : {10, 20, 40, 80}) {
@@ -235,8 +235,10 @@ TEST(RoutedEnsemble, MixtureOfExactExpertsConvergesAtOneOverN) {
     sxy += (ln_n[i] - mx) * (ln_err[i] - my), sxx += (ln_n[i] - mx) * (ln_n[i] - mx);
   const double slope = sxy / sxx;
   std::printf("mixture DDIM against the exact PF-ODE: pathwise error ~ N^%.3f\n", slope);
-  EXPECT_GT(slope, -1.3);
-  EXPECT_LT(slope, -0.7);
+  // First order (DDIM): at least N^-0.8, and clearly short of a second-order method's N^-2 (over
+  // N = 10..80 the curve is still steeper than its asymptote 1: measured -1.24).
+  EXPECT_GT(slope, -1.6);
+  EXPECT_LT(slope, -0.8);
 }
 
 }  // namespace
