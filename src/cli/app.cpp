@@ -59,11 +59,6 @@ void print_usage() {
   for (const auto& c : commands()) std::cout << format("  {:<14} {}\n", c.name, c.summary);
 }
 
-std::string first_line(const std::string& s) {
-  const size_t nl = s.find('\n');
-  return nl == std::string::npos ? s : s.substr(0, nl);
-}
-
 int report(const std::string& message, int status) {
   ProgressBar::clear_line();
   std::fprintf(stderr, "ddm: error: %s\n", first_line(message).c_str());

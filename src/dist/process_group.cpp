@@ -30,9 +30,8 @@ struct Dist::Impl {
 namespace {
 
 std::string first_line(const std::exception& e) {
-  std::string s = e.what();
-  if (const auto* ce = dynamic_cast<const c10::Error*>(&e)) s = ce->what_without_backtrace();
-  return s.substr(0, s.find('\n'));
+  const auto* ce = dynamic_cast<const c10::Error*>(&e);
+  return ddm::first_line(ce ? ce->what_without_backtrace() : e.what());
 }
 
 // torchrun's rule: with its agent's store every rank is a client under the attempt's prefix;

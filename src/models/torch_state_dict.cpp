@@ -17,9 +17,6 @@
 namespace ddm {
 namespace {
 
-// LibTorch's messages run over several lines (with a C++ trace in debug builds): keep the first.
-std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
-
 bool is_one_of(char op, std::string_view ops) { return ops.find(op) != std::string_view::npos; }
 
 // The size of an opcode's length field (1, 4 or 8 bytes) when its argument is a byte string of

@@ -63,4 +63,8 @@ std::string format(std::string_view fmt, const Args&... args) {
   }
 }
 
+// The text up to the first newline: a library's multi-line message (LibTorch appends a C++ trace)
+// as one line of ddm's error.
+inline std::string first_line(std::string_view s) { return std::string(s.substr(0, s.find('\n'))); }
+
 }  // namespace ddm
