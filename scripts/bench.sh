@@ -11,7 +11,12 @@
 # at N = 10 is run there (DDM_BENCH_FULL=1 runs everything anyway).
 # This machine's timings vary by several per cent from run to run (a shared VM), so each row
 # is the best of DDM_BENCH_REPEATS runs (default 3; 1 for the long mixture rows at batch >= 64),
-# all of them kept in the row ("images_per_s_runs").
+# all of them kept in the row ("images_per_s_runs"): ddm's and the training rows as separate
+# processes, the peer's sampling rows in one process after one warm-up (peer.py --repeats), so
+# that torch.compile compiles once per row.
+# The suite is resumable: each finished row is appended to bench/results/<date>-<device>.rows.jsonl
+# under its "cell" name, and a rerun skips the cells already there (DDM_BENCH_DATE=YYYY-MM-DD
+# resumes a suite begun on another day). The summary .json is written when every cell is done.
 # Every row runs in fp32 and in bf16 (ddm's sample.bf16/train.bf16 = off/on, the peer
 # with and without torch.autocast) and records the CPU's model and bf16 flags; bench/peak.py adds
 # the machine's measured fp32 and bf16 convolution peaks as reference rows.
@@ -32,9 +37,10 @@ if [ "$peer" = 1 ] && ! "$py" -c 'import diffusers' 2>/dev/null; then
 fi
 device=cpu
 "$ddm" --version | grep -q "CUDA: available" && device=cuda
-out="bench/results/$(date +%F)-$device.json"
+out="bench/results/${DDM_BENCH_DATE:-$(date +%F)}-$device.json"
 mkdir -p bench/results
-tmp="$(mktemp)"
+rows="${out%.json}.rows.jsonl"
+touch "$rows"
 # The fashion_mnist network as the peer builds it: 32x32 (pad 2), attention at 8x8.
 fashion=(--config configs/fashion_mnist.yaml --set data.pad=2 --set 'model.attn_resolutions=[8]')
 # Fashion-MNIST from the carried Debian package where the system has none (scripts/gpu_build.sh).
@@ -50,26 +56,40 @@ read -r -a precisions <<< "${DDM_BENCH_PRECISIONS:-fp32 bf16}"
 declare -A ddm_bf16=([fp32]=off [bf16]=on) peer_bf16=([fp32]= [bf16]=--bf16)
 if [ "$device" = cuda ] || [ -n "${DDM_BENCH_FULL:-}" ]; then nets=(fashion cifar); steps=(10 50); fi
 
-# best REPEATS IMPL NET CMD...: runs CMD (printing one JSON line last) REPEATS times and keeps
-# the fastest run, with every run's images/s.
+# done CELL: whether the rows file has CELL's row.
+done_cell() { grep -qF "\"cell\": \"$1\"" "$rows"; }
+
+# best CELL REPEATS IMPL NET CMD...: unless CELL is done, runs CMD (printing one JSON line last)
+# REPEATS times and appends the fastest run as CELL's row, with every run's images/s (a run that
+# times several itself brings its own "images_per_s_runs").
 best() {
-  local reps=$1 impl=$2 net=$3 lines=""
-  shift 3
+  local cell=$1 reps=$2 impl=$3 net=$4 lines=""
+  shift 4
+  if done_cell "$cell"; then echo "[bench] $cell: done" >&2; return; fi
   for _ in $(seq "$reps"); do lines+="$("$@" | tail -1)"$'\n'; done
   printf '%s' "$lines" | "$py" -c '
 import json, sys
 runs = [json.loads(l) for l in sys.stdin if l.strip()]
 r = max(runs, key=lambda r: r["images_per_s"])
-r = {"impl": sys.argv[1], "net": sys.argv[2], **{k: v for k, v in r.items() if k not in ("impl", "net")}}
-r["images_per_s_runs"] = [x["images_per_s"] for x in runs]
-print(json.dumps(r))' "$impl" "$net" >> "$tmp"
-  tail -1 "$tmp" | cut -c1-160 >&2
+r = {"cell": sys.argv[1], "impl": sys.argv[2], "net": sys.argv[3], **{k: v for k, v in r.items() if k not in ("impl", "net")}}
+r["images_per_s_runs"] = [v for x in runs for v in x.get("images_per_s_runs", [x["images_per_s"]])]
+print(json.dumps(r))' "$cell" "$impl" "$net" >> "$rows"
+  tail -1 "$rows" | cut -c1-160 >&2
 }
 
-"$py" bench/peak.py --threads "$(nproc)" >> "$tmp"
+# once CELL CMD...: CMD's JSON lines as CELL's rows, unless CELL is done.
+once() {
+  local cell=$1
+  shift
+  done_cell "$cell" && return
+  "$@" | "$py" -c 'import json, sys; [print(json.dumps({"cell": sys.argv[1], **json.loads(l)})) for l in sys.stdin if l.strip()]' \
+    "$cell" >> "$rows"
+}
+
+once peak "$py" bench/peak.py --threads "$(nproc)"
 for net in "${nets[@]}"; do
   if [ "$net" = fashion ]; then args=("${fashion[@]}"); else args=("${cifar[@]}"); fi
-  if [ "$peer" = 1 ]; then "$py" bench/peer/peer.py --net "$net" --flops --device $device >> "$tmp"; fi
+  if [ "$peer" = 1 ]; then once "flops/$net" "$py" bench/peer/peer.py --net "$net" --flops --device $device; fi
   for prec in "${precisions[@]}"; do
     for n in "${steps[@]}"; do
       for rule in "${rules[@]}"; do
@@ -78,14 +98,16 @@ for net in "${nets[@]}"; do
           [ "$batch" = 1 ] && iters=8
           reps="${DDM_BENCH_REPEATS:-3}"
           [ "$rule" = mixture ] && [ "$batch" -ge 64 ] && reps=1
-          best "$reps" ddm "$net" "$ddm" bench sample "${args[@]}" --shape "${shape[$net]}" --set sample.rule=$rule \
+          cell="$net/$prec/$rule/N$n/b$batch"
+          best "ddm/$cell" "$reps" ddm "$net" "$ddm" bench sample "${args[@]}" --shape "${shape[$net]}" --set sample.rule=$rule \
             --set sample.alpha=router --steps $n --batch $batch --set sample.solver=ddim --set sample.bf16=${ddm_bf16[$prec]} \
             --iters $iters -q
           if [ "$peer" = 1 ]; then
-            best "$reps" peer-eager "$net" "$py" bench/peer/peer.py --net $net --rule $rule --steps $n --batch $batch \
-              --iters $iters --device $device ${peer_bf16[$prec]}
-            best "$reps" peer-compiled "$net" "$py" bench/peer/peer.py --net $net --rule $rule --steps $n --batch $batch \
-              --iters $iters --device $device --compile ${peer_bf16[$prec]}
+            for mode in eager compiled; do
+              best "peer-$mode/$cell" 1 "peer-$mode" "$net" "$py" bench/peer/peer.py --net $net --rule $rule --steps $n \
+                --batch $batch --iters $iters --repeats "$reps" --device $device ${peer_bf16[$prec]} \
+                $([ $mode = compiled ] && echo --compile)
+            done
           fi
         done
       done
@@ -93,10 +115,10 @@ for net in "${nets[@]}"; do
     # One training step at the config's batch size (the fashion_mnist network on its data set,
     # Debian's, always present; CIFAR-10's network on its own data only where it is on disk).
     if [ "$net" = fashion ] || [ -e "$(grep -m1 '^  path:' configs/cifar10.yaml | awk '{print $2}')" ]; then
-      best 3 ddm "$net" "$ddm" bench train "${args[@]}" --set train.bf16=${ddm_bf16[$prec]} --iters 5 -q
-      batch_size="$(tail -1 "$tmp" | "$py" -c 'import json, sys; print(json.loads(sys.stdin.read())["batch"])')"
+      best "ddm/$net/$prec/train" 3 ddm "$net" "$ddm" bench train "${args[@]}" --set train.bf16=${ddm_bf16[$prec]} --iters 5 -q
+      batch_size="$(grep -F "\"cell\": \"ddm/$net/$prec/train\"" "$rows" | "$py" -c 'import json, sys; print(json.loads(sys.stdin.read())["batch"])')"
       if [ "$peer" = 1 ]; then
-        best 3 peer-eager "$net" "$py" bench/peer/peer.py --net $net --train --batch "$batch_size" --iters 5 --device $device \
+        best "peer-eager/$net/$prec/train" 3 peer-eager "$net" "$py" bench/peer/peer.py --net $net --train --batch "$batch_size" --iters 5 --device $device \
           ${peer_bf16[$prec]}
       fi
     fi
@@ -107,8 +129,7 @@ done
   # The CPU's model and bf16 flags from one reading (bench/peak.py --cpu-info), like the rows'.
   echo "{\"date\": \"$(date -u +%FT%TZ)\", \"device\": \"$device\", $("$py" bench/peak.py --cpu-info | cut -c2- | sed 's/}$//'),"
   echo " \"cores\": $(nproc), \"rows\": ["
-  sed '$!s/$/,/' "$tmp"
+  sed '$!s/$/,/' "$rows"
   echo "]}"
 } > "$out"
-rm -f "$tmp"
 "$py" scripts/bench_table.py "$out"

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Prints a results file of scripts/bench.sh as a table (Markdown with --md): ddm's images/s per
-row, the peer's (eager; compiled on CUDA) and ddm / peer; the model FLOP rate ddm reaches (the
+row, the peer's (eager and torch.compile) and ddm / peer; the model FLOP rate ddm reaches (the
 expert forward's FLOPs, counted on the peer's identical network, times network evaluations per
 second; a training step's forward and backward) and, on CUDA, its share of the measured bf16
 matrix-multiply peak. Rows come in fp32 and bf16; bench/peak.py's convolution peaks
@@ -29,7 +29,8 @@ def main():
         f = flops.get(r["net"], {})
         rate = share = None
         if r["bench"] == "sample" and "forward_gflop_per_image" in f:
-            evals = r["evaluations_per_sample_step"] * (r["steps"] + 1)  # network evaluations per image
+            # Expert evaluations per image ("nfe"; rows from before N = NFE made N + 1 per step count).
+            evals = r["nfe"] if "nfe" in r else r["evaluations_per_sample_step"] * (r["steps"] + 1)
             rate = r["images_per_s"] * evals * f["forward_gflop_per_image"]
         if r["bench"] == "train" and "train_gflop_per_image" in f:
             rate = r["images_per_s"] * f["train_gflop_per_image"]

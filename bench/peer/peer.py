@@ -4,10 +4,11 @@ UNet2DModel, K experts, the same routing rules over the same number of DDIM step
 DDIMScheduler), with randomly initialised weights (speed does not depend on them). Prints one
 JSON line per run, with the fields of `ddm bench sample`, the precision, and the model work done
 (`gflop_per_s`: the FLOPs of the network forwards a run makes, counted as --flops counts them,
-per second).
+per second). --repeats R times R runs after the one warm-up, in one process (so torch.compile
+compiles once), and reports the fastest, with every run's images/s in `images_per_s_runs`.
 
   peer.py --net fashion|cifar --rule fixed|switch|mixture|single --steps N --batch B [--iters I]
-          [--device cpu|cuda] [--compile] [--bf16]
+          [--repeats R] [--device cpu|cuda] [--compile] [--bf16]
   peer.py --net fashion|cifar --train --batch B [--iters I] [--bf16]   (one training step, as `ddm bench train`)
   peer.py --net fashion|cifar --flops [--device cuda]  (FLOPs of one expert forward per image; on
           CUDA also the measured bf16 matrix-multiply peak, for the share of peak in the suite)
@@ -81,6 +82,7 @@ def main():
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--iters", type=int, default=1)
+    p.add_argument("--repeats", type=int, default=1)
     p.add_argument("--device", default="cpu")
     p.add_argument("--compile", action="store_true")
     p.add_argument("--bf16", action="store_true")
@@ -150,18 +152,21 @@ def main():
         if dev.type == "cuda":
             torch.cuda.synchronize()
             torch.cuda.reset_peak_memory_stats()
-        start = time.perf_counter()
-        for _ in range(a.iters):
-            run_batch(a.batch)
-        if dev.type == "cuda":
-            torch.cuda.synchronize()
-        seconds = time.perf_counter() - start
+        runs = []
+        for _ in range(a.repeats):
+            start = time.perf_counter()
+            for _ in range(a.iters):
+                run_batch(a.batch)
+            if dev.type == "cuda":
+                torch.cuda.synchronize()
+            runs.append(time.perf_counter() - start)
+        seconds = min(runs)
     peak = torch.cuda.max_memory_allocated() / 2**20 if dev.type == "cuda" else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"bench": "sample", "impl": "peer" + ("-compiled" if a.compile else "-eager"), "net": a.net, "device": dev.type,
                       "threads": torch.get_num_threads(), "experts": k, "rule": a.rule, "steps": a.steps, "batch": a.batch,
                       "parameters": params,
-                      "router_parameters": sum(q.numel() for q in router.parameters()) if router is not None else 0, "images_per_s": a.batch * a.iters / seconds, "peak_memory_mb": peak,
-                      "torch": torch.__version__, "precision": precision(a), "gflop_per_s": gflop / seconds}))
+                      "router_parameters": sum(q.numel() for q in router.parameters()) if router is not None else 0, "images_per_s": a.batch * a.iters / seconds, "images_per_s_runs": [a.batch * a.iters / s for s in runs],
+                      "peak_memory_mb": peak, "torch": torch.__version__, "precision": precision(a), "gflop_per_s": gflop / seconds}))
 
 
 def precision(a):
