@@ -2,9 +2,9 @@
 """Prints a results file of scripts/bench.sh as a table (Markdown with --md): ddm's images/s per
 row, the peer's (eager and torch.compile) and ddm / peer; the model FLOP rate ddm reaches (the
 expert forward's FLOPs, counted on the peer's identical network, times network evaluations per
-second; a training step's forward and backward) and, on CUDA, its share of the measured bf16
-matrix-multiply peak. Rows come in fp32 and bf16; bench/peak.py's convolution peaks
-follow the table.
+second; a training step's forward and backward) and its share of a measured peak: on CUDA the
+bf16 matrix-multiply peak, on a CPU the fastest 3x3 convolution of the row's precision. Rows
+come in fp32 and bf16; bench/peak.py's convolution peaks follow the table.
   scripts/bench_table.py bench/results/<date>-<device>.json [--md]"""
 import json
 import sys
@@ -19,8 +19,13 @@ def main():
     key = lambda r: (r.get("bench"), r.get("net"), r.get("rule"), r.get("steps"), r.get("batch"), r.get("precision", "fp32"))
     peers = {(r["impl"],) + key(r): r for r in rows if r.get("impl", "").startswith("peer")}
     ours_fp32 = {key(r)[:-1]: r for r in rows if r.get("impl") == "ddm" and r.get("precision", "fp32") == "fp32"}
+    # Without a CUDA matrix-multiply peak, the share is of bench/peak.py's fastest 3x3 convolution
+    # in the row's precision (either layout, weights already in that precision).
+    conv_peak = {}
+    for p in (r for r in rows if r.get("impl") == "peak" and not r.get("autocast")):
+        conv_peak[p["precision"]] = max(conv_peak.get(p["precision"], 0), p["gflop_per_s"])
     head = ["net", "bench", "prec", "rule", "N", "batch", "ddm img/s", "peer eager", "ddm/eager", "peer compiled", "ddm/compiled",
-            "ddm GFLOP/s", "share of bf16 peak", "bf16/fp32"]
+            "ddm GFLOP/s", "share of peak", "bf16/fp32"]
     table = []
     for r in rows:
         if r.get("impl") != "ddm":
@@ -36,6 +41,8 @@ def main():
             rate = r["images_per_s"] * f["train_gflop_per_image"]
         if rate is not None and "bf16_matmul_peak_tflops" in f:
             share = rate / (1000 * f["bf16_matmul_peak_tflops"])
+        elif rate is not None and conv_peak.get(r.get("precision", "fp32")):
+            share = rate / conv_peak[r.get("precision", "fp32")]
         num = lambda v, p=2: "-" if v is None else f"{v:.{p}f}"
         ratio = lambda p: "-" if p is None else f"{r['images_per_s'] / p['images_per_s']:.2f}"
         table.append([r["net"], r["bench"], r.get("precision", "fp32"), r.get("rule", "-"), str(r.get("steps", "-")), str(r["batch"]),

@@ -3,7 +3,7 @@
 # dataset-fashion-mnist): set up if needed, build, then run the decentralized pipeline and say
 # what it did: partition, 10 experts and the baseline, both routers, then `ddm evaluate` (the
 # reference paper's Table 1 with a feature classifier, and the routing check). `--profile quick`
-# (default: within 30 minutes on 2 CPU cores) or `--profile full` (configs/fashion_mnist.yaml:
+# (default: 13 minutes on 2 CPU cores, README) or `--profile full` (configs/fashion_mnist.yaml:
 # 15 minutes per expert on CPU, the full table at N = 10, 25, 50, 100; meant for a GPU).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
