@@ -56,8 +56,9 @@ read -r -a precisions <<< "${DDM_BENCH_PRECISIONS:-fp32 bf16}"
 declare -A ddm_bf16=([fp32]=off [bf16]=on) peer_bf16=([fp32]= [bf16]=--bf16)
 if [ "$device" = cuda ] || [ -n "${DDM_BENCH_FULL:-}" ]; then nets=(fashion cifar); steps=(10 50); fi
 
-# done CELL: whether the rows file has CELL's row.
-done_cell() { grep -qF "\"cell\": \"$1\"" "$rows"; }
+# row_of CELL: CELL's row in the rows file (none: fails); done_cell CELL: whether there is one.
+row_of() { grep -F "\"cell\": \"$1\"" "$rows"; }
+done_cell() { row_of "$1" >/dev/null; }
 
 # best CELL REPEATS IMPL NET CMD...: unless CELL is done, runs CMD (printing one JSON line last)
 # REPEATS times and appends the fastest run as CELL's row, with every run's images/s (a run that
@@ -116,7 +117,7 @@ for net in "${nets[@]}"; do
     # Debian's, always present; CIFAR-10's network on its own data only where it is on disk).
     if [ "$net" = fashion ] || [ -e "$(grep -m1 '^  path:' configs/cifar10.yaml | awk '{print $2}')" ]; then
       best "ddm/$net/$prec/train" 3 ddm "$net" "$ddm" bench train "${args[@]}" --set train.bf16=${ddm_bf16[$prec]} --iters 5 -q
-      batch_size="$(grep -F "\"cell\": \"ddm/$net/$prec/train\"" "$rows" | "$py" -c 'import json, sys; print(json.loads(sys.stdin.read())["batch"])')"
+      batch_size="$(row_of "ddm/$net/$prec/train" | "$py" -c 'import json, sys; print(json.loads(sys.stdin.read())["batch"])')"
       if [ "$peer" = 1 ]; then
         best "peer-eager/$net/$prec/train" 3 peer-eager "$net" "$py" bench/peer/peer.py --net $net --train --batch "$batch_size" --iters 5 --device $device \
           ${peer_bf16[$prec]}

@@ -41,8 +41,8 @@ def main():
             rate = r["images_per_s"] * f["train_gflop_per_image"]
         if rate is not None and "bf16_matmul_peak_tflops" in f:
             share = rate / (1000 * f["bf16_matmul_peak_tflops"])
-        elif rate is not None and conv_peak.get(r.get("precision", "fp32")):
-            share = rate / conv_peak[r.get("precision", "fp32")]
+        elif rate is not None and conv_peak.get(key(r)[-1]):
+            share = rate / conv_peak[key(r)[-1]]
         num = lambda v, p=2: "-" if v is None else f"{v:.{p}f}"
         ratio = lambda p: "-" if p is None else f"{r['images_per_s'] / p['images_per_s']:.2f}"
         table.append([r["net"], r["bench"], r.get("precision", "fp32"), r.get("rule", "-"), str(r.get("steps", "-")), str(r["batch"]),
